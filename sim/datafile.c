@@ -1,0 +1,95 @@
+/* datafile.c - find data files by name (see ini_load_named in ini.h). */
+#include "ini.h"
+#include "fields.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+static int is_path(const char *s)
+{
+	size_t n = strlen(s);
+	return strchr(s, '/') != NULL || (n > 4 && strcmp(s + n - 4, ".ini") == 0);
+}
+
+static void base_name(const char *path, char *out, size_t len)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > 4 && strcmp(b + n - 4, ".ini") == 0)
+		n -= 4;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+/* "a, b, c" of the presets in dir, and the closest to name. */
+static void list_presets(const char *dir, const char *name, char *list, size_t len,
+			 char *close, size_t close_len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int best = 4;
+
+	list[0] = close[0] = '\0';
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char b[256];
+		size_t n = strlen(de->d_name);
+		int dist;
+
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".ini") != 0)
+			continue;
+		base_name(de->d_name, b, sizeof b);
+		if (list[0])
+			strncat(list, ", ", len - strlen(list) - 1);
+		strncat(list, b, len - strlen(list) - 1);
+		dist = edit_distance(name, b);
+		if (dist < best) {
+			best = dist;
+			snprintf(close, close_len, "%s", b);
+		}
+	}
+	closedir(d);
+}
+
+int ini_load_named(struct ini *ini, const char *datadir, const char *kind,
+		   const char *name_or_path, char *name_out, size_t name_len,
+		   struct err *e)
+{
+	char path[4096], list[1024], close[256];
+	FILE *f;
+
+	if (is_path(name_or_path)) {
+		if (name_out)
+			base_name(name_or_path, name_out, name_len);
+		return ini_load(ini, name_or_path, e);
+	}
+	snprintf(path, sizeof path, "%s/%s/%s.ini", datadir, kind, name_or_path);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		char dir[4096], noun[64];
+		snprintf(noun, sizeof noun, "%s", kind);
+		if (strlen(noun) > 1 && noun[strlen(noun) - 1] == 's')
+			noun[strlen(noun) - 1] = '\0';
+		snprintf(dir, sizeof dir, "%s/%s", datadir, kind);
+		list_presets(dir, name_or_path, list, sizeof list, close, sizeof close);
+		memset(ini, 0, sizeof *ini);
+		if (list[0] == '\0')
+			return err_set(e, "unknown %s '%s' (no presets found in %s)", noun,
+				       name_or_path, dir);
+		if (close[0])
+			return err_set(e, "unknown %s '%s' (did you mean '%s'? known: %s)", noun,
+				       name_or_path, close, list);
+		return err_set(e, "unknown %s '%s' (known: %s)", noun, name_or_path, list);
+	}
+	fclose(f);
+	if (name_out)
+		snprintf(name_out, name_len, "%s", name_or_path);
+	return ini_load(ini, path, e);
+}

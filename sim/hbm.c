@@ -1,0 +1,73 @@
+/* hbm.c - HBM3 stack parameters (see hbm.h). */
+#include "hbm.h"
+
+#include <stddef.h>
+
+static const char *const pim_kinds[] = {"bank", "bankgroup", "logic", NULL};
+static const char *const on_off[] = {"off", "on", NULL};
+static const char *const mappings[] = {"bg_interleaved", "row_interleaved", NULL};
+
+#define I(sec, name, lo, hi, unit, help) \
+	{sec, #name, FIELD_INT, offsetof(struct hbm, name), 0, lo, hi, NULL, 0, unit, help}
+#define D(sec, name, lo, hi, unit, help) \
+	{sec, #name, FIELD_DOUBLE, offsetof(struct hbm, name), 0, lo, hi, NULL, 0, unit, help}
+
+static const struct field hbm_fields[] = {
+	I("hbm", channels, 1, 64, "", "channels per stack"),
+	I("hbm", pseudo_channels, 1, 4, "", "pseudo-channels per channel"),
+	I("hbm", bank_groups, 1, 16, "", "bank groups per pseudo-channel"),
+	I("hbm", banks_per_group, 1, 16, "", "banks per bank group"),
+	I("hbm", ranks, 1, 8, "", "stack IDs (ranks) per pseudo-channel"),
+	I("hbm", rows, 1, 1 << 20, "", "rows per bank"),
+	I("hbm", row_bytes, 32, 8192, "B", "row (page) size"),
+	I("hbm", column_bytes, 8, 256, "B", "bytes moved by one column burst"),
+	D("hbm", data_rate_gbps, 0.5, 20, "Gb/s", "data rate per pin"),
+	I("hbm", pch_bits, 8, 256, "bit", "data bus width of a pseudo-channel"),
+	D("hbm", clock_mhz, 100, 10000, "MHz", "command clock"),
+	{"hbm", "mapping", FIELD_ENUM, offsetof(struct hbm, mapping), 0, 0, 0, mappings, 0, "",
+	 "address mapping: bg_interleaved or row_interleaved"},
+	I("hbm", queue_depth, 1, 4096, "", "controller queue entries per pseudo-channel"),
+	I("hbm", nBL, 1, 64, "cyc", "burst length on the bus"),
+	I("hbm", nCL, 1, 200, "cyc", "read latency"),
+	I("hbm", nRCD, 1, 200, "cyc", "activate to read/write"),
+	I("hbm", nRP, 1, 200, "cyc", "precharge to activate"),
+	I("hbm", nRAS, 1, 400, "cyc", "activate to precharge"),
+	I("hbm", nRC, 1, 600, "cyc", "activate to activate, same bank"),
+	I("hbm", nCCDS, 1, 64, "cyc", "column to column, different bank group"),
+	I("hbm", nCCDL, 1, 64, "cyc", "column to column, same bank group"),
+	I("hbm", nRRDS, 1, 64, "cyc", "activate to activate, different bank group"),
+	I("hbm", nRRDL, 1, 64, "cyc", "activate to activate, same bank group"),
+	I("hbm", nFAW, 1, 400, "cyc", "four-activate window"),
+	I("hbm", nWR, 1, 200, "cyc", "write recovery"),
+	I("hbm", nRTP, 1, 200, "cyc", "read to precharge"),
+	I("hbm", nCWL, 1, 200, "cyc", "write latency"),
+	I("hbm", nWTRS, 1, 200, "cyc", "write to read, different bank group"),
+	I("hbm", nWTRL, 1, 200, "cyc", "write to read, same bank group"),
+	I("hbm", nRTW, 1, 200, "cyc", "read to write turnaround"),
+	I("hbm", nREFI, 100, 1000000, "cyc", "refresh interval"),
+	I("hbm", nRFC, 1, 100000, "cyc", "all-bank refresh time"),
+	{"pim", "pim_kind", FIELD_ENUM, offsetof(struct hbm, pim_kind), 0, 0, 0, pim_kinds, 0, "",
+	 "where PIM compute sits: bank, bankgroup or logic"},
+	I("pim", nCCDAB, 1, 64, "cyc", "all-bank MAC spacing"),
+	I("pim", nCCDAB_power, 1, 64, "cyc", "all-bank MAC spacing under the power limit"),
+	{"pim", "power_limit", FIELD_ENUM, offsetof(struct hbm, power_limit), 0, 0, 0, on_off, 0, "",
+	 "apply the power-limited MAC spacing"},
+	D("pim", logic_tflops, 0.1, 1000, "TFLOPS", "Logic-PIM compute per stack"),
+	I("pim", nCCDBG, 1, 64, "cyc", "bank-group MAC spacing"),
+	I("pim", nCCDBG_power, 1, 64, "cyc", "bank-group MAC spacing under the power limit"),
+	I("pim", logic_bw_ratio, 1, 64, "x", "Logic-PIM internal bandwidth over external"),
+	I("pim", pim_io_bytes, 1, 8, "B", "bytes per PIM input element and per result"),
+};
+
+const struct field_table hbm_field_table = {
+	"hw", hbm_fields, sizeof hbm_fields / sizeof hbm_fields[0]};
+
+double hbm_peak_gbps(const struct hbm *h)
+{
+	return h->data_rate_gbps * h->pch_bits / 8.0 * h->pseudo_channels * h->channels;
+}
+
+double hbm_tck_ns(const struct hbm *h)
+{
+	return 1000.0 / h->clock_mhz;
+}

@@ -1,0 +1,153 @@
+/* hw.c - machine descriptions (see hw.h). */
+#include "hw.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define D(sec, name, lo, hi, opt, unit, help) \
+	{sec, #name, FIELD_DOUBLE, offsetof(struct hw, name), 0, lo, hi, NULL, opt, unit, help}
+
+static const struct field hw_fields[] = {
+	{"system", "gpus", FIELD_INT, offsetof(struct hw, gpus), 0, 1, HW_MAX_GPUS, NULL, 0, "",
+	 "GPUs in the server"},
+	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "link bandwidth per GPU per direction"),
+	D("system", link_latency_ns, 0, 1e6, 0, "ns", "latency of one transfer"),
+	{"system", "speed", FIELD_STR, offsetof(struct hw, speed), sizeof(((struct hw *)0)->speed),
+	 0, 0, NULL, 1, "", "speed factor per GPU: one value for all, or one per GPU"},
+	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
+	D("gpu", hbm_gbps, 1, 1e6, 0, "GB/s", "datasheet HBM bandwidth"),
+	D("gpu", mem_gb, 1, 1e5, 0, "GB", "HBM capacity"),
+	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, 64, NULL, 0, "",
+	 "HBM stacks per GPU"},
+	D("gpu", kernel_overhead_ns, 0, 1e6, 0, "ns", "fixed cost of one expert FFN kernel chain"),
+	D("gpu", eff_bw_gbps, 1, 1e6, 0, "GB/s", "sustained weight-streaming bandwidth"),
+	D("gpu", eff_tflops, 0.1, 100000, 0, "TFLOPS", "sustained throughput of expert GEMMs"),
+	D("gpu", roofline_p, 1, 16, 0, "", "sharpness of the memory/compute transition"),
+	D("gpu", attn_floor_ns, 0, 1e6, 0, "ns", "launch-bound floor of decode attention"),
+	D("gpu", attn_bw_gbps, 1, 1e6, 0, "GB/s", "KV-cache streaming bandwidth"),
+};
+
+const struct field_table hw_field_table = {
+	"hw", hw_fields, sizeof hw_fields / sizeof hw_fields[0]};
+
+const struct field *hw_field(const char *name, const struct field_table **table)
+{
+	const struct field *f = field_find(&hw_field_table, NULL, name);
+
+	if (f != NULL) {
+		*table = &hw_field_table;
+		return f;
+	}
+	f = field_find(&hbm_field_table, NULL, name);
+	*table = f ? &hbm_field_table : NULL;
+	return f;
+}
+
+/* Split ini entries between the two tables, so each loader sees its own. */
+static void split(const struct ini *all, struct ini *sys, struct ini *mem)
+{
+	memset(sys, 0, sizeof *sys);
+	memset(mem, 0, sizeof *mem);
+	sys->path = mem->path = all->path;
+	sys->entries = xcalloc((size_t)all->n, sizeof *sys->entries);
+	mem->entries = xcalloc((size_t)all->n, sizeof *mem->entries);
+	for (int i = 0; i < all->n; i++) {
+		const struct ini_entry *en = &all->entries[i];
+		int is_mem = strcmp(en->section, "hbm") == 0 || strcmp(en->section, "pim") == 0;
+		if (is_mem)
+			mem->entries[mem->n++] = *en;
+		else
+			sys->entries[sys->n++] = *en;
+	}
+}
+
+static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
+{
+	char buf[256], *save = NULL, *w;
+	int n = 0;
+
+	if (hw->speed[0] == '\0') {
+		for (int g = 0; g < hw->gpus; g++)
+			hw->speed_factor[g] = 1.0;
+		return 0;
+	}
+	snprintf(buf, sizeof buf, "%s", hw->speed);
+	for (w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(w, &end);
+		if (*end != '\0' || errno != 0 || !(v > 0.05 && v <= 10))
+			return err_set(e, "%s:%d: speed: '%s' is not a speed factor in (0.05, 10]",
+				       path, line, w);
+		if (n == HW_MAX_GPUS)
+			return err_set(e, "%s:%d: speed: more than %d values", path, line, HW_MAX_GPUS);
+		hw->speed_factor[n++] = v;
+	}
+	if (n == 1)
+		for (int g = 1; g < hw->gpus; g++)
+			hw->speed_factor[g] = hw->speed_factor[0];
+	else if (n != hw->gpus)
+		return err_set(e, "%s:%d: speed: %d values for %d GPUs (give one, or one per GPU)",
+			       path, line, n, hw->gpus);
+	return 0;
+}
+
+static int check(struct hw *hw, const struct ini *ini, struct err *e)
+{
+	const struct ini_entry *en = ini_get(ini, "system", "speed");
+	const struct hbm *h = &hw->hbm;
+
+	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
+		return -1;
+	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD)
+		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
+			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
+			       h->nRP, h->nRC);
+	if (h->row_bytes % h->column_bytes != 0)
+		return err_set(e, "%s: row_bytes %d is not a multiple of column_bytes %d", ini->path,
+			       h->row_bytes, h->column_bytes);
+	return 0;
+}
+
+int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct err *e)
+{
+	struct ini ini, sys, mem;
+	struct hw tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	if (ini_load_named(&ini, datadir, "hw", name_or_path, tmp.name, sizeof tmp.name, e) != 0)
+		return -1;
+	split(&ini, &sys, &mem);
+	/* An unknown key is checked against both tables before it is called unknown. */
+	rc = 0;
+	for (int i = 0; i < ini.n && rc == 0; i++) {
+		const struct field_table *t;
+		if (hw_field(ini.entries[i].key, &t) == NULL) {
+			const char *s = field_suggest(&hw_field_table, ini.entries[i].key);
+			if (s == NULL)
+				s = field_suggest(&hbm_field_table, ini.entries[i].key);
+			rc = err_set(e, "%s:%d: unknown hw parameter '%s'%s%s%s", ini.path,
+				     ini.entries[i].line, ini.entries[i].key, s ? " (did you mean '" : "",
+				     s ? s : "", s ? "'?)" : "");
+		}
+	}
+	if (rc == 0)
+		rc = fields_load(&hw_field_table, &tmp, sizeof tmp, &sys, e);
+	if (rc == 0)
+		rc = fields_load(&hbm_field_table, &tmp.hbm, sizeof tmp.hbm, &mem, e);
+	if (rc == 0)
+		rc = check(&tmp, &ini, e);
+	free(sys.entries);
+	free(mem.entries);
+	ini_free(&ini);
+	if (rc == 0)
+		*hw = tmp;
+	return rc;
+}

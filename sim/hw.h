@@ -1,0 +1,52 @@
+/*
+ * hw.h - the machine: GPUs, their links and their HBM-PIM stacks, read
+ * from data/hw/NAME.ini.
+ *
+ * Owns the GPU roofline and its calibration constants, the link figures,
+ * per-GPU speed factors and the HBM stack description (hbm.h).  Every
+ * figure comes from the data file, which cites its source (DESIGN.md
+ * section 1: NVIDIA H100 SXM datasheet, measured calibration in data/gpu).
+ */
+#ifndef SIEVE_HW_H
+#define SIEVE_HW_H
+
+#include "fields.h"
+#include "hbm.h"
+
+#define HW_MAX_GPUS 64
+
+struct hw {
+	char name[64];
+	/* [system] */
+	int gpus;
+	double link_gbps;	/* per GPU, per direction */
+	double link_latency_ns;
+	char speed[256];	/* per-GPU speed factors, "1.0" or "1.0 0.95 ..." */
+	/* [gpu] datasheet */
+	double peak_tflops;	/* dense BF16 */
+	double hbm_gbps;	/* datasheet HBM bandwidth */
+	double mem_gb;
+	int stacks;		/* HBM stacks per GPU */
+	/* [gpu] calibration (fitted to data/gpu, see gpu.h) */
+	double kernel_overhead_ns;	/* launch chain of one FFN */
+	double eff_bw_gbps;	/* sustained weight-streaming bandwidth */
+	double eff_tflops;	/* sustained tensor throughput of expert GEMMs */
+	double roofline_p;	/* sharpness of the memory/compute transition */
+	double attn_floor_ns;	/* launch-bound floor of one attention kernel */
+	double attn_bw_gbps;	/* KV-cache streaming bandwidth */
+	/* [hbm], [pim] */
+	struct hbm hbm;
+	/* derived at load: speed factor per GPU */
+	double speed_factor[HW_MAX_GPUS];
+};
+
+extern const struct field_table hw_field_table;
+
+/* Load from a file path or NAME under datadir/hw; checks consistency. */
+int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
+	    struct err *e);
+
+/* Look a parameter up in either table ([system]/[gpu] or [hbm]/[pim]). */
+const struct field *hw_field(const char *name, const struct field_table **table);
+
+#endif

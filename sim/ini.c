@@ -1,0 +1,171 @@
+/* ini.c - data file reader (see ini.h). */
+#include "ini.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* A comment after a value must follow whitespace, so "a#b" stays a value. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if ((*p == '#' || *p == ';') && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int valid_key(const char *k)
+{
+	if (*k == '\0')
+		return 0;
+	for (; *k; k++)
+		if (!(isalpha((unsigned char)*k) || isdigit((unsigned char)*k) || *k == '_' ||
+		      *k == '.' || *k == '-'))
+			return 0;
+	return 1;
+}
+
+static void add(struct ini *ini, const char *section, const char *key,
+		const char *value, int line)
+{
+	struct ini_entry *en;
+
+	ini->entries = xrealloc(ini->entries, (size_t)(ini->n + 1) * sizeof *ini->entries);
+	en = &ini->entries[ini->n++];
+	en->section = xstrdup(section);
+	en->key = xstrdup(key);
+	en->value = xstrdup(value);
+	en->line = line;
+}
+
+int ini_parse(struct ini *ini, const char *name, const char *text, struct err *e)
+{
+	char section[128] = "";
+	char *copy = xstrdup(text), *save = NULL, *raw;
+	int line = 0;
+
+	memset(ini, 0, sizeof *ini);
+	ini->path = xstrdup(name);
+	/* strtok_r would skip empty lines and so miscount; split by hand. */
+	for (raw = copy; raw != NULL; raw = save) {
+		char *nl = strchr(raw, '\n'), *s, *eq, *key, *val;
+
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		line++;
+		s = trim(raw);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (close == NULL || trim(close + 1)[0] != '\0') {
+				err_set(e, "%s:%d: malformed section header '%s'", name, line, s);
+				goto fail;
+			}
+			*close = '\0';
+			s = trim(s + 1);
+			if (!valid_key(s) || strlen(s) >= sizeof section) {
+				err_set(e, "%s:%d: bad section name '%s'", name, line, s);
+				goto fail;
+			}
+			strcpy(section, s);
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			err_set(e, "%s:%d: expected 'key = value', got '%s'", name, line, s);
+			goto fail;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = eq + 1;
+		strip_comment(val);
+		val = trim(val);
+		if (!valid_key(key)) {
+			err_set(e, "%s:%d: bad key '%s' (keys are letters, digits and '_')",
+				name, line, key);
+			goto fail;
+		}
+		if (ini_get(ini, section, key) != NULL) {
+			err_set(e, "%s:%d: key '%s' given twice", name, line, key);
+			goto fail;
+		}
+		add(ini, section, key, val, line);
+	}
+	free(copy);
+	return 0;
+fail:
+	free(copy);
+	ini_free(ini);
+	return -1;
+}
+
+int ini_load(struct ini *ini, const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+	int rc;
+
+	memset(ini, 0, sizeof *ini);
+	if (f == NULL)
+		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return err_set(e, "%s: cannot read", path);
+	}
+	buf = xmalloc((size_t)len + 1);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(buf);
+		return err_set(e, "%s: cannot read", path);
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != (size_t)len) {
+		free(buf);
+		return err_set(e, "%s: not a text file (contains a NUL byte)", path);
+	}
+	rc = ini_parse(ini, path, buf, e);
+	free(buf);
+	return rc;
+}
+
+const struct ini_entry *ini_get(const struct ini *ini, const char *section,
+				const char *key)
+{
+	for (int i = 0; i < ini->n; i++)
+		if (strcmp(ini->entries[i].section, section) == 0 &&
+		    strcmp(ini->entries[i].key, key) == 0)
+			return &ini->entries[i];
+	return NULL;
+}
+
+void ini_free(struct ini *ini)
+{
+	for (int i = 0; i < ini->n; i++) {
+		free(ini->entries[i].section);
+		free(ini->entries[i].key);
+		free(ini->entries[i].value);
+	}
+	free(ini->entries);
+	free(ini->path);
+	memset(ini, 0, sizeof *ini);
+}

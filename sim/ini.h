@@ -1,0 +1,51 @@
+/*
+ * ini.h - the one reader of sieve's data files.
+ *
+ * Format: "[section]" lines, "key = value" lines, blank lines, and comments
+ * starting with '#' or ';' (whole line, or after whitespace at the end of a
+ * value).  Keys are letters, digits, "_", "." and "-"; values are kept as text, converted by the
+ * field table that owns them (fields.h).  Every entry remembers its line so
+ * errors can say "path:line: message".
+ */
+#ifndef SIEVE_INI_H
+#define SIEVE_INI_H
+
+#include "err.h"
+
+struct ini_entry {
+	char *section;	/* "" before the first [section] */
+	char *key;
+	char *value;
+	int line;
+};
+
+struct ini {
+	char *path;	/* as given to ini_load, for messages */
+	struct ini_entry *entries;
+	int n;
+};
+
+/* Parse path into ini. On error fills e ("path:line: ...") and returns -1. */
+int ini_load(struct ini *ini, const char *path, struct err *e);
+
+/* Parse an in-memory text; name is used in messages in place of a path. */
+int ini_parse(struct ini *ini, const char *name, const char *text, struct err *e);
+
+/* First entry with this section and key, or NULL. */
+const struct ini_entry *ini_get(const struct ini *ini, const char *section,
+				const char *key);
+
+void ini_free(struct ini *ini);
+
+
+
+/*
+ * Load a named data file: name_or_path is a path when it contains '/' or
+ * ends in ".ini", else datadir/kind/NAME.ini.  An unknown name lists the
+ * close names found in datadir/kind.  Fills name_out (the file's base name
+ * without ".ini") when not NULL.
+ */
+int ini_load_named(struct ini *ini, const char *datadir, const char *kind,
+		   const char *name_or_path, char *name_out, size_t name_len,
+		   struct err *e);
+#endif

@@ -1,0 +1,105 @@
+/*
+ * sched.h - partition policies: which of a GPU's experts of one layer run
+ * on the GPU and which in its PIM stacks, decided from that layer's token
+ * counts, with every decision recorded with its inputs and estimates.
+ *
+ * Policies (DESIGN.md section 3):
+ *   gpu       every expert on the GPU (today's serving stacks)
+ *   attacc    attention in PIM, experts on the GPU (AttAcc, NeuPIMs)
+ *   pim       every expert with tokens in PIM
+ *   duplex    Duplex (MICRO'24): a per-device table of per-expert time on the
+ *             GPU and in PIM by token count, built offline with each side
+ *             measured alone; start all-on-GPU and move the fewest-token
+ *             experts to PIM while the device's own estimate,
+ *             max(GPU sum, PIM sum / stacks), improves.  It assumes the two
+ *             run side by side for free (no bank contention), PIM work
+ *             spreads evenly over stacks, and it is blind to other GPUs and
+ *             to all-to-all; attention also goes to PIM.
+ *   threshold experts with <= tau tokens to PIM (a static rule)
+ *   sieve     per GPU and layer, every split "the k fewest-token experts in
+ *             PIM" (k = 0..n) is costed with the simulation's own models:
+ *             the GPU's grouped kernel for the rest, each PIM expert on the
+ *             stack that holds its weights (stacks run in parallel, experts
+ *             on one stack in series), and bank contention; the split with
+ *             the shortest critical path wins.
+ *
+ * Contention (the assumption behind sieve's estimate and the engine): with
+ * bank or bank-group PIM, all-bank mode locks a stack's pseudo-channels, and
+ * the GPU's grouped kernel streams its weights from all of its stacks
+ * interleaved, so on one GPU the kernel and the PIM work share the stacks in
+ * time: expert phase = T_gpu + max over stacks of PIM work.  Logic-PIM uses
+ * other bank bundles (Duplex), so there the two overlap: max(T_gpu, PIM).
+ *
+ * An estimate is what the policy believed; the engine then says what
+ * happened, and the run reports the gap.
+ */
+#ifndef SIEVE_SCHED_H
+#define SIEVE_SCHED_H
+
+#include "hw.h"
+#include "model.h"
+
+enum sched_policy { SCHED_GPU, SCHED_ATTACC, SCHED_PIM, SCHED_DUPLEX, SCHED_THRESHOLD,
+		    SCHED_SIEVE, SCHED_NPOLICIES };
+
+/* Policy names in enum order, NULL-terminated (the run table's choices). */
+extern const char *const sched_policy_names[];
+
+/* Why an expert went where it went. */
+enum sched_reason {
+	REASON_POLICY_ALL_GPU,	/* the policy puts every expert on the GPU */
+	REASON_POLICY_ALL_PIM,
+	REASON_AT_OR_BELOW_TAU,
+	REASON_ABOVE_TAU,
+	REASON_MOVE_IMPROVED,	/* duplex: moving it lowered the device estimate */
+	REASON_MOVE_STOPPED,	/* duplex: stopped before it */
+	REASON_BEST_SPLIT_PIM,	/* sieve: in PIM in the cheapest split */
+	REASON_BEST_SPLIT_GPU,
+	REASON_NO_TOKENS,
+	REASON_NREASONS
+};
+
+/* One expert of one GPU in one layer: inputs, estimates, decision. */
+struct sched_expert {
+	int expert;		/* id in the layer */
+	int stack;		/* PIM stack holding its weights on its GPU */
+	int tokens;
+	double gpu_ns;		/* its share of the GPU kernel: marginal time */
+	double pim_ns;		/* its PIM kernel alone, incl. moving activations in and out */
+	int on_pim;
+	double margin_ns;	/* how much worse the GPU's estimate gets if flipped */
+	int reason;		/* enum sched_reason */
+};
+
+/* Everything a policy sees about one GPU in one layer. */
+struct sched_gpu {
+	const struct hw *hw;
+	int locks_stacks;	/* sched_pim_locks_stacks(hw) */
+	const struct model *model;
+	double speed;		/* the GPU's speed factor */
+	int stacks;
+	struct sched_expert *x;	/* its experts with tokens, any order */
+	int n;
+	double est_ns;		/* the policy's estimate of the GPU's expert phase */
+};
+
+struct sched_params {
+	int policy;		/* enum sched_policy */
+	int tau;		/* threshold: tokens at or below go to PIM */
+};
+
+/* Decide on_pim, reason and margin for every expert of g; fills g->est_ns. */
+void sched_partition(const struct sched_params *p, struct sched_gpu *g);
+
+/* The expert phase of g for the current on_pim choices, as sieve sees it. */
+double sched_sieve_estimate(const struct sched_gpu *g);
+
+/* 1 when PIM of this kind shares stacks with the GPU in time (bank kinds). */
+int sched_pim_locks_stacks(const struct hw *hw);
+
+/* 1 when the policy runs attention in PIM. */
+int sched_attention_in_pim(int policy);
+
+const char *sched_reason_text(int reason);
+
+#endif

@@ -1,0 +1,448 @@
+/* sim.c - the decode loop as task graphs (see sim.h for what a layer does). */
+#include "sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpu.h"
+
+/* First sequence of GPU g when batch sequences are split in blocks. */
+static int seq_begin(int batch, int gpus, int g)
+{
+	return (int)((long)batch * g / gpus);
+}
+
+static int seqs_of(const struct sim *s, int g)
+{
+	return seq_begin(s->cfg.batch, s->hw.gpus, g + 1) - seq_begin(s->cfg.batch, s->hw.gpus, g);
+}
+
+static void add_resources(struct sim *s)
+{
+	char name[ENGINE_NAME_MAX];
+
+	for (int g = 0; g < s->hw.gpus; g++) {
+		snprintf(name, sizeof name, "gpu%d", g);
+		s->res_gpu[g] = engine_resource(&s->eng, name);
+		snprintf(name, sizeof name, "gpu%d.link", g);
+		s->res_link[g] = engine_resource(&s->eng, name);
+		for (int k = 0; k < s->hw.stacks; k++) {
+			snprintf(name, sizeof name, "gpu%d.stack%d", g, k);
+			int id = engine_resource(&s->eng, name);
+			if (k == 0)
+				s->res_stack0[g] = id;
+		}
+	}
+}
+
+int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+	     struct err *e)
+{
+	memset(s, 0, sizeof *s);
+	s->cfg = *cfg;
+	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
+	    hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+		return -1;
+	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
+		return -1;
+	if (pimcost_init(&s->pim, &s->hw, &s->model, e) != 0) {
+		routing_release(&s->routing);
+		return -1;
+	}
+	engine_init(&s->eng);
+	add_resources(s);
+	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
+	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
+	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
+	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
+	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int t = seq_begin(cfg->batch, s->hw.gpus, g);
+		     t < seq_begin(cfg->batch, s->hw.gpus, g + 1); t++)
+			s->token_gpu[t] = g;
+	s->last_layer = -1;
+	return 0;
+}
+
+void sim_release(struct sim *s)
+{
+	routing_release(&s->routing);
+	pimcost_release(&s->pim);
+	engine_release(&s->eng);
+	free(s->assign);
+	free(s->counts);
+	free(s->decision);
+	free(s->layer_sum);
+	free(s->token_gpu);
+	memset(s, 0, sizeof *s);
+}
+
+int sim_done(const struct sim *s)
+{
+	return s->iter >= s->cfg.iters;
+}
+
+static int issue(struct sim *s, int kind, int g, double dur, const int *res, int nres,
+		 const int *deps, int ndeps)
+{
+	struct engine_task t;
+
+	memset(&t, 0, sizeof t);
+	t.kind = kind;
+	t.nres = nres;
+	memcpy(t.res, res, (size_t)nres * sizeof *res);
+	t.dur_ns = dur;
+	t.iter = s->iter;
+	t.layer = s->layer;
+	t.gpu = g;
+	t.expert = -1;
+	return engine_issue(&s->eng, &t, deps, ndeps, s->now_ns);
+}
+
+/* Resources of GPU g's stacks, into res; returns how many. */
+static int stacks_of(const struct sim *s, int g, int *res)
+{
+	for (int k = 0; k < s->hw.stacks; k++)
+		res[k] = s->res_stack0[g] + k;
+	return s->hw.stacks;
+}
+
+/* 1. attention of every GPU for its own sequences; task ids into ids. */
+static void attention(struct sim *s, int *ids)
+{
+	int pim = sched_attention_in_pim(s->cfg.sched);
+
+	for (int g = 0; g < s->hw.gpus; g++) {
+		int seqs = seqs_of(s, g);
+		double speed = s->hw.speed_factor[g];
+		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
+		int res[ENGINE_MAX_TASK_RES];
+
+		if (!pim) {
+			ids[g] = issue(s, TASK_ATTN, g,
+				       proj + gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs,
+							       s->cfg.context),
+				       &s->res_gpu[g], 1, NULL, 0);
+		} else {
+			int p = issue(s, TASK_ATTN, g, proj, &s->res_gpu[g], 1, NULL, 0);
+			int n = stacks_of(s, g, res);
+			double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
+			ids[g] = issue(s, TASK_ATTN_PIM, g, pimcost_stream_ns(&s->pim, kv), res, n, &p, 1);
+		}
+		s->gpu[g].attn_ns = s->eng.task[ids[g]].end_ns - s->now_ns;
+	}
+}
+
+/* Bytes each GPU sends and receives in one all-to-all direction. */
+static void traffic(struct sim *s)
+{
+	int G = s->hw.gpus, k = s->model.top_k;
+	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
+
+	s->last.link_bytes = 0;
+	for (int g = 0; g < G; g++)
+		s->gpu[g].send_bytes = s->gpu[g].recv_bytes = 0;
+	for (int t = 0; t < s->cfg.batch; t++) {
+		int src = s->token_gpu[t];
+		unsigned char sent[HW_MAX_GPUS] = {0};
+		for (int j = 0; j < k; j++) {
+			int dst = s->assign[t * k + j] % G;
+			if (dst == src || sent[dst])
+				continue;
+			sent[dst] = 1;
+			s->gpu[src].send_bytes += token_bytes;
+			s->gpu[dst].recv_bytes += token_bytes;
+			s->last.link_bytes += 2 * token_bytes;
+		}
+	}
+}
+
+/* 2./5. one all-to-all: a task per GPU after all of deps. */
+static void all_to_all(struct sim *s, int kind, const int *deps, int ndeps, int *ids)
+{
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double b = fmax(s->gpu[g].send_bytes, s->gpu[g].recv_bytes);
+		double dur = b > 0 ? s->hw.link_latency_ns + b / s->hw.link_gbps : 0;
+		ids[g] = issue(s, kind, g, dur, &s->res_link[g], 1, deps, ndeps);
+	}
+}
+
+/* The policy's split of GPU g's experts; decisions appended to s->decision. */
+static struct sched_gpu partition(struct sim *s, int g)
+{
+	const struct model *m = &s->model;
+	int G = s->hw.gpus;
+	double speed = s->hw.speed_factor[g];
+	struct sched_params p = {s->cfg.sched, s->cfg.tau};
+	struct sched_gpu sg = {&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
+			       s->decision + s->ndecisions, 0, 0};
+
+	for (int e = g; e < m->experts; e += G) {
+		struct sched_expert *x;
+		if (s->counts[e] == 0)
+			continue;
+		x = &sg.x[sg.n++];
+		memset(x, 0, sizeof *x);
+		x->expert = e;
+		x->stack = (e / G) % s->hw.stacks;
+		x->tokens = s->counts[e];
+		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
+					  model_expert_flops(m) * x->tokens) -
+			    s->hw.kernel_overhead_ns / speed;
+		x->pim_ns = pimcost_expert_ns(&s->pim, x->tokens);
+	}
+	sched_partition(&p, &sg);
+	s->ndecisions += sg.n;
+	return sg;
+}
+
+static double phase_end(const struct sim *s, const int *ids, int n, double floor_ns)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] >= 0)
+			floor_ns = fmax(floor_ns, s->eng.task[ids[i]].end_ns);
+	return floor_ns;
+}
+
+/* 4. GPU g's experts: PIM tasks on their stacks, then the grouped kernel. */
+static int run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
+		       int ndeps)
+{
+	const struct model *m = &s->model;
+	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last = -1;
+	int res[ENGINE_MAX_TASK_RES], nres;
+	struct gpu_work *w = &s->gpu[g];
+	double start = phase_end(s, deps, ndeps, s->now_ns), end = start;
+
+	w->experts = sg->n;
+	w->tokens = w->pim_experts = 0;
+	for (int i = 0; i < sg->n; i++) {
+		const struct sched_expert *x = &sg->x[i];
+		w->tokens += x->tokens;
+		if (!x->on_pim) {
+			counts[ngpu++] = x->tokens;
+			continue;
+		}
+		int r = s->res_stack0[g] + x->stack;
+		int id = issue(s, TASK_PIM_EXPERT, g, x->pim_ns, &r, 1, deps, ndeps);
+		s->eng.task[id].expert = x->expert;
+		s->eng.task[id].tokens = x->tokens;
+		w->pim_experts++;
+		s->last.pim_experts++;
+		s->last.pim_slots += x->tokens;
+		end = fmax(end, s->eng.task[id].end_ns);
+		last = id;
+	}
+	if (ngpu > 0) {
+		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], m->hidden, m->expert_inter,
+					    m->expert_weight_bytes, counts, ngpu);
+		res[0] = s->res_gpu[g];
+		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
+		last = issue(s, TASK_GPU_EXPERTS, g, dur, res, nres, deps, ndeps);
+		s->eng.task[last].tokens = w->tokens;
+		end = fmax(end, s->eng.task[last].end_ns);
+	}
+	free(counts);
+	w->expert_ns = end > start ? end - start : 0;
+	w->est_ns = sg->est_ns;
+	return last;
+}
+
+static void route(struct sim *s)
+{
+	const struct model *m = &s->model;
+
+	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, s->cfg.batch, s->assign);
+	routing_count(m, s->assign, s->cfg.batch, s->counts);
+	for (int e = 0; e < m->experts; e++) {
+		s->last.activated += s->counts[e] > 0;
+		if (s->counts[e] > s->last.max_load)
+			s->last.max_load = s->counts[e];
+	}
+}
+
+
+static void moe_layer(struct sim *s, const int *attn)
+{
+	int G = s->hw.gpus, disp[HW_MAX_GPUS], exp[2 * HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
+	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
+	struct layer_result *r = &s->last;
+
+	route(s);
+	traffic(s);
+	all_to_all(s, TASK_DISPATCH, attn, G, disp);
+	for (int g = 0; g < G; g++) {
+		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+					      s->model.shared_experts * s->model.shared_inter,
+					      seqs_of(s, g));
+		if (dur > 0)
+			exp[nexp++] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
+	}
+	s->ndecisions = 0;
+	for (int g = 0; g < G; g++) {
+		struct sched_gpu sg = partition(s, g);
+		int id = run_experts(s, g, &sg, disp, G);
+		if (id >= 0)
+			exp[nexp++] = id;
+		sum += s->gpu[g].expert_ns;
+		worst = fmax(worst, s->gpu[g].expert_ns);
+		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
+	}
+	all_to_all(s, TASK_COMBINE, exp, nexp, comb);
+	t_disp = phase_end(s, disp, G, t_attn);
+	t_exp = phase_end(s, exp, nexp, t_disp);
+	r->attn_ns = t_attn - s->now_ns;
+	r->dispatch_ns = t_disp - t_attn;
+	r->expert_ns = t_exp - t_disp;
+	r->combine_ns = phase_end(s, comb, G, t_exp) - t_exp;
+	r->straggler_ns = worst - sum / G;
+	if (worst > 0) {
+		s->est_err_sum += fabs(r->est_ns - worst) / worst;
+		s->est_err_n++;
+	}
+}
+
+static void dense_layer(struct sim *s, const int *attn)
+{
+	int G = s->hw.gpus, ffn[HW_MAX_GPUS];
+	double t_attn = phase_end(s, attn, G, s->now_ns);
+
+	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
+	s->ndecisions = 0;
+	for (int g = 0; g < G; g++) {
+		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+					      s->model.dense_inter, seqs_of(s, g));
+		ffn[g] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
+		memset(&s->gpu[g], 0, sizeof s->gpu[g]);
+		s->gpu[g].expert_ns = dur;
+	}
+	s->last.attn_ns = t_attn - s->now_ns;
+	s->last.expert_ns = phase_end(s, ffn, G, t_attn) - t_attn;
+}
+
+/* Busy time of the layer's tasks by resource class. */
+static void busy(struct sim *s)
+{
+	struct layer_result *r = &s->last;
+
+	for (int i = s->layer_first_task; i < s->eng.ntasks; i++) {
+		const struct engine_task *t = &s->eng.task[i];
+		switch (t->kind) {
+		case TASK_DISPATCH:
+		case TASK_COMBINE:
+			r->link_busy_ns += t->dur_ns;
+			break;
+		case TASK_PIM_EXPERT:
+		case TASK_ATTN_PIM:
+			r->pim_busy_ns += t->dur_ns * t->nres;
+			break;
+		default:
+			r->gpu_busy_ns += t->dur_ns;
+		}
+	}
+}
+
+static void add_result(struct layer_result *sum, const struct layer_result *r)
+{
+	sum->attn_ns += r->attn_ns;
+	sum->dispatch_ns += r->dispatch_ns;
+	sum->expert_ns += r->expert_ns;
+	sum->combine_ns += r->combine_ns;
+	sum->total_ns += r->total_ns;
+	sum->straggler_ns += r->straggler_ns;
+	sum->est_ns += r->est_ns;
+	sum->link_bytes += r->link_bytes;
+	sum->gpu_busy_ns += r->gpu_busy_ns;
+	sum->pim_busy_ns += r->pim_busy_ns;
+	sum->link_busy_ns += r->link_busy_ns;
+	sum->activated += r->activated;
+	sum->max_load += r->max_load;
+	sum->pim_experts += r->pim_experts;
+	sum->pim_slots += r->pim_slots;
+}
+
+int sim_step_layer(struct sim *s)
+{
+	int attn[HW_MAX_GPUS];
+	struct layer_result *r = &s->last;
+
+	if (sim_done(s))
+		return 0;
+	memset(r, 0, sizeof *r);
+	engine_forget(&s->eng);
+	s->layer_first_task = s->eng.ntasks;
+	attention(s, attn);
+	if (model_is_moe(&s->model, s->layer))
+		moe_layer(s, attn);
+	else
+		dense_layer(s, attn);
+	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
+	busy(s);
+	add_result(&s->layer_sum[s->layer], r);
+	s->last_layer = s->layer;
+	s->now_ns += r->total_ns;
+	s->iter_ns_cur += r->total_ns;
+	if (++s->layer == s->model.layers) {
+		s->layer = 0;
+		s->iter++;
+		s->iters_done++;
+		s->iter_ns_sum += s->iter_ns_cur;
+		s->iter_ns_cur = 0;
+	}
+	return 1;
+}
+
+int sim_step_iter(struct sim *s)
+{
+	if (sim_done(s))
+		return 0;
+	do
+		sim_step_layer(s);
+	while (s->layer != 0);
+	return 1;
+}
+
+void sim_run(struct sim *s)
+{
+	while (sim_step_iter(s))
+		;
+}
+
+double sim_iter_ns(const struct sim *s)
+{
+	return s->iters_done ? s->iter_ns_sum / s->iters_done : 0;
+}
+
+double sim_tokens_per_s(const struct sim *s)
+{
+	double t = sim_iter_ns(s);
+	return t > 0 ? s->cfg.batch / (t * 1e-9) : 0;
+}
+
+void sim_totals(const struct sim *s, struct sim_totals *t)
+{
+	struct layer_result sum;
+	double time, G = s->hw.gpus;
+	long experts = 0, slots = 0;
+
+	memset(t, 0, sizeof *t);
+	memset(&sum, 0, sizeof sum);
+	for (int l = 0; l < s->model.layers; l++) {
+		add_result(&sum, &s->layer_sum[l]);
+		if (model_is_moe(&s->model, l))
+			slots += (long)s->cfg.batch * s->model.top_k * s->iters_done;
+	}
+	experts = sum.activated;
+	time = s->iter_ns_sum;
+	t->time_ns = time;
+	if (time <= 0)
+		return;
+	t->gpu_util = sum.gpu_busy_ns / (G * time);
+	t->pim_util = sum.pim_busy_ns / (G * s->hw.stacks * time);
+	t->link_util = sum.link_busy_ns / (G * time);
+	t->pim_expert_share = experts ? (double)sum.pim_experts / experts : 0;
+	t->pim_slot_share = slots ? (double)sum.pim_slots / slots : 0;
+	t->est_error = s->est_err_n ? s->est_err_sum / s->est_err_n : 0;
+}

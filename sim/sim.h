@@ -1,0 +1,139 @@
+/*
+ * sim.h - one decode simulation: a model on a machine under a partition
+ * policy, stepped layer by layer and iteration by iteration, every layer a
+ * task graph on the engine (engine.h).
+ *
+ * A decode iteration runs every layer in order; per layer (DESIGN.md
+ * section 2), as tasks with dependencies:
+ *   1. attention on every GPU for its own sequences (data parallel: GPU g
+ *      holds sequences [g*B/G, (g+1)*B/G) and a replica of the attention
+ *      weights); for attacc and duplex the KV-cache part runs in the GPU's
+ *      PIM stacks (which it then holds), the projections stay on the GPU;
+ *   2. dispatch all-to-all, one task per GPU on its link, after every GPU's
+ *      attention: each token's activation goes once to every other GPU that
+ *      owns one of its top-k experts; time = latency + max(bytes sent,
+ *      bytes received) / link bandwidth (a switch: each GPU is limited by
+ *      its own per-direction bandwidth);
+ *   3. shared experts on each GPU for its own tokens, right after its
+ *      attention (they need no dispatch, so they overlap it);
+ *   4. after every dispatch: the policy splits each GPU's experts (placement
+ *      linear: expert e on GPU e mod G, its weights in stack (e div G) mod
+ *      stacks); PIM experts run one after another on the stack that holds
+ *      them, the rest in one grouped kernel on the GPU, which with bank or
+ *      bank-group PIM also holds the GPU's stacks (all-bank mode locks them);
+ *   5. combine all-to-all after every GPU's experts, the same bytes back;
+ * and the next layer starts when the last task of this one ends.  Dense
+ * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
+ *
+ * The GPU's expert kernels read weights at the bandwidth of the GPU model
+ * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
+ * efficiency gives the same figure (tests/test_pim.c).  PIM kernel times
+ * come from the cycle-level memory model (pim.h), memoised per token count.
+ *
+ * Times are nanoseconds.  State is plain data so the UI and tests can read
+ * it between steps; nothing here prints.
+ */
+#ifndef SIEVE_SIM_H
+#define SIEVE_SIM_H
+
+#include "config.h"
+#include "engine.h"
+#include "hw.h"
+#include "model.h"
+#include "pimcost.h"
+#include "routing.h"
+#include "sched.h"
+
+/* What happened in one layer of one iteration. */
+struct layer_result {
+	double attn_ns;		/* layer start to the last attention's end */
+	double dispatch_ns;	/* then to the last dispatch's end */
+	double expert_ns;	/* then to the last expert task's end */
+	double combine_ns;	/* then to the layer's end */
+	double total_ns;
+	double straggler_ns;	/* slowest minus mean GPU expert phase */
+	double est_ns;		/* the policy's estimate of the slowest expert phase */
+	double link_bytes;	/* all-to-all bytes, dispatch + combine */
+	double gpu_busy_ns, pim_busy_ns, link_busy_ns;	/* summed over resources */
+	int activated;		/* experts with >= 1 token */
+	int max_load;		/* tokens of the busiest expert */
+	int pim_experts;	/* experts run in PIM */
+	int pim_slots;		/* token-slots served in PIM */
+};
+
+/* Per-GPU work of the layer just simulated. */
+struct gpu_work {
+	int experts;		/* experts with tokens */
+	int tokens;		/* token-slots */
+	int pim_experts;
+	double expert_ns;	/* its expert phase as simulated */
+	double est_ns;		/* ... as the policy estimated it */
+	double attn_ns;
+	double send_bytes, recv_bytes;
+};
+
+struct sim {
+	struct sim_config cfg;
+	struct model model;
+	struct hw hw;
+	struct routing routing;
+	struct pimcost pim;
+	struct engine eng;
+	int res_gpu[HW_MAX_GPUS], res_link[HW_MAX_GPUS], res_stack0[HW_MAX_GPUS];
+	/* position: the next layer to simulate */
+	int iter;
+	int layer;
+	double now_ns;		/* simulated time at the start of that layer */
+	/* the layer just simulated */
+	int last_layer;		/* -1 before the first step */
+	int *assign;		/* batch * top_k expert ids */
+	int *counts;		/* tokens per expert */
+	int *token_gpu;		/* GPU holding each token's sequence */
+	struct gpu_work gpu[HW_MAX_GPUS];
+	struct sched_expert *decision;	/* per expert with tokens, grouped by GPU */
+	int ndecisions;
+	int layer_first_task;	/* engine task id of the layer's first task */
+	struct layer_result last;
+	/* accumulated over finished iterations */
+	struct layer_result *layer_sum;	/* per layer, summed over iterations */
+	double iter_ns_sum;
+	double iter_ns_cur;	/* the iteration in progress */
+	double est_err_sum;	/* |estimate - simulated| / simulated, MoE layers */
+	long est_err_n;
+	int iters_done;
+};
+
+/*
+ * Load model, hw and routing named by cfg (datadir holds the presets).
+ * On failure nothing needs releasing.
+ */
+int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+	     struct err *e);
+void sim_release(struct sim *s);
+
+/* Simulate one layer.  Returns 0 when all iterations are already done. */
+int sim_step_layer(struct sim *s);
+
+/* Simulate to the end of the current iteration.  0 when done. */
+int sim_step_iter(struct sim *s);
+
+/* Simulate everything left. */
+void sim_run(struct sim *s);
+
+int sim_done(const struct sim *s);
+
+/* Summary figures over finished iterations. */
+double sim_iter_ns(const struct sim *s);	/* mean iteration time */
+double sim_tokens_per_s(const struct sim *s);
+
+/* Totals over finished iterations and every layer. */
+struct sim_totals {
+	double time_ns;
+	double gpu_util, pim_util, link_util;	/* busy / (resources x time) */
+	double pim_expert_share;	/* experts run in PIM / experts with tokens */
+	double pim_slot_share;		/* token-slots served in PIM */
+	double est_error;		/* mean |estimate - simulated| / simulated */
+};
+void sim_totals(const struct sim *s, struct sim_totals *t);
+
+#endif

@@ -1,0 +1,189 @@
+/* cli.c - command-line plumbing (see cli.h). */
+#include "cli.h"
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_flag(const char *name, const char *const *flags)
+{
+	for (; flags && *flags; flags++)
+		if (strcmp(*flags, name) == 0)
+			return 1;
+	return 0;
+}
+
+int cli_parse(struct cli_args *a, int argc, char **argv, const char *const *flags,
+	      struct err *e)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 0; i < argc; i++) {
+		char *arg = argv[i], *eq;
+		struct cli_opt *o;
+
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+			return err_set(e, "unexpected argument '%s' (options look like --name value)", arg);
+		if (a->n == CLI_MAX_OPTS)
+			return err_set(e, "too many options");
+		o = &a->opt[a->n++];
+		o->name = arg + 2;
+		eq = strchr(arg, '=');
+		if (eq != NULL) {
+			*eq = '\0';
+			o->value = eq + 1;
+		} else if (!is_flag(o->name, flags)) {
+			if (i + 1 == argc)
+				return err_set(e, "option --%s needs a value", o->name);
+			o->value = argv[++i];
+		}
+		for (int j = 0; j < a->n - 1; j++)
+			if (strcmp(a->opt[j].name, o->name) == 0)
+				return err_set(e, "option --%s given twice", o->name);
+	}
+	return 0;
+}
+
+static struct cli_opt *find(struct cli_args *a, const char *name)
+{
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->opt[i].name, name) == 0)
+			return &a->opt[i];
+	return NULL;
+}
+
+const char *cli_get(struct cli_args *a, const char *name)
+{
+	struct cli_opt *o = find(a, name);
+
+	if (o == NULL)
+		return NULL;
+	o->used = 1;
+	return o->value ? o->value : "";
+}
+
+int cli_flag(struct cli_args *a, const char *name)
+{
+	return cli_get(a, name) != NULL;
+}
+
+int cli_check_unused(struct cli_args *a, const char *const *known, struct err *e)
+{
+	for (int i = 0; i < a->n; i++) {
+		const char *best = NULL;
+		int best_d = 3;
+
+		if (a->opt[i].used)
+			continue;
+		for (const char *const *k = known; k && *k; k++) {
+			int d = edit_distance(a->opt[i].name, *k);
+			if (d < best_d) {
+				best_d = d;
+				best = *k;
+			}
+		}
+		if (best)
+			return err_set(e, "unknown option --%s (did you mean --%s?)", a->opt[i].name, best);
+		return err_set(e, "unknown option --%s", a->opt[i].name);
+	}
+	return 0;
+}
+
+int cli_format(struct cli_args *a, enum format *f, struct err *e)
+{
+	const char *v = cli_get(a, "format");
+
+	*f = FORMAT_TEXT;
+	if (v == NULL || strcmp(v, "text") == 0)
+		return 0;
+	if (strcmp(v, "json") == 0)
+		*f = FORMAT_JSON;
+	else if (strcmp(v, "csv") == 0)
+		*f = FORMAT_CSV;
+	else
+		return err_set(e, "--format: unknown format '%s' (text, json or csv)", v);
+	return 0;
+}
+
+int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (*text == '\0' || *end != '\0' || errno != 0)
+		return err_set(e, "--%s: '%s' is not a whole number", opt, text);
+	if (v < lo || v > hi)
+		return err_set(e, "--%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_datadir(char *buf, size_t len)
+{
+	const char *env = getenv("SIEVE_DATA");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env != NULL && *env != '\0') {
+		snprintf(buf, len, "%s", env);
+		return buf;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/data", exe);
+			if (is_dir(buf))
+				return buf;
+			/* build/sieve: the tree's data is one level up */
+			snprintf(buf, len, "%s/../data", exe);
+			if (is_dir(buf))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "data");
+	return buf;
+}
+
+void cli_field_names(const struct field_table *t, const char **names, size_t max, size_t *n)
+{
+	for (size_t i = 0; i < t->n && *n < max; i++)
+		names[(*n)++] = t->fields[i].name;
+}
+
+int cli_config(struct cli_args *a, const char *datadir, struct sim_config *cfg, struct err *e)
+{
+	if (config_defaults(cfg, datadir, e) != 0)
+		return -1;
+	for (size_t i = 0; i < config_field_table.n; i++) {
+		const struct field *f = &config_field_table.fields[i];
+		const char *v = cli_get(a, f->name);
+		if (v != NULL && field_set(f, cfg, v, e) != 0)
+			return err_prefix(e, "--");
+	}
+	return 0;
+}
+
+void cli_config_options(const char **names, size_t max)
+{
+	size_t n = 0;
+
+	cli_field_names(&config_field_table, names, max - 2, &n);
+	names[n++] = "format";
+	names[n] = NULL;
+}

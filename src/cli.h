@@ -1,0 +1,72 @@
+/*
+ * cli.h - command-line plumbing shared by the subcommands: "--name value"
+ * pairs, output formats, where the data files are, and how errors end.
+ */
+#ifndef SIEVE_CLI_H
+#define SIEVE_CLI_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "fields.h"
+
+#define CLI_MAX_OPTS 64
+
+/* Exit statuses: 2 = bad input (usage, data files), as in the issue. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+struct cli_opt {
+	const char *name;	/* without the leading "--" */
+	const char *value;	/* NULL for a flag */
+	int used;
+};
+
+struct cli_args {
+	struct cli_opt opt[CLI_MAX_OPTS];
+	int n;
+};
+
+/*
+ * Parse "--name value" and "--name=value" pairs.  Names listed in flags
+ * (NULL-terminated, may be NULL) take no value.  Positional words are errors.
+ */
+int cli_parse(struct cli_args *a, int argc, char **argv, const char *const *flags,
+	      struct err *e);
+
+/* Value of --name (marking it used), or NULL when absent. */
+const char *cli_get(struct cli_args *a, const char *name);
+
+/* 1 when --name was given (marking it used). */
+int cli_flag(struct cli_args *a, const char *name);
+
+/* Error for the first option nobody used, suggesting one of known[]. */
+int cli_check_unused(struct cli_args *a, const char *const *known, struct err *e);
+
+/* --format text|json|csv (default text). */
+int cli_format(struct cli_args *a, enum format *f, struct err *e);
+
+/* Whole number in [lo, hi] from option text, with the option named in errors. */
+int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e);
+
+/*
+ * The data directory: $SIEVE_DATA, else "data" beside the executable, else
+ * "data" in the current directory.
+ */
+const char *cli_datadir(char *buf, size_t len);
+
+/* Names of the fields of a table, for cli_check_unused's suggestions. */
+void cli_field_names(const struct field_table *t, const char **names, size_t max, size_t *n);
+
+/*
+ * The run configuration: data/defaults.ini with every --PARAM of the run
+ * parameter table applied; everything is validated before it is used.
+ */
+struct sim_config;
+int cli_config(struct cli_args *a, const char *datadir, struct sim_config *cfg, struct err *e);
+
+/* The option names cli_config reads, plus "format"; NULL-terminated. */
+void cli_config_options(const char **names, size_t max);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * main.c - sieve's entry point: picks the subcommand.
+ *
+ *   sieve                 the terminal UI on the built-in scenario
+ *   sieve run ...         headless decode simulation
+ *   sieve probe ...       one component model at a time
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "config.h"
+
+#define SIEVE_VERSION "0.1.0"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{"run", cmd_run, "simulate decode iterations headless and print a report"},
+	{"compare", cmd_compare, "run every partition policy on the same routing, side by side"},
+	{"probe", cmd_probe, "run one component model (gpu, routing) and print its figures"},
+	{"ui", cmd_ui, "the terminal UI (the default with no command)"},
+};
+
+int cmd_fail(const char *msg)
+{
+	fprintf(stderr, "sieve: %s\n", msg);
+	return EXIT_USAGE;
+}
+
+static void help(FILE *out)
+{
+	fputs("usage: sieve [COMMAND] [--name value ...]\n\n"
+	      "sieve simulates Mixture-of-Experts LLM decode on multi-GPU servers whose\n"
+	      "HBM stacks can compute (HBM-PIM).\n\ncommands:\n", out);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fputs("\nrun parameters (defaults from data/defaults.ini):\n", out);
+	for (size_t i = 0; i < config_field_table.n; i++) {
+		const struct field *f = &config_field_table.fields[i];
+		char opt[64];
+		snprintf(opt, sizeof opt, "--%s %s", f->name,
+			 f->type == FIELD_INT ? "N" : f->type == FIELD_ENUM ? "NAME" : "VALUE");
+		fprintf(out, "  %-22s %s\n", opt, f->help);
+	}
+	fputs("  --format FMT           text (default), json or csv\n\n"
+	      "examples:\n"
+	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
+	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"
+	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n\n"
+	      "Data files are found in $SIEVE_DATA, else data/ beside the program.\n"
+	      "See sieve(1).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_ui(0, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("sieve %s\n", SIEVE_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 2, argv + 2);
+	if (strncmp(argv[1], "--", 2) == 0)
+		return cmd_ui(argc - 1, argv + 1);
+	fprintf(stderr, "sieve: unknown command '%s' (try 'sieve --help')\n", argv[1]);
+	return EXIT_USAGE;
+}

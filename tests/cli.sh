@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# cli.sh - the command line as a user meets it: help, errors, formats,
+# determinism.  Run by `make check` with SIEVE set to the binary.
+set -u
+SIEVE=${SIEVE:-./sieve}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect STATUS PATTERN -- ARGS...: exit status and a line of stdout+stderr
+expect() {
+	local want=$1 pattern=$2
+	shift 3
+	local out status
+	out=$("$SIEVE" "$@" 2>&1 </dev/null)
+	status=$?
+	if [ "$status" != "$want" ]; then
+		bad "sieve $* exited $status, want $want: $out"
+	elif ! grep -qE -- "$pattern" <<<"$out"; then
+		bad "sieve $*: output lacks /$pattern/: $out"
+	else
+		ok
+	fi
+}
+
+expect 0 '^usage: sieve' -- --help
+expect 0 '--batch N' -- --help
+expect 0 '^sieve [0-9]+\.[0-9]+' -- --version
+expect 2 "unknown command 'frobnicate'" -- frobnicate
+expect 2 "unknown option --bach \(did you mean --batch\?\)" -- run --bach 4
+expect 2 "^sieve: --batch: 'many' is not a number" -- run --batch many
+expect 2 "^sieve: --batch: 0 is out of range" -- run --batch 0
+expect 2 "unknown model 'qwen3-30b' \(did you mean" -- run --model qwen3-30b
+expect 2 "sched: unknown value 'fast'" -- run --sched fast
+expect 2 "format 'yaml'" -- run --format yaml
+expect 2 "option --iters needs a value" -- run --iters
+expect 2 "unexpected argument 'extra'" -- run extra
+expect 2 "the UI needs a terminal" --
+expect 2 "unknown component 'disk'" -- probe disk
+expect 2 "--hidden and --inter are required" -- probe gpu --tokens 3
+
+# A malformed data file: path:line, key, value, suggestion; exit 2; no report.
+sed 's/^top_k = 8/topk = 8/' data/models/qwen3-30b-a3b.ini >"$tmp/bad.ini"
+expect 2 "bad.ini:7: unknown model parameter 'topk' \(did you mean 'top_k'\?\)" -- run --model "$tmp/bad.ini"
+out=$("$SIEVE" run --model "$tmp/bad.ini" 2>/dev/null)
+[ -z "$out" ] && ok || bad "a bad model file still printed a report"
+
+# Reports: the three formats and byte-identical repeats.
+run=(run --model qwen3-30b-a3b --batch 32 --iters 3 --seed 11)
+"$SIEVE" "${run[@]}" --format json >"$tmp/a.json" || bad "run json failed"
+"$SIEVE" "${run[@]}" --format json >"$tmp/b.json" || bad "run json failed"
+cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "same seed gave different JSON"
+"$SIEVE" "${run[@]/11/12}" --format json >"$tmp/c.json"
+cmp -s "$tmp/a.json" "$tmp/c.json" && bad "another seed gave the same JSON" || ok
+for key in tokens_per_s iter_us tpot_ms layers dispatch_us expert_us; do
+	grep -q "\"$key\"" "$tmp/a.json" && ok || bad "run JSON lacks $key"
+done
+if command -v python3 >/dev/null; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["layers"])==48 and d["tokens_per_s"]>0' "$tmp/a.json" && ok || bad "run JSON does not parse or is wrong"
+fi
+"$SIEVE" "${run[@]}" --format csv >"$tmp/a.csv"
+[ "$(wc -l <"$tmp/a.csv")" = 50 ] && ok || bad "run CSV should have header + 48 layers + total"
+expect 0 'tokens/s' -- "${run[@]}"
+
+# Probes.
+expect 0 '"us_per_expert": [0-9.]+' -- probe gpu --hidden 2048 --inter 768 --tokens 1 --format json
+expect 0 '"active_experts": 2' -- probe gpu --hidden 2048 --inter 768 --counts "0 3 0 1" --format json
+expect 2 "--counts replaces" -- probe gpu --hidden 2048 --inter 768 --counts "1 2" --tokens 3
+expect 0 '"frac_single"' -- probe routing --model qwen3-30b-a3b --batch 64 --samples 2 --format json
+expect 0 'tokens per activated expert' -- probe routing --samples 2
+
+echo "cli tests: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,406 @@
+/*
+ * test_dram.c - the cycle-level HBM3 model (dram_timing, dram, dram_map,
+ * memctrl, dram_probe) against numbers derived by hand from the hw file.
+ *
+ * Every expected value below is written from the [hbm] timing of
+ * data/hw/h100x4-pim.ini (nBL 2, nCL = nRCD = nRP = 19, nRAS 45, nRC 63,
+ * nRRDS 2, nFAW 39, nREFI 5070, nRFC 455, 2 ranks x 16 banks per
+ * pseudo-channel), never read back from the simulator.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dram_map.h"
+#include "dram_probe.h"
+#include "hw.h"
+#include "memctrl.h"
+#include "tests.h"
+
+static struct hbm load_hbm(const char *name)
+{
+	struct hw hw;
+	struct err e;
+
+	memset(&hw, 0, sizeof hw);
+	if (hw_load(&hw, TEST_DATADIR, name, &e) != 0)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(hw.hbm.channels, 16);
+	return hw.hbm;
+}
+
+/* Each rule of the flat table reads back as the file's value. */
+static void test_timing_table(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram_timing t;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(dram_timing_init(&t, &h, &e), 0);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_RD, DRAM_BANK), h.nRCD);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_PRE, DRAM_ACT, DRAM_BANK), h.nRP);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_ACT, DRAM_BANK), h.nRC);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_PRE, DRAM_BANK), h.nRAS);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_RD, DRAM_RD, DRAM_BG), h.nCCDL);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_RD, DRAM_RD, DRAM_RANK), h.nCCDS);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_RD, DRAM_RD, DRAM_PCH), h.nBL);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_ACT, DRAM_RANK), h.nRRDS);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_ACT, DRAM_BG), h.nRRDL);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_WR, DRAM_PRE, DRAM_BANK), h.nCWL + h.nBL + h.nWR);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_REF, DRAM_ACT, DRAM_PCH), h.nRFC);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_ACT, DRAM_ACT, DRAM_CH), 2);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_MACAB, DRAM_MACAB, DRAM_PCH), h.nCCDAB);
+	/* a PRE of one bank does not hold back ACTs of the others (only its own) */
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_PRE, DRAM_ACT, DRAM_PCH), 0);
+	h.power_limit = 1;
+	CU_ASSERT_EQUAL_FATAL(dram_timing_init(&t, &h, &e), 0);
+	CU_ASSERT_EQUAL(dram_timing_latency(&t, DRAM_MACAB, DRAM_MACAB, DRAM_PCH), h.nCCDAB_power);
+}
+
+/* The device refuses what the table or the bank state forbids. */
+static void test_device_checks(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram d;
+	struct dram_addr a = {0, 0, 1, 2, 3, 77, 5};
+	struct err e;
+	int b;
+
+	CU_ASSERT_EQUAL_FATAL(dram_init(&d, &h, 1, &e), 0);
+	b = dram_bank_id(&d, &a);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_RD, &a, 0, DRAM_BUSY_HOST), -1);	/* closed */
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a, 0, DRAM_BUSY_HOST), 0);
+	CU_ASSERT_EQUAL(dram_bank_state(&d, b, 5), DRAM_ACTIVATING);
+	CU_ASSERT_EQUAL(dram_bank_state(&d, b, h.nRCD), DRAM_OPEN);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_RD, &a, h.nRCD - 1, DRAM_BUSY_HOST), -1);	/* early */
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_RD, &a, h.nRCD, DRAM_BUSY_HOST), 0);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_PRE, &a, h.nRAS - 1, DRAM_BUSY_HOST), -1);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_PRE, &a, h.nRAS, DRAM_BUSY_HOST), 0);
+	CU_ASSERT_EQUAL(dram_bank_state(&d, b, h.nRAS + 1), DRAM_PRECHARGING);
+	CU_ASSERT_EQUAL(dram_bank_state(&d, b, h.nRAS + h.nRP), DRAM_IDLE);
+	/* busy from the ACT (0) to the end of the precharge */
+	CU_ASSERT_EQUAL(dram_bank_busy(&d, b, DRAM_BUSY_HOST, 1000), h.nRAS + h.nRP);
+	CU_ASSERT_EQUAL(dram_bank_busy(&d, b, DRAM_BUSY_HOST, 10), 10);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a, h.nRC - 1, DRAM_BUSY_HOST), -1);	/* nRC */
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a, h.nRAS + h.nRP, DRAM_BUSY_HOST), 0);
+	dram_release(&d);
+}
+
+/* The fifth ACT of a rank waits for nFAW after the first (nRRDS apart). */
+static void test_faw(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram d;
+	struct err e;
+	int64_t t = 0;
+
+	CU_ASSERT_EQUAL_FATAL(dram_init(&d, &h, 1, &e), 0);
+	for (int i = 0; i < 4; i++) {
+		/* different bank groups: nRRDS apart (and 2 for the row bus) */
+		struct dram_addr a = {0, 0, 0, i, 0, 1, 0};
+		CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a, t, DRAM_BUSY_HOST), 0);
+		t += h.nRRDS;
+	}
+	struct dram_addr a5 = {0, 0, 0, 0, 1, 1, 0}, other_rank = {0, 0, 1, 0, 1, 1, 0};
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a5, h.nFAW - 1, DRAM_BUSY_HOST), -1);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &other_rank, t, DRAM_BUSY_HOST), 0);
+	CU_ASSERT_EQUAL(dram_issue(&d, DRAM_ACT, &a5, h.nFAW, DRAM_BUSY_HOST), 0);
+	dram_release(&d);
+}
+
+static void test_mapping(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram_map m;
+	struct dram_addr a, b;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(dram_map_init(&m, &h, 16, &e), 0);
+	/* 16 GB: 16 ch x 2 pch x 2 ranks x 16 banks x 16384 rows x 1 KB */
+	CU_ASSERT_EQUAL(m.capacity_bytes, (uint64_t)16 << 30);
+	for (uint64_t x = 0; x < ((uint64_t)1 << 34); x += 0x12345678ull) {
+		dram_map_decode(&m, x & ~(uint64_t)31, &a);
+		CU_ASSERT_EQUAL(dram_map_encode(&m, &a), x & ~(uint64_t)31);
+	}
+	/* bg_interleaved: +32 B -> next channel; +512 B -> next pch; +1 KB -> next bank group */
+	dram_map_decode(&m, 0, &a);
+	dram_map_decode(&m, 32, &b);
+	CU_ASSERT(b.ch == 1 && b.bg == 0 && b.col == 0);
+	dram_map_decode(&m, 16 * 32, &b);
+	CU_ASSERT(b.ch == 0 && b.pch == 1);
+	dram_map_decode(&m, 32 * 32, &b);
+	CU_ASSERT(b.ch == 0 && b.pch == 0 && b.bg == 1 && b.col == 0);
+	dram_map_decode(&m, 4 * 32 * 32, &b);
+	CU_ASSERT(b.bg == 0 && b.col == 1);
+	/* row_interleaved: a 1 KB row stays together */
+	h.mapping = HBM_MAP_ROW_INTERLEAVED;
+	CU_ASSERT_EQUAL_FATAL(dram_map_init(&m, &h, 16, &e), 0);
+	dram_map_decode(&m, 31 * 32, &b);
+	CU_ASSERT(b.ch == 0 && b.col == 31);
+	dram_map_decode(&m, 32 * 32, &b);
+	CU_ASSERT(b.ch == 1 && b.col == 0);
+	h.rows = 1000;
+	CU_ASSERT_EQUAL(dram_map_init(&m, &h, 16, &e), -1);
+	CU_ASSERT(strstr(e.msg, "rows = 1000") != NULL);
+}
+
+/* Run until the memory system has no request left; returns last data cycle. */
+static int64_t drain(struct memsys *m)
+{
+	struct mem_event ev;
+
+	while (memsys_queued(m) > 0 && memsys_step(m, &ev))
+		;
+	return m->st.last_data_cycle;
+}
+
+/*
+ * A read to a closed bank: ACT at 0, RD nRCD later, last data nCL + nBL
+ * after the RD.  A read to another row of the open bank later adds the
+ * precharge (nRP); a read to the open row costs nCL + nBL.
+ */
+static void test_read_latency(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct memsys m;
+	struct mem_req r;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 1, &e), 0);
+	memset(&r, 0, sizeof r);
+	r.a = (struct dram_addr){0, 1, 1, 2, 3, 100, 4};
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	CU_ASSERT_EQUAL(drain(&m), h.nRCD + h.nCL + h.nBL);	/* 40 */
+	CU_ASSERT_EQUAL(m.st.misses, 1);
+	/* row conflict, sent after nRAS so the PRE can go at once */
+	memsys_run_until(&m, 100);
+	r.a.row = 200;
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	CU_ASSERT_EQUAL(drain(&m), 100 + h.nRP + h.nRCD + h.nCL + h.nBL);	/* 159 */
+	CU_ASSERT_EQUAL(m.st.conflicts, 1);
+	/* row hit */
+	memsys_run_until(&m, 300);
+	r.a.col = 9;
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	CU_ASSERT_EQUAL(drain(&m), 300 + h.nCL + h.nBL);
+	CU_ASSERT_EQUAL(m.st.hits, 1);
+	CU_ASSERT_EQUAL(m.st.latency_cycles_sum, 40 + 59 + 21);
+	memsys_release(&m);
+}
+
+/*
+ * Streaming reads under bg_interleaved: every pseudo-channel reads its
+ * bank groups in turn, so reads go nCCDS = nBL apart and the data bus is
+ * the only limit; refresh takes nRFC / nREFI = 9.0% of it.  Expect at
+ * least 85% of the peak and no more than the refresh-free share.
+ */
+static void test_streaming(void)
+{
+	const char *files[] = {"h100x4-pim", "h100x4-pim-6400"};
+
+	for (int f = 0; f < 2; f++) {
+		struct hbm h = load_hbm(files[f]);
+		struct dram_probe_result r;
+		struct err e;
+		double share;
+
+		CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 400000, 1, &r, &e), 0);
+		share = r.bw_gbps / r.peak_gbps;
+		CU_ASSERT_DOUBLE_EQUAL(r.peak_gbps, h.data_rate_gbps * 4 * 32, 1e-9);
+		CU_ASSERT(share >= 0.85);
+		/* what refresh leaves (measured over the run, ~nRFC / nREFI) */
+		CU_ASSERT(r.refresh_fraction > 0.8 * h.nRFC / h.nREFI);
+		CU_ASSERT(r.refresh_fraction < 1.1 * h.nRFC / h.nREFI);
+		CU_ASSERT(share <= 1.0 - r.refresh_fraction + 0.01);
+		CU_ASSERT(r.row_hit_rate > 0.95);	/* 31 of 32 columns of a row hit */
+		CU_ASSERT_EQUAL(r.requests, 400000);
+	}
+}
+
+/*
+ * Saturated random reads (each a row conflict: PRE, ACT, RD).  Per channel,
+ * reads per cycle are bounded by
+ *   row command bus: PRE 1 + ACT 2 cycles, shared by 2 pch   -> 1/3
+ *   nFAW: 4 ACTs per nFAW per rank, 4 ranks (2 pch x 2)      -> 16/39 = 0.41
+ *   nRRDS: 1 ACT per nRRDS per rank, 4 ranks                 -> 2
+ *   nRC (and nRAS + nRP = 64): 64 banks / 64                  -> 1
+ *   data bus: 2 pch x 1 / nBL                                -> 1
+ * so the row bus binds at 1/3 of the peak, less refresh (nRFC / nREFI).
+ * With nFAW raised to 100 the window binds instead: 16 / 100 = 0.16.
+ * FR-FCFS with 32-entry queues gets within 10% of the bound.
+ */
+static void test_random(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram_probe_result r;
+	struct err e;
+	double refresh = (double)h.nRFC / h.nREFI, bound, share;
+
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, &r, &e), 0);
+	bound = (1.0 / 3) * (1 - refresh);
+	share = r.bw_gbps / r.peak_gbps;
+	CU_ASSERT(share <= bound * 1.01);
+	CU_ASSERT(share >= bound * 0.9);
+	CU_ASSERT(r.row_hit_rate < 0.01);
+	h.nFAW = 100;
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, &r, &e), 0);
+	bound = (4.0 * 4 / h.nFAW) * (1 - refresh);
+	share = r.bw_gbps / r.peak_gbps;
+	CU_ASSERT(share <= bound * 1.01);
+	CU_ASSERT(share >= bound * 0.9);
+	/* light load: latency near a conflict's PRE + ACT + RD + data (59 cycles) */
+	h.nFAW = 39;
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.05, 20000, 7, &r, &e), 0);
+	CU_ASSERT(r.avg_latency_ns < 1.5 * 59 * hbm_tck_ns(&h));
+	CU_ASSERT(r.avg_latency_ns >= (h.nRCD + h.nCL + h.nBL) * hbm_tck_ns(&h));
+}
+
+/*
+ * Refresh really fires: an idle stack refreshes every pseudo-channel once
+ * per nREFI, each bank is in refresh nRFC of every nREFI cycles, and a read
+ * arriving when a refresh falls due waits nRFC before its ACT.
+ */
+static void test_refresh(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct memsys m;
+	struct mem_req r;
+	struct err e;
+	int64_t end = 10LL * h.nREFI, busy = 0;
+	long steps = 0;
+	struct mem_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 16, &e), 0);
+	while (memsys_next_event(&m) <= end - 1 && memsys_step(&m, &ev))
+		steps++;
+	CU_ASSERT_EQUAL(m.d.cmd_count[DRAM_REF], 9 * 32);	/* at k * nREFI, k = 1..9 */
+	for (int b = 0; b < m.d.nbank; b++)
+		busy += dram_bank_busy(&m.d, b, DRAM_BUSY_REFRESH, end);
+	CU_ASSERT_EQUAL(busy, (int64_t)9 * h.nRFC * m.d.nbank);
+	/* event-driven: a few events per channel per refresh, not one per cycle */
+	CU_ASSERT(steps <= 9 * 16 * 4);
+	memsys_release(&m);
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 1, &e), 0);
+	memsys_run_until(&m, h.nREFI);	/* the REF issues at nREFI */
+	memset(&r, 0, sizeof r);
+	r.a.row = 5;
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	CU_ASSERT_EQUAL(drain(&m), h.nREFI + h.nRFC + h.nRCD + h.nCL + h.nBL);
+	memsys_release(&m);
+}
+
+/*
+ * A pseudo-channel in all-bank mode holds host reads until its stream ends;
+ * the other pseudo-channel of the channel only loses the row bus for the
+ * 2 cycles of the ACTAB.  Stream: ACTAB, 4 MACAB, PREA.
+ *   ACTAB 0, MACs 19, 23, 27, 31, PREA max(nRAS, 31 + nRTP) = 45, done 64.
+ *   host read on pch 0: ACT 64, RD 83, data 104; on pch 1: ACT 2, data 42.
+ */
+static void test_pim_blocks_host(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct memsys m;
+	struct mem_req r0, r1;
+	struct mem_pim_op ops[] = {{DRAM_ACTAB, 1, 7}, {DRAM_MACAB, 4, 0}, {DRAM_PREA, 1, 0}};
+	struct mem_pim_prog prog = {ops, 3, 1};
+	struct mem_event ev;
+	struct err e;
+	int64_t end0 = 0, end1 = 0;
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 1, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(memsys_pim_submit(&m, &prog, 1, &e), 0);
+	memset(&r0, 0, sizeof r0);
+	r1 = r0;
+	r1.a.pch = 1;
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r0), 0);
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r1), 0);
+	while (memsys_queued(&m) > 0 && memsys_step(&m, &ev)) {
+		for (int i = 0; i < ev.n; i++) {
+			if (ev.cmd[i].cmd == DRAM_RD)
+				*(ev.cmd[i].pch == 0 ? &end0 : &end1) = ev.cycle + h.nCL + h.nBL;
+			if (ev.cmd[i].cmd == DRAM_ACTAB) {
+				int64_t c;
+				/* inspection: every bank of pch 0 shows the ACTAB */
+				CU_ASSERT_EQUAL(dram_bank_last_cmd(&m.d, 13, &c), DRAM_ACTAB);
+				CU_ASSERT_EQUAL(dram_bank_state(&m.d, 13, ev.cycle), DRAM_ACTIVATING);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(m.pim_end, h.nRAS + h.nRP);
+	CU_ASSERT_EQUAL(end0, h.nRAS + h.nRP + h.nRCD + h.nCL + h.nBL);
+	CU_ASSERT_EQUAL(end1, 2 + h.nRCD + h.nCL + h.nBL);
+	CU_ASSERT_EQUAL(m.d.cmd_count[DRAM_MACAB], 4);
+	/* the banks of pch 0 were busy for PIM from the ACTAB to the end of the PREA */
+	CU_ASSERT_EQUAL(dram_bank_busy(&m.d, 5, DRAM_BUSY_PIM, 1000), h.nRAS + h.nRP);
+	memsys_release(&m);
+}
+
+/* Inspection: queue contents and the step function's report. */
+static void test_step_and_queue(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct memsys m;
+	struct mem_req r, q[8];
+	struct mem_event ev;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 2, &e), 0);
+	memset(&r, 0, sizeof r);
+	for (int i = 0; i < 3; i++) {
+		r.a.ch = 1;
+		r.a.bg = i;
+		r.tag = 10 + i;
+		CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	}
+	CU_ASSERT_EQUAL(memsys_queue(&m, 2, q, 8), 3);
+	CU_ASSERT_EQUAL(q[0].tag, 10);
+	CU_ASSERT_EQUAL(memsys_step(&m, &ev), 1);
+	CU_ASSERT_EQUAL(ev.cycle, 0);
+	CU_ASSERT_EQUAL(ev.n, 1);
+	CU_ASSERT_EQUAL(ev.cmd[0].cmd, DRAM_ACT);
+	CU_ASSERT_EQUAL(ev.cmd[0].pch, 2);
+	/* the next ACT waits for the row bus (2 cycles), nRRDL does not apply (nRRDS) */
+	CU_ASSERT_EQUAL(memsys_next_event(&m), 2);
+	memsys_run_until(&m, h.nRCD + 10);
+	CU_ASSERT_EQUAL(memsys_queue(&m, 2, q, 8), 0);
+	/* queue full: the 33rd request is refused */
+	for (int i = 0; i < h.queue_depth; i++)
+		CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), 0);
+	CU_ASSERT_EQUAL(memsys_enqueue(&m, &r), -1);
+	memsys_release(&m);
+}
+
+/* Two probes side by side give the same answer as one alone (no global state). */
+static void test_deterministic(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	struct dram_probe_result a, b;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, &a, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 30000, 3, &b, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, &b, &e), 0);
+	CU_ASSERT_EQUAL(a.cycles, b.cycles);
+	CU_ASSERT_DOUBLE_EQUAL(a.avg_latency_ns, b.avg_latency_ns, 1e-12);
+	CU_ASSERT_EQUAL(dram_probe_run(&h, 7, 1.0, 10, 3, &b, &e), -1);
+	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 0, 10, 3, &b, &e), -1);
+}
+
+void test_dram_register(void)
+{
+	static const struct test_case cases[] = {
+		{"timing table rules come from the hw file", test_timing_table},
+		{"device refuses illegal commands", test_device_checks},
+		{"fifth ACT waits nFAW", test_faw},
+		{"address mappings", test_mapping},
+		{"closed, conflict and hit read latency", test_read_latency},
+		{"streaming reaches 85% of peak", test_streaming},
+		{"saturated random reads meet the derived bound", test_random},
+		{"refresh fires every nREFI and blocks nRFC", test_refresh},
+		{"host reads wait for all-bank mode", test_pim_blocks_host},
+		{"step, queue and inspection", test_step_and_queue},
+		{"deterministic, no global state", test_deterministic},
+		{NULL, NULL},
+	};
+	tests_add_suite("dram", cases);
+}

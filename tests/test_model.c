@@ -1,0 +1,145 @@
+/* test_model.c - model and hardware presets and the loader's errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hw.h"
+#include "model.h"
+#include "tests.h"
+#include "testutil.h"
+
+#define QWEN TEST_DATADIR "/models/qwen3-30b-a3b.ini"
+#define HW TEST_DATADIR "/hw/h100x4-pim.ini"
+
+static void every_preset_loads(void)
+{
+	static const char *const models[] = {"qwen3-30b-a3b", "gpt-oss-120b", "qwen3.5-397b-a17b",
+					     "qwen3-235b-a22b", "deepseek-v3", "deepseek-v2-lite",
+					     "mixtral-8x7b", "olmoe-1b-7b"};
+	struct model m;
+	struct hw hw;
+	struct err e;
+
+	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+		int rc = model_load(&m, TEST_DATADIR, models[i], &e);
+		if (rc != 0)
+			fprintf(stderr, "\n%s: %s\n", models[i], e.msg);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_STRING_EQUAL(m.name, models[i]);
+	}
+	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, "h100x4-pim", &e), 0);
+	CU_ASSERT_EQUAL(hw.gpus, 4);
+	CU_ASSERT_EQUAL(hw.stacks, 5);
+	CU_ASSERT_EQUAL(hw.hbm.channels, 16);
+	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 1.0, 1e-12);
+	/* 5.2 Gb/s x 32 bits x 32 pseudo-channels = 665.6 GB/s per stack (~670 in DESIGN.md) */
+	CU_ASSERT_DOUBLE_EQUAL(hbm_peak_gbps(&hw.hbm), 665.6, 1e-9);
+}
+
+static void figures_match_the_official_configs(void)
+{
+	struct model m;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "deepseek-v2-lite", &e), 0);
+	CU_ASSERT_EQUAL(m.layers, 27);
+	CU_ASSERT_EQUAL(m.first_dense, 1);
+	CU_ASSERT_EQUAL(m.hidden, 2048);
+	CU_ASSERT_EQUAL(m.expert_inter, 1408);
+	CU_ASSERT_EQUAL(m.experts, 64);
+	CU_ASSERT_EQUAL(m.top_k, 6);
+	CU_ASSERT_EQUAL(m.shared_experts, 2);
+	CU_ASSERT_FALSE(model_is_moe(&m, 0));
+	CU_ASSERT_TRUE(model_is_moe(&m, 1));
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3-30b-a3b", &e), 0);
+	/* 3 x 2048 x 768 x 2 bytes: the weight_gbps column of the measured file
+	 * (681.5 GB/s at 13.848 us) implies the same 9.44 MB */
+	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m), 9437184.0, 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m) / 13.848e3, 681.5, 0.5);
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3.5-397b-a17b", &e), 0);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_LINEAR);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 3), ATTN_FULL);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 7), ATTN_FULL);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 8), ATTN_LINEAR);
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "gpt-oss-120b", &e), 0);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_SLIDING);
+	CU_ASSERT_EQUAL(model_attn_kind(&m, 1), ATTN_FULL);
+}
+
+/* Edit one line of a shipped preset and expect exactly this message. */
+static void expect_model_error(const char *key, const char *replacement, const char *want)
+{
+	const char *path = test_edit_file(QWEN, "bad-model.ini", key, replacement);
+	char full[1024];
+	struct model m;
+	struct err e;
+
+	memset(&m, 0x5a, sizeof m);
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, path, &e), -1);
+	snprintf(full, sizeof full, "%s%s", path, want);
+	if (strcmp(e.msg, full) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", e.msg, full);
+	CU_ASSERT_STRING_EQUAL(e.msg, full);
+	CU_ASSERT_EQUAL(m.layers, 0x5a5a5a5a);	/* untouched */
+}
+
+static void model_errors_name_file_line_key_and_value(void)
+{
+	expect_model_error("top_k", "topk = 8", ":7: unknown model parameter 'topk' (did you mean 'top_k'?)");
+	expect_model_error("hidden", "hidden = 2k", ":4: hidden: '2k' is not a number");
+	expect_model_error("hidden", "hidden = 0", ":4: hidden: 0 is out of range [16, 65536]");
+	expect_model_error("layers", NULL, ": missing model parameter 'layers' in [model]");
+	expect_model_error("top_k", "top_k = 200", ":7: top_k: 200 is out of range [1, 64]");
+	expect_model_error("experts", "experts = 4", ":7: top_k 8 is larger than experts 4");
+	expect_model_error("layout", "layout = full,sparse",
+			   ":18: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+}
+
+static void hw_errors(void)
+{
+	struct hw hw;
+	struct err e;
+	const char *p;
+
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: 2 values for 4 GPUs"));
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 fast 1 1");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "speed: 'fast' is not a speed factor"));
+	p = test_edit_file(HW, "bad-hw.ini", "nREFI", "nREFII = 5070");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"));
+	p = test_edit_file(HW, "bad-hw.ini", "nRAS", "nRAS = 10");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "inconsistent timing"));
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
+	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 0.88, 1e-12);
+}
+
+static void unknown_names_are_suggested(void)
+{
+	struct model m;
+	struct err e;
+
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, "qwen3-30b", &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown model 'qwen3-30b'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "known: "));
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, "mixtral-8x7", &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "did you mean 'mixtral-8x7b'?"));
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, "/nonexistent/x.ini", &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/nonexistent/x.ini: cannot open"));
+}
+
+void test_model_register(void)
+{
+	static const struct test_case cases[] = {
+		{"every shipped preset loads", every_preset_loads},
+		{"figures match the official configs", figures_match_the_official_configs},
+		{"model errors name file, line, key and value", model_errors_name_file_line_key_and_value},
+		{"hw errors", hw_errors},
+		{"unknown preset names are suggested", unknown_names_are_suggested},
+		{NULL, NULL},
+	};
+	tests_add_suite("model", cases);
+}

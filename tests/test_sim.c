@@ -1,0 +1,195 @@
+/*
+ * test_sim.c - the decode loop: a hand-computed two-layer case, stepping,
+ * and determinism.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu.h"
+#include "sim.h"
+#include "tests.h"
+#include "testutil.h"
+
+/*
+ * Tiny machine: 2 GPUs, links of 1 GB/s (1 byte/ns) and 100 ns latency; a
+ * kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns) (p = 1:
+ * the two terms simply add).
+ */
+static const char *tiny_hw(void)
+{
+	static const char text[] =
+		"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
+		"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
+		"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
+		"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
+		"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
+		"ranks = 2\nmapping = bg_interleaved\nqueue_depth = 32\n"
+		"rows = 16384\nrow_bytes = 1024\ncolumn_bytes = 32\ndata_rate_gbps = 5.2\npch_bits = 32\n"
+		"clock_mhz = 1300\nnBL = 2\nnCL = 19\nnRCD = 19\nnRP = 19\nnRAS = 45\nnRC = 63\n"
+		"nCCDS = 2\nnCCDL = 4\nnRRDS = 2\nnRRDL = 4\nnFAW = 39\nnWR = 21\nnRTP = 6\nnCWL = 6\n"
+		"nWTRS = 8\nnWTRL = 11\nnRTW = 3\nnREFI = 5070\nnRFC = 455\n"
+		"[pim]\npim_kind = bank\nnCCDAB = 4\nnCCDAB_power = 6\npower_limit = off\n"
+		"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\n"
+		"pim_io_bytes = 2\n";
+	return test_write_file("tiny-hw.ini", text);
+}
+
+/* 2 MoE layers, 4 experts of 64x32 in 1-byte weights, top-2. */
+static const char *tiny_model(void)
+{
+	static const char text[] =
+		"[model]\nlayers = 2\nhidden = 64\nexpert_inter = 32\nexperts = 4\ntop_k = 2\n"
+		"shared_experts = 0\nexpert_weight_bytes = 1\nweight_bytes = 1\nact_bytes = 1\n"
+		"[attention]\nq_heads = 1\nkv_heads = 1\nhead_dim = 8\nkv_bytes = 1\nlayout = full\n"
+		"[routing]\nrouting_skew = 1\nrouting_affinity = 1\nrouting_clusters = 2\n"
+		"routing_drift = 0\nrouting_drift_iters = 10\n";
+	return test_write_file("tiny-model.ini", text);
+}
+
+/* Every token picks experts {0, 1} in the first layer and {0, 2} in the second. */
+static const char *tiny_trace(void)
+{
+	static const char text[] =
+		"seq,token,layer,e0,e1\n"
+		"0,0,0,0,1\n0,0,1,0,2\n"
+		"1,0,0,0,1\n1,0,1,0,2\n"
+		"2,0,0,0,1\n2,0,1,0,2\n"
+		"3,0,0,0,1\n3,0,1,0,2\n";
+	return test_write_file("tiny-trace.csv", text);
+}
+
+static int tiny_sim(struct sim *s, int iters)
+{
+	struct sim_config cfg;
+	struct err e;
+
+	memset(&cfg, 0, sizeof cfg);
+	snprintf(cfg.model, sizeof cfg.model, "%s", tiny_model());
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", tiny_hw());
+	snprintf(cfg.routing, sizeof cfg.routing, "trace:%s", tiny_trace());
+	cfg.sched = SCHED_GPU;
+	cfg.batch = 4;
+	cfg.iters = iters;
+	cfg.context = 100;
+	cfg.seed = 7;
+	if (sim_init(s, &cfg, TEST_DATADIR, &e) != 0) {
+		fprintf(stderr, "\n%s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void hand_computed_layers(void)
+{
+	struct sim s;
+	/* one expert: 3 x 64 x 32 x 1 byte = 6144 bytes, 2 x 6144 flops per token */
+	double expert_bytes = 6144, token_flops = 12288;
+	double attn, one_expert_4_tokens, two_experts_8_slots;
+
+	CU_ASSERT_EQUAL_FATAL(tiny_sim(&s, 1), 0);
+	/* Attention: 2 sequences per GPU, projections of 64x(8+16) + 8x64 weights;
+	 * KV: 2 x 1 head x 8 x 1 byte x 100 tokens x 2 seqs = 3200 bytes at 1 byte/ns,
+	 * beside a 500 ns floor: hypot(500, 3200). */
+	attn = (1000 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&s.hw, 1, &s.model, 2) +
+				       gpu_attention_ns(&s.hw, 1, &s.model, 0, 2, 100),
+			       attn, 1e-6);
+
+	/* Layer 0: experts 0 (GPU 0) and 1 (GPU 1) get all 4 tokens.  Every token
+	 * sends its 64-byte activation to the one other GPU: 2 tokens x 64 bytes
+	 * each way, so dispatch = combine = 100 + 128 ns. */
+	one_expert_4_tokens = 1000 + expert_bytes + 4 * token_flops / 1000;
+	sim_step_layer(&s);
+	CU_ASSERT_EQUAL(s.last_layer, 0);
+	CU_ASSERT_EQUAL(s.counts[0], 4);
+	CU_ASSERT_EQUAL(s.counts[1], 4);
+	CU_ASSERT_EQUAL(s.counts[2] + s.counts[3], 0);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.attn_ns, attn, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.dispatch_ns, 228, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.combine_ns, 228, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.expert_ns, one_expert_4_tokens, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.straggler_ns, 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.total_ns, attn + 228 + one_expert_4_tokens + 228, 1e-6);
+	CU_ASSERT_EQUAL(s.last.activated, 2);
+	CU_ASSERT_EQUAL(s.last.max_load, 4);
+
+	/* Layer 1: experts 0 and 2, both on GPU 0.  GPU 1's two tokens send to
+	 * GPU 0 (128 bytes); GPU 0's stay.  GPU 0 runs 2 experts, 8 token-slots;
+	 * GPU 1 idles, so the straggler gap is half of GPU 0's time. */
+	two_experts_8_slots = 1000 + 2 * expert_bytes + 8 * token_flops / 1000;
+	sim_step_layer(&s);
+	CU_ASSERT_EQUAL(s.last_layer, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.dispatch_ns, 228, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.expert_ns, two_experts_8_slots, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.straggler_ns, two_experts_8_slots / 2, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpu[1].expert_ns, 0, 1e-9);
+
+	CU_ASSERT_TRUE(sim_done(&s));
+	CU_ASSERT_EQUAL(sim_step_layer(&s), 0);
+	CU_ASSERT_DOUBLE_EQUAL(sim_iter_ns(&s),
+			       2 * attn + 4 * 228 + one_expert_4_tokens + two_experts_8_slots, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(sim_tokens_per_s(&s), 4 / (sim_iter_ns(&s) * 1e-9), 1e-6);
+	sim_release(&s);
+}
+
+static void stepping_by_layer_equals_by_iteration(void)
+{
+	struct sim a, b;
+
+	CU_ASSERT_EQUAL_FATAL(tiny_sim(&a, 3), 0);
+	CU_ASSERT_EQUAL_FATAL(tiny_sim(&b, 3), 0);
+	for (int i = 0; i < 6; i++)
+		CU_ASSERT_EQUAL(sim_step_layer(&a), 1);
+	CU_ASSERT_EQUAL(sim_step_iter(&b), 1);
+	CU_ASSERT_EQUAL(b.iter, 1);
+	CU_ASSERT_EQUAL(b.layer, 0);
+	sim_run(&b);
+	CU_ASSERT_TRUE(sim_done(&a));
+	CU_ASSERT_TRUE(sim_done(&b));
+	CU_ASSERT_EQUAL(a.iters_done, 3);
+	CU_ASSERT_DOUBLE_EQUAL(a.now_ns, b.now_ns, 1e-6);
+	CU_ASSERT_EQUAL(memcmp(a.layer_sum, b.layer_sum, 2 * sizeof *a.layer_sum), 0);
+	sim_release(&a);
+	sim_release(&b);
+}
+
+static int run_default(struct sim *s, int seed)
+{
+	struct sim_config cfg;
+	struct err e;
+
+	if (config_defaults(&cfg, TEST_DATADIR, &e) != 0 ||
+	    (cfg.seed = seed, cfg.iters = 3, sim_init(s, &cfg, TEST_DATADIR, &e)) != 0) {
+		fprintf(stderr, "\n%s\n", e.msg);
+		return -1;
+	}
+	sim_run(s);
+	return 0;
+}
+
+static void same_seed_same_result(void)
+{
+	struct sim a, b, c;
+
+	CU_ASSERT_EQUAL_FATAL(run_default(&a, 5), 0);
+	CU_ASSERT_EQUAL_FATAL(run_default(&b, 5), 0);
+	CU_ASSERT_EQUAL_FATAL(run_default(&c, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(a.layer_sum, b.layer_sum, (size_t)a.model.layers * sizeof *a.layer_sum), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(a.layer_sum, c.layer_sum, (size_t)a.model.layers * sizeof *a.layer_sum), 0);
+	CU_ASSERT(sim_tokens_per_s(&a) > 0);
+	sim_release(&a);
+	sim_release(&b);
+	sim_release(&c);
+}
+
+void test_sim_register(void)
+{
+	static const struct test_case cases[] = {
+		{"two layers computed by hand", hand_computed_layers},
+		{"stepping by layer equals stepping by iteration", stepping_by_layer_equals_by_iteration},
+		{"same seed, same result; another seed, another", same_seed_same_result},
+		{NULL, NULL},
+	};
+	tests_add_suite("sim", cases);
+}

@@ -1,0 +1,66 @@
+/* testutil.c - temporary files for tests (see testutil.h). */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *tmpdir(void)
+{
+	static char dir[256];	/* tests are single-threaded; created once */
+
+	if (dir[0] == '\0') {
+		snprintf(dir, sizeof dir, "/tmp/sieve-test-XXXXXX");
+		if (mkdtemp(dir) == NULL) {
+			perror("mkdtemp");
+			exit(2);
+		}
+	}
+	return dir;
+}
+
+const char *test_write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir(), name);
+	f = fopen(path, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+	return path;
+}
+
+const char *test_edit_file(const char *path, const char *name, const char *key,
+			   const char *replacement)
+{
+	char line[1024], *text = calloc(1, 1);
+	size_t len = 0, klen = strlen(key);
+	FILE *f = fopen(path, "r");
+	const char *out;
+
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		const char *use = line;
+		char rep[1024];
+		if (strncmp(line, key, klen) == 0 && (line[klen] == ' ' || line[klen] == '=')) {
+			if (replacement == NULL)
+				continue;
+			snprintf(rep, sizeof rep, "%s\n", replacement);
+			use = rep;
+		}
+		text = realloc(text, len + strlen(use) + 1);
+		strcpy(text + len, use);
+		len += strlen(use);
+	}
+	fclose(f);
+	out = test_write_file(name, text);
+	free(text);
+	return out;
+}

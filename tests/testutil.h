@@ -1,0 +1,16 @@
+/* testutil.h - small helpers shared by the test files. */
+#ifndef SIEVE_TESTUTIL_H
+#define SIEVE_TESTUTIL_H
+
+/*
+ * Write text to a fresh file in a per-process temporary directory and
+ * return its path (valid until the next call with the same name).
+ */
+const char *test_write_file(const char *name, const char *text);
+
+/* A copy of file path with the line starting with `key` replaced by
+ * `replacement` (or deleted when replacement is NULL), written as name. */
+const char *test_edit_file(const char *path, const char *name, const char *key,
+			   const char *replacement);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * ui.c - the terminal UI (placeholder until the UI issue lands): shows the
+ * scenario, steps the simulation by layer or iteration and draws the
+ * token count of every expert of the last layer.  The only curses user.
+ *
+ * Keys: n = next layer, i = next iteration, r = run to the end, q = quit.
+ */
+#include <curses.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "sim.h"
+
+#define MIN_COLS 60
+#define MIN_LINES 16
+
+static void draw_counts(const struct sim *s, int top, int rows)
+{
+	int cols = COLS - 2, max = 1, n = s->model.experts;
+
+	for (int e = 0; e < n; e++)
+		if (s->counts[e] > max)
+			max = s->counts[e];
+	mvprintw(top, 1, "tokens per expert, layer %d (busiest %d):", s->last_layer, max);
+	/* one column per expert while they fit; else experts share a column */
+	for (int c = 0; c < cols && c < n; c++) {
+		int lo = (int)((long)c * n / (cols < n ? cols : n));
+		int hi = (int)((long)(c + 1) * n / (cols < n ? cols : n));
+		int v = 0, h;
+		for (int e = lo; e < hi; e++)
+			if (s->counts[e] > v)
+				v = s->counts[e];
+		h = (v * rows + max - 1) / max;
+		for (int y = 0; y < h; y++)
+			mvaddch(top + rows - y, 1 + c, '#');
+	}
+}
+
+static void draw(const struct sim *s)
+{
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		mvprintw(0, 0, "terminal too small: need %dx%d, have %dx%d", MIN_COLS, MIN_LINES,
+			 COLS, LINES);
+		mvprintw(1, 0, "q quits");
+		refresh();
+		return;
+	}
+	attron(A_BOLD);
+	mvprintw(0, 1, "sieve - %s on %s (%d GPUs), sched %s", s->model.name, s->hw.name,
+		 s->hw.gpus, config_sched_name(s->cfg.sched));
+	attroff(A_BOLD);
+	mvprintw(1, 1, "batch %d  context %d  seed %d  routing %s", s->cfg.batch, s->cfg.context,
+		 s->cfg.seed, s->cfg.routing);
+	mvprintw(3, 1, "iteration %d/%d  next layer %d/%d  simulated %.3f us", s->iter,
+		 s->cfg.iters, s->layer, s->model.layers, s->now_ns / 1e3);
+	if (s->last_layer >= 0)
+		mvprintw(4, 1, "last layer: attn %.2f us  dispatch %.2f  experts %.2f  combine %.2f  "
+			 "activated %d", s->last.attn_ns / 1e3, s->last.dispatch_ns / 1e3,
+			 s->last.expert_ns / 1e3, s->last.combine_ns / 1e3, s->last.activated);
+	if (s->iters_done > 0)
+		mvprintw(5, 1, "mean iteration %.3f us   %.1f tokens/s", sim_iter_ns(s) / 1e3,
+			 sim_tokens_per_s(s));
+	if (s->last_layer >= 0)
+		draw_counts(s, 7, LINES - 10);
+	mvprintw(LINES - 1, 1, "n next layer  i next iteration  r run to end  q quit%s",
+		 sim_done(s) ? "   [done]" : "");
+	refresh();
+}
+
+int cmd_ui(int argc, char **argv)
+{
+	const char *known[CLI_MAX_OPTS];
+	char datadir[4096];
+	struct cli_args a;
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+	int ch;
+
+	cli_config_options(known, CLI_MAX_OPTS);
+	cli_datadir(datadir, sizeof datadir);
+	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0 ||
+	    cli_check_unused(&a, known, &e) != 0)
+		return cmd_fail(e.msg);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cmd_fail("the UI needs a terminal; for a report without one use 'sieve run'");
+	if (sim_init(&s, &cfg, datadir, &e) != 0)
+		return cmd_fail(e.msg);
+	setlocale(LC_ALL, "");
+	if (initscr() == NULL) {
+		sim_release(&s);
+		return cmd_fail("cannot initialise the terminal");
+	}
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	draw(&s);
+	while ((ch = getch()) != 'q' && ch != 'Q') {
+		if (ch == 'n')
+			sim_step_layer(&s);
+		else if (ch == 'i')
+			sim_step_iter(&s);
+		else if (ch == 'r')
+			sim_run(&s);
+		draw(&s);
+	}
+	endwin();
+	sim_release(&s);
+	return EXIT_OK;
+}
