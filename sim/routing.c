@@ -198,19 +198,8 @@ static int upper_bound(const double *cum, int lo, int n, double x)
  */
 static int find(const struct table *tb, double x)
 {
-	int E = tb->n, G = GUIDE * E, i = (int)(x * tb->scale), lo, hi, e;
-
-	i = i < 0 ? 0 : i >= G ? G - 1 : i;
-	lo = tb->guide[i];
-	hi = i + 1 < G ? tb->guide[i + 1] : E - 1;
-	e = lo;
-	for (int j = 0; j < WINDOW; j++)	/* cum is padded with +inf */
-		e += tb->cum[lo + j] <= x;
-	if (e == lo + WINDOW && e <= hi)
-		e = upper_bound(tb->cum, e, hi - e + 1, x);
-	if (e > E - 1 || (e > 0 && tb->cum[e - 1] > x))
-		e = upper_bound(tb->cum, 0, E, x);
-	return e < E ? e : E - 1;
+	int e = upper_bound(tb->cum, 0, tb->n, x);
+	return e < tb->n ? e : tb->n - 1;
 }
 
 /* Width of expert e's interval on the line of running sums. */
@@ -253,7 +242,7 @@ static int heaviest_left(const double *cum, int E, const int *taken, int j)
  * Each draw depends on the one before, so a token is a long serial chain;
  * LANES tokens are drawn in step to give the CPU independent work.
  */
-#define LANES 4
+#define LANES 8
 
 struct lane {
 	struct rng g;

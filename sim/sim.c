@@ -109,28 +109,30 @@ static int stacks_of(const struct sim *s, int g, int *res)
 	return s->hw.stacks;
 }
 
-/* 1. attention of every GPU for its own sequences; task ids into ids. */
+/*
+ * 1. attention of every GPU for its own sequences; task ids into ids.
+ * attacc and duplex stream the KV cache in PIM; sieve picks, per GPU and
+ * layer, whichever of the two its models say is faster.
+ */
 static void attention(struct sim *s, int *ids)
 {
-	int pim = sched_attention_in_pim(s->cfg.sched);
-
 	for (int g = 0; g < s->hw.gpus; g++) {
-		int seqs = seqs_of(s, g);
+		int seqs = seqs_of(s, g), res[ENGINE_MAX_TASK_RES];
 		double speed = s->hw.speed_factor[g];
 		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
-		int res[ENGINE_MAX_TASK_RES];
+		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
+		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
+		double in_pim = pimcost_stream_ns(&s->pim, kv);
+		int pim = sched_attention_in_pim(s->cfg.sched) ||
+			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
 
 		if (!pim) {
-			ids[g] = issue(s, TASK_ATTN, g,
-				       proj + gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs,
-							       s->cfg.context),
-				       &s->res_gpu[g], 1, NULL, 0);
+			ids[g] = issue(s, TASK_ATTN, g, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
 			int p = issue(s, TASK_ATTN, g, proj, &s->res_gpu[g], 1, NULL, 0);
-			int n = stacks_of(s, g, res);
-			double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
-			ids[g] = issue(s, TASK_ATTN_PIM, g, pimcost_stream_ns(&s->pim, kv), res, n, &p, 1);
+			ids[g] = issue(s, TASK_ATTN_PIM, g, in_pim, res, stacks_of(s, g, res), &p, 1);
 		}
+		s->gpu[g].attn_in_pim = pim;
 		s->gpu[g].attn_ns = s->eng.task[ids[g]].end_ns - s->now_ns;
 	}
 }

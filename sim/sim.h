@@ -9,6 +9,7 @@
  *      holds sequences [g*B/G, (g+1)*B/G) and a replica of the attention
  *      weights); for attacc and duplex the KV-cache part runs in the GPU's
  *      PIM stacks (which it then holds), the projections stay on the GPU;
+ *      sieve puts it wherever its estimate is lower, per GPU and layer;
  *   2. dispatch all-to-all, one task per GPU on its link, after every GPU's
  *      attention: each token's activation goes once to every other GPU that
  *      owns one of its top-k experts; time = latency + max(bytes sent,
@@ -69,6 +70,7 @@ struct gpu_work {
 	double expert_ns;	/* its expert phase as simulated */
 	double est_ns;		/* ... as the policy estimated it */
 	double attn_ns;
+	int attn_in_pim;
 	double send_bytes, recv_bytes;
 };
 

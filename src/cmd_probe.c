@@ -5,14 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "dram_probe.h"
 #include "gpu.h"
 #include "hw.h"
 #include "json.h"
 #include "model.h"
+#include "pim.h"
 #include "routing.h"
 
 #define MAX_COUNTS 4096
@@ -224,6 +227,187 @@ static int probe_routing(struct cli_args *a, const char *datadir, struct err *e)
 	return 0;
 }
 
+
+/* The hw preset of --hw (default: data/defaults.ini's). */
+static int probe_hw(struct cli_args *a, const char *datadir, struct hw *hw, struct err *e)
+{
+	struct sim_config cfg;
+	const char *v;
+
+	if (config_defaults(&cfg, datadir, e) != 0)
+		return -1;
+	if ((v = cli_get(a, "hw")) != NULL)
+		snprintf(cfg.hw, sizeof cfg.hw, "%s", v);
+	return hw_load(hw, datadir, cfg.hw, e);
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
+{
+	static const char *const known[] = {"pattern", "load", "requests", "seed", "hw", "format",
+					    NULL};
+	const char *v = cli_get(a, "pattern");
+	long requests = 200000, seed = 1;
+	double load = 1, t0, wall;
+	struct dram_probe_result r;
+	int pattern = -1;
+	enum format fmt;
+	struct hw hw;
+
+	for (int i = 0; v && i < DRAM_PROBE_NPATTERN; i++)
+		if (strcmp(v, dram_probe_pattern_names[i]) == 0)
+			pattern = i;
+	if (pattern < 0)
+		return err_set(e, "--pattern: %s%s%s (seq or random)", v ? "unknown pattern '" : "required",
+			       v ? v : "", v ? "'" : "");
+	if ((v = cli_get(a, "load")) != NULL) {
+		char *end;
+		load = strtod(v, &end);
+		if (*end != '\0' || !(load > 0 && load <= 1))
+			return err_set(e, "--load: '%s' is not a fraction in (0, 1]", v);
+	}
+	if (((v = cli_get(a, "requests")) && cli_int("requests", v, 1, 1000000000, &requests, e)) ||
+	    ((v = cli_get(a, "seed")) && cli_int("seed", v, 0, 2147483647, &seed, e)) ||
+	    cli_format(a, &fmt, e) != 0 || cli_check_unused(a, known, e) != 0 ||
+	    probe_hw(a, datadir, &hw, e) != 0)
+		return -1;
+	t0 = wall_s();
+	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, &r, e) != 0)
+		return -1;
+	wall = wall_s() - t0;
+	if (fmt == FORMAT_JSON) {
+		struct json j;
+		json_init(&j, stdout, 0);
+		json_object(&j, NULL);
+		json_str(&j, "hw", hw.name);
+		json_str(&j, "pattern", dram_probe_pattern_names[pattern]);
+		json_num(&j, "load", load);
+		json_int(&j, "requests", r.requests);
+		json_fixed(&j, "bw_gbps", r.bw_gbps, 2);
+		json_fixed(&j, "peak_gbps", r.peak_gbps, 2);
+		json_fixed(&j, "avg_latency_ns", r.avg_latency_ns, 2);
+		json_fixed(&j, "row_hit_rate", r.row_hit_rate, 4);
+		json_fixed(&j, "refresh_fraction", r.refresh_fraction, 4);
+		json_int(&j, "cycles", (long)r.cycles);
+		json_fixed(&j, "sim_requests_per_s", wall > 0 ? r.requests / wall : 0, 0);
+		json_end(&j);
+		json_finish(&j);
+	} else if (fmt == FORMAT_CSV) {
+		printf("hw,pattern,load,requests,bw_gbps,peak_gbps,avg_latency_ns,row_hit_rate,cycles,"
+		       "sim_requests_per_s\n%s,%s,%g,%ld,%.2f,%.2f,%.2f,%.4f,%lld,%.0f\n", hw.name,
+		       dram_probe_pattern_names[pattern], load, r.requests, r.bw_gbps, r.peak_gbps,
+		       r.avg_latency_ns, r.row_hit_rate, (long long)r.cycles,
+		       wall > 0 ? r.requests / wall : 0);
+	} else {
+		printf("dram %s: %s reads at load %g, %ld requests on one %d-channel stack\n", hw.name,
+		       dram_probe_pattern_names[pattern], load, r.requests, hw.hbm.channels);
+		printf("  bandwidth     %9.2f GB/s of %.2f peak (%.1f%%)\n", r.bw_gbps, r.peak_gbps,
+		       100 * r.bw_gbps / r.peak_gbps);
+		printf("  latency       %9.2f ns average\n  row hits      %9.1f%%\n", r.avg_latency_ns,
+		       100 * r.row_hit_rate);
+		printf("  refresh       %9.1f%% of bank time\n  cycles        %9lld (%.3f us)\n",
+		       100 * r.refresh_fraction, (long long)r.cycles, r.time_ns / 1e3);
+		printf("  speed         %9.0f simulated requests per wall second\n",
+		       wall > 0 ? r.requests / wall : 0);
+	}
+	return 0;
+}
+
+static int probe_pim(struct cli_args *a, const char *datadir, struct err *e)
+{
+	static const char *const known[] = {"hidden", "inter", "tokens", "pim", "power-limit",
+					    "stacks", "bytes", "hw", "format", NULL};
+	long hidden, inter, tokens = 1, stacks = 0;
+	double bytes = 2;	/* BF16 */
+	struct pim_result r;
+	struct pim pim;
+	enum format fmt;
+	struct hw hw;
+	const char *v;
+	int rc;
+
+	if ((v = cli_get(a, "hidden")) == NULL || cli_int("hidden", v, 1, 1 << 20, &hidden, e) != 0 ||
+	    (v = cli_get(a, "inter")) == NULL || cli_int("inter", v, 1, 1 << 20, &inter, e) != 0) {
+		if (v == NULL)
+			err_set(e, "probe pim: --hidden and --inter are required");
+		return -1;
+	}
+	if (((v = cli_get(a, "tokens")) && cli_int("tokens", v, 1, 1 << 20, &tokens, e)) ||
+	    ((v = cli_get(a, "stacks")) && cli_int("stacks", v, 1, 64, &stacks, e)) ||
+	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0)
+		return -1;
+	if ((v = cli_get(a, "bytes")) != NULL) {
+		char *end;
+		bytes = strtod(v, &end);
+		if (*end != '\0' || !(bytes > 0 && bytes <= 8))
+			return err_set(e, "--bytes: '%s' is not a byte count in (0, 8]", v);
+	}
+	if (((v = cli_get(a, "pim")) && fields_set(&hbm_field_table, &hw.hbm, "pim_kind", v, e)) ||
+	    ((v = cli_get(a, "power-limit")) &&
+	     fields_set(&hbm_field_table, &hw.hbm, "power_limit", v, e)))
+		return err_prefix(e, "--%s: ", cli_get(a, "pim") && strstr(e->msg, "pim_kind") ? "pim" : "power-limit");
+	if (cli_check_unused(a, known, e) != 0 || pim_init(&pim, &hw.hbm, e) != 0)
+		return -1;
+	rc = pim_expert_run(&pim, (int)hidden, (int)inter, bytes, (int)tokens, (int)stacks, &r, e);
+	pim_release(&pim);
+	if (rc != 0)
+		return -1;
+	{
+		double gpu_us = gpu_experts_uniform_ns(&hw, 1.0, (int)hidden, (int)inter, bytes, 1,
+						       (int)tokens) / 1e3;
+		if (fmt == FORMAT_JSON) {
+			struct json j;
+			json_init(&j, stdout, 0);
+			json_object(&j, NULL);
+			json_str(&j, "hw", hw.name);
+			json_str(&j, "pim", pim_kind_names[hw.hbm.pim_kind]);
+			json_str(&j, "power_limit", hw.hbm.power_limit ? "on" : "off");
+			json_int(&j, "hidden", hidden);
+			json_int(&j, "inter", inter);
+			json_int(&j, "tokens", tokens);
+			json_fixed(&j, "us", r.time_ns / 1e3, 3);
+			json_int(&j, "cycles", (long)r.cycles);
+			json_object(&j, "commands");
+			for (int c = 0; c < DRAM_NCMD; c++)
+				if (r.commands[c] > 0)
+					json_int(&j, dram_cmd_names[c], (long)r.commands[c]);
+			json_end(&j);
+			json_int(&j, "stacks", r.stacks);
+			json_int(&j, "passes", r.passes);
+			json_num(&j, "weight_bytes", r.weight_bytes);
+			json_fixed(&j, "gpu_us", gpu_us, 3);
+			json_end(&j);
+			json_finish(&j);
+		} else if (fmt == FORMAT_CSV) {
+			printf("hw,pim,power_limit,hidden,inter,tokens,us,cycles,stacks,weight_bytes,gpu_us\n"
+			       "%s,%s,%s,%ld,%ld,%ld,%.3f,%lld,%d,%.0f,%.3f\n", hw.name,
+			       pim_kind_names[hw.hbm.pim_kind], hw.hbm.power_limit ? "on" : "off", hidden,
+			       inter, tokens, r.time_ns / 1e3, (long long)r.cycles, r.stacks,
+			       r.weight_bytes, gpu_us);
+		} else {
+			printf("pim %s (%s PIM, power limit %s): expert %ldx%ld, %ld tokens, %d stack%s\n",
+			       hw.name, pim_kind_names[hw.hbm.pim_kind], hw.hbm.power_limit ? "on" : "off",
+			       hidden, inter, tokens, r.stacks, r.stacks == 1 ? "" : "s");
+			printf("  PIM         %10.3f us (%lld cycles, %d passes)\n", r.time_ns / 1e3,
+			       (long long)r.cycles, r.passes);
+			printf("  GPU         %10.3f us (the GPU model, same expert and tokens)\n", gpu_us);
+			printf("  commands   ");
+			for (int c = 0; c < DRAM_NCMD; c++)
+				if (r.commands[c] > 0)
+					printf(" %s %lld", dram_cmd_names[c], r.commands[c]);
+			printf("\n");
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct cli_args *, const char *, struct err *);
@@ -233,6 +417,10 @@ static const struct {
 	 "--hidden H --inter I [--tokens T] [--experts E | --counts \"C1 C2 ...\"] [--bytes B] [--hw PRESET]"},
 	{"routing", probe_routing,
 	 "[--model M] [--batch B] [--routing synthetic|trace:FILE] [--samples N] [--seed S]"},
+	{"dram", probe_dram, "--pattern seq|random [--load F] [--requests N] [--seed S] [--hw H]"},
+	{"pim", probe_pim,
+	 "--hidden H --inter I [--tokens T] [--pim bank|bankgroup|logic] [--power-limit on|off] "
+	 "[--stacks N] [--bytes B] [--hw H]"},
 };
 
 static void usage(FILE *out)

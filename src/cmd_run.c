@@ -1,31 +1,66 @@
-/* cmd_run.c - `sieve run`: a headless decode simulation with a report. */
+/*
+ * cmd_run.c - `sieve run`: a headless decode simulation with a report,
+ * optionally one layer's decision table (--explain) and the timeline as a
+ * Chrome trace (--trace-out).
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
 #include "report.h"
 #include "sim.h"
+#include "trace_out.h"
 
 int cmd_run(int argc, char **argv)
 {
-	const char *known[CLI_MAX_OPTS];
+	const char *known[CLI_MAX_OPTS], *v, *trace_path;
 	char datadir[4096];
 	struct cli_args a;
 	struct sim_config cfg;
+	struct explained ex;
 	struct sim s;
 	struct err e;
 	enum format fmt;
+	long explain = -1;
+	size_t n = 0;
+	int rc = EXIT_OK;
 
-	cli_config_options(known, CLI_MAX_OPTS);
+	cli_config_options(known, CLI_MAX_OPTS - 2);
+	while (known[n] != NULL)
+		n++;
+	known[n++] = "explain";
+	known[n++] = "trace-out";
+	known[n] = NULL;
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
-	    cli_config(&a, datadir, &cfg, &e) != 0 || cli_check_unused(&a, known, &e) != 0)
+	    cli_config(&a, datadir, &cfg, &e) != 0)
+		return cmd_fail(e.msg);
+	trace_path = cli_get(&a, "trace-out");
+	if (((v = cli_get(&a, "explain")) && cli_int("explain", v, 0, 100000, &explain, &e)) ||
+	    cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
 	if (sim_init(&s, &cfg, datadir, &e) != 0)
 		return cmd_fail(e.msg);
-	sim_run(&s);
-	report_run(stdout, &s, fmt);
+	if (explain >= s.model.layers) {
+		snprintf(e.msg, sizeof e.msg, "--explain: layer %ld does not exist (%s has layers 0-%d)",
+			 explain, s.model.name, s.model.layers - 1);
+		sim_release(&s);
+		return cmd_fail(e.msg);
+	}
+	s.eng.keep = trace_path != NULL;
+	memset(&ex, 0, sizeof ex);
+	while (sim_step_layer(&s))
+		if (s.last_layer == explain)
+			explained_take(&ex, &s);
+	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
+	if (trace_path != NULL && trace_write(trace_path, &s, &e) != 0)
+		rc = cmd_fail(e.msg);
+	explained_free(&ex);
 	sim_release(&s);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (fflush(stdout) != 0)
+		rc = EXIT_FAIL;
+	return rc;
 }

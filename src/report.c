@@ -1,7 +1,99 @@
 /* report.c - run reports (see report.h). */
 #include "report.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "json.h"
+
+void explained_take(struct explained *ex, const struct sim *s)
+{
+	free(ex->x);
+	ex->iter = s->layer == 0 ? s->iter - 1 : s->iter;
+	ex->layer = s->last_layer;
+	ex->n = s->ndecisions;
+	ex->x = xcalloc((size_t)ex->n + 1, sizeof *ex->x);
+	memcpy(ex->x, s->decision, (size_t)ex->n * sizeof *ex->x);
+	memcpy(ex->gpu, s->gpu, sizeof ex->gpu);
+	ex->r = s->last;
+}
+
+void explained_free(struct explained *ex)
+{
+	free(ex->x);
+	memset(ex, 0, sizeof *ex);
+}
+
+static void explain_json(struct json *j, const struct sim *s, const struct explained *ex)
+{
+	json_object(j, "explain");
+	json_int(j, "iter", ex->iter);
+	json_int(j, "layer", ex->layer);
+	json_array(j, "gpus");
+	for (int g = 0; g < s->hw.gpus; g++) {
+		json_object(j, NULL);
+		json_int(j, "gpu", g);
+		json_str(j, "attention", ex->gpu[g].attn_in_pim ? "pim" : "gpu");
+		json_int(j, "experts", ex->gpu[g].experts);
+		json_int(j, "pim_experts", ex->gpu[g].pim_experts);
+		json_fixed(j, "estimate_us", ex->gpu[g].est_ns / 1e3, 3);
+		json_fixed(j, "simulated_us", ex->gpu[g].expert_ns / 1e3, 3);
+		json_end(j);
+	}
+	json_end(j);
+	json_array(j, "experts");
+	for (int i = 0; i < ex->n; i++) {
+		const struct sched_expert *x = &ex->x[i];
+		json_object(j, NULL);
+		json_int(j, "gpu", x->expert % s->hw.gpus);
+		json_int(j, "expert", x->expert);
+		json_int(j, "stack", x->stack);
+		json_int(j, "tokens", x->tokens);
+		json_fixed(j, "gpu_us", x->gpu_ns / 1e3, 3);
+		json_fixed(j, "pim_us", x->pim_ns / 1e3, 3);
+		json_str(j, "where", x->on_pim ? "pim" : "gpu");
+		json_fixed(j, "margin_us", x->margin_ns / 1e3, 3);
+		json_str(j, "reason", sched_reason_text(x->reason));
+		json_end(j);
+	}
+	json_end(j);
+	json_end(j);
+}
+
+static void explain_csv(FILE *out, const struct sim *s, const struct explained *ex)
+{
+	fputs("iter,layer,gpu,expert,stack,tokens,gpu_us,pim_us,where,margin_us,reason\n", out);
+	for (int i = 0; i < ex->n; i++) {
+		const struct sched_expert *x = &ex->x[i];
+		fprintf(out, "%d,%d,%d,%d,%d,%d,%.3f,%.3f,%s,%.3f,%s\n", ex->iter, ex->layer,
+			x->expert % s->hw.gpus, x->expert, x->stack, x->tokens, x->gpu_ns / 1e3,
+			x->pim_ns / 1e3, x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3,
+			sched_reason_text(x->reason));
+	}
+}
+
+static void explain_text(FILE *out, const struct sim *s, const struct explained *ex)
+{
+	fprintf(out, "\ndecisions of %s at layer %d, iteration %d:\n", config_sched_name(s->cfg.sched),
+		ex->layer, ex->iter);
+	for (int g = 0; g < s->hw.gpus; g++)
+		fprintf(out, "  gpu %d: attention on %s, %d experts (%d in PIM), expert phase "
+			"estimated %.3f us, simulated %.3f us\n", g, ex->gpu[g].attn_in_pim ? "PIM" : "GPU",
+			ex->gpu[g].experts, ex->gpu[g].pim_experts, ex->gpu[g].est_ns / 1e3,
+			ex->gpu[g].expert_ns / 1e3);
+	fprintf(out, "\n%4s %6s %5s %6s %9s %9s %5s %10s  %s\n", "gpu", "expert", "stack", "tokens",
+		"gpu_us", "pim_us", "where", "margin_us", "reason");
+	for (int i = 0; i < ex->n; i++) {
+		const struct sched_expert *x = &ex->x[i];
+		fprintf(out, "%4d %6d %5d %6d %9.3f %9.3f %5s %10.3f  %s\n", x->expert % s->hw.gpus,
+			x->expert, x->stack, x->tokens, x->gpu_ns / 1e3, x->pim_ns / 1e3,
+			x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3, sched_reason_text(x->reason));
+	}
+	fputs("\ngpu_us: the expert's share of the GPU's grouped kernel; pim_us: its PIM kernel on\n"
+	      "its stack, activations in and out included; margin: how much longer the GPU's\n"
+	      "expert phase would be, by the simulation's models, if this expert went the other way\n",
+	      out);
+}
 
 /* Per-layer means over finished iterations. */
 static struct layer_result layer_mean(const struct sim *s, int layer)
@@ -25,7 +117,20 @@ static double mean_count(const struct sim *s, int sum)
 	return s->iters_done > 0 ? (double)sum / s->iters_done : 0;
 }
 
-static void run_json(FILE *out, const struct sim *s)
+static void totals_json(struct json *j, const struct sim *s)
+{
+	struct sim_totals t;
+
+	sim_totals(s, &t);
+	json_fixed(j, "pim_expert_share", t.pim_expert_share, 4);
+	json_fixed(j, "pim_slot_share", t.pim_slot_share, 4);
+	json_fixed(j, "gpu_util", t.gpu_util, 4);
+	json_fixed(j, "pim_util", t.pim_util, 4);
+	json_fixed(j, "link_util", t.link_util, 4);
+	json_fixed(j, "estimate_error", t.est_error, 4);
+}
+
+static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 {
 	struct json j;
 	double iter_ns = sim_iter_ns(s);
@@ -44,6 +149,7 @@ static void run_json(FILE *out, const struct sim *s)
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(s), 1);
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
+	totals_json(&j, s);
 	json_array(&j, "layers");
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
@@ -59,9 +165,12 @@ static void run_json(FILE *out, const struct sim *s)
 		json_fixed(&j, "activated", mean_count(s, s->layer_sum[l].activated), 2);
 		json_fixed(&j, "max_load", mean_count(s, s->layer_sum[l].max_load), 2);
 		json_fixed(&j, "link_mb", r.link_bytes / 1e6, 4);
+		json_fixed(&j, "pim_experts", mean_count(s, s->layer_sum[l].pim_experts), 2);
 		json_end(&j);
 	}
 	json_end(&j);
+	if (ex != NULL)
+		explain_json(&j, s, ex);
 	json_end(&j);
 	json_finish(&j);
 }
@@ -87,6 +196,7 @@ static void run_csv(FILE *out, const struct sim *s)
 static void run_text(FILE *out, const struct sim *s)
 {
 	double iter_ns = sim_iter_ns(s), attn = 0, disp = 0, exp = 0, comb = 0;
+	struct sim_totals t;
 
 	fprintf(out, "sieve run: %s on %s (%d GPUs), sched %s, routing %s\n", s->model.name,
 		s->hw.name, s->hw.gpus, config_sched_name(s->cfg.sched), s->cfg.routing);
@@ -94,7 +204,14 @@ static void run_text(FILE *out, const struct sim *s)
 		s->cfg.context, s->iters_done, s->cfg.seed);
 	fprintf(out, "  tokens/s     %12.1f\n", sim_tokens_per_s(s));
 	fprintf(out, "  iteration    %12.3f us\n", iter_ns / 1e3);
-	fprintf(out, "  TPOT         %12.4f ms\n\n", iter_ns / 1e6);
+	fprintf(out, "  TPOT         %12.4f ms\n", iter_ns / 1e6);
+	sim_totals(s, &t);
+	fprintf(out, "  in PIM       %12.1f%% of experts, %.1f%% of token-slots\n",
+		100 * t.pim_expert_share, 100 * t.pim_slot_share);
+	fprintf(out, "  utilisation  %12s GPU %.1f%%, PIM %.1f%%, links %.1f%%\n", "",
+		100 * t.gpu_util, 100 * t.pim_util, 100 * t.link_util);
+	fprintf(out, "  estimates    %12.1f%% mean error of the policy's expert-phase estimate\n\n",
+		100 * t.est_error);
 	fprintf(out, "%5s %5s %10s %10s %10s %10s %10s %9s %8s\n", "layer", "kind", "attn_us",
 		"disp_us", "expert_us", "comb_us", "total_us", "activated", "max_load");
 	for (int l = 0; l < s->model.layers; l++) {
@@ -113,17 +230,22 @@ static void run_text(FILE *out, const struct sim *s)
 		disp / 1e3, exp / 1e3, comb / 1e3, iter_ns / 1e3);
 }
 
-void report_run(FILE *out, const struct sim *s, enum format f)
+void report_run(FILE *out, const struct sim *s, enum format f, const struct explained *ex)
 {
 	switch (f) {
 	case FORMAT_JSON:
-		run_json(out, s);
+		run_json(out, s, ex);
 		break;
 	case FORMAT_CSV:
-		run_csv(out, s);
+		if (ex != NULL)
+			explain_csv(out, s, ex);	/* one table per CSV stream */
+		else
+			run_csv(out, s);
 		break;
 	case FORMAT_TEXT:
 		run_text(out, s);
+		if (ex != NULL)
+			explain_text(out, s, ex);
 		break;
 	}
 }

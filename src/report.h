@@ -12,6 +12,20 @@
 #include "cli.h"
 #include "sim.h"
 
-void report_run(FILE *out, const struct sim *s, enum format f);
+/* One layer's decisions, copied when the simulation passes it. */
+struct explained {
+	int iter, layer;
+	struct sched_expert *x;		/* grouped by GPU */
+	int n;
+	struct gpu_work gpu[HW_MAX_GPUS];
+	struct layer_result r;
+};
+
+/* Copy the decisions of the layer s just simulated into ex. */
+void explained_take(struct explained *ex, const struct sim *s);
+void explained_free(struct explained *ex);
+
+/* The run's report; ex (may be NULL) adds the decision table of a layer. */
+void report_run(FILE *out, const struct sim *s, enum format f, const struct explained *ex);
 
 #endif
