@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int is_path(const char *s)
@@ -27,35 +28,51 @@ static void base_name(const char *path, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* "a, b, c" of the presets in dir, and the closest to name. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * "a, b, c" of the presets in dir, sorted (readdir order is the file
+ * system's), and the closest to name: a small edit distance, or a preset
+ * that name begins.
+ */
 static void list_presets(const char *dir, const char *name, char *list, size_t len,
 			 char *close, size_t close_len)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int best = 4;
+	char **names = NULL;
+	int n = 0, best = 4;
 
 	list[0] = close[0] = '\0';
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		char b[256];
-		size_t n = strlen(de->d_name);
-		int dist;
+		size_t l = strlen(de->d_name);
 
-		if (n <= 4 || strcmp(de->d_name + n - 4, ".ini") != 0)
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".ini") != 0)
 			continue;
 		base_name(de->d_name, b, sizeof b);
-		if (list[0])
-			strncat(list, ", ", len - strlen(list) - 1);
-		strncat(list, b, len - strlen(list) - 1);
-		dist = edit_distance(name, b);
-		if (dist < best) {
-			best = dist;
-			snprintf(close, close_len, "%s", b);
-		}
+		names = xrealloc(names, (size_t)(n + 1) * sizeof *names);
+		names[n++] = xstrdup(b);
 	}
 	closedir(d);
+	qsort(names, (size_t)n, sizeof *names, cmp_str);
+	for (int i = 0; i < n; i++) {
+		int dist = strncmp(names[i], name, strlen(name)) == 0 ? 1 : edit_distance(name, names[i]);
+		if (list[0])
+			strncat(list, ", ", len - strlen(list) - 1);
+		strncat(list, names[i], len - strlen(list) - 1);
+		if (dist < best) {
+			best = dist;
+			snprintf(close, close_len, "%s", names[i]);
+		}
+		free(names[i]);
+	}
+	free(names);
 }
 
 int ini_load_named(struct ini *ini, const char *datadir, const char *kind,

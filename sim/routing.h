@@ -64,8 +64,7 @@ struct routing {
 	long *anchor_k;		/* layers: the k held in anchor, LONG_MIN = none */
 	/* scratch of one routing_batch call */
 	double *pop;		/* experts: exp(z_e(iter) - max) */
-	double *cum;		/* experts: running sums of pop * pref of one cluster */
-	int *guide;		/* experts: lookup table into cum */
+	double *cum;		/* 1 + experts: 0, then running sums of one cluster's weights */
 	int *first;		/* clusters + 1: where each cluster's tokens start in order */
 	int *order;		/* 2 x order_cap: tokens by cluster, then each token's cluster */
 	int order_cap;

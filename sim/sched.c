@@ -185,6 +185,29 @@ static void sieve(struct sched_gpu *g)
 		g->x[i].on_pim = 1;
 		g->x[i].reason = REASON_BEST_SPLIT_PIM;
 	}
+	/*
+	 * A prefix can be beaten when stacks are uneven (a bigger expert on an
+	 * idle stack beats a smaller one on a busy stack): flip single experts
+	 * while that helps, so no one flip can improve the estimate.
+	 */
+	split_init(g, &s);
+	for (int pass = 0, changed = 1; changed && pass < 4 * g->n + 4; pass++) {
+		changed = 0;
+		for (int i = 0; i < g->n; i++) {
+			struct sched_expert *x = &g->x[i];
+			double c;
+			split_move(g, &s, x, !x->on_pim);
+			c = split_cost(g, &s);
+			if (c < best - 1e-9) {
+				best = c;
+				x->on_pim = !x->on_pim;
+				x->reason = x->on_pim ? REASON_BEST_SPLIT_PIM : REASON_BEST_SPLIT_GPU;
+				changed = 1;
+			} else {
+				split_move(g, &s, x, x->on_pim);
+			}
+		}
+	}
 	g->est_ns = best;
 }
 

@@ -21,7 +21,8 @@
  *             the GPU's grouped kernel for the rest, each PIM expert on the
  *             stack that holds its weights (stacks run in parallel, experts
  *             on one stack in series), and bank contention; the split with
- *             the shortest critical path wins.  Attention goes to PIM
+ *             the shortest critical path wins, then single experts are
+ *             flipped while that shortens it (stacks can be uneven).  Attention goes to PIM
  *             when streaming the KV cache there is estimated faster.
  *
  * Contention (the assumption behind sieve's estimate and the engine): with

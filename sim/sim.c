@@ -208,12 +208,15 @@ static double phase_end(const struct sim *s, const int *ids, int n, double floor
 	return floor_ns;
 }
 
-/* 4. GPU g's experts: PIM tasks on their stacks, then the grouped kernel. */
-static int run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
-		       int ndeps)
+/*
+ * 4. GPU g's experts: PIM tasks on their stacks, then the grouped kernel;
+ * the ids of every task issued are appended to ids[*n].
+ */
+static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
+			int ndeps, int *ids, int *n)
 {
 	const struct model *m = &s->model;
-	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last = -1;
+	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last;
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
 	double start = phase_end(s, deps, ndeps, s->now_ns), end = start;
@@ -235,7 +238,7 @@ static int run_experts(struct sim *s, int g, const struct sched_gpu *sg, const i
 		s->last.pim_experts++;
 		s->last.pim_slots += x->tokens;
 		end = fmax(end, s->eng.task[id].end_ns);
-		last = id;
+		ids[(*n)++] = id;
 	}
 	if (ngpu > 0) {
 		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], m->hidden, m->expert_inter,
@@ -245,11 +248,11 @@ static int run_experts(struct sim *s, int g, const struct sched_gpu *sg, const i
 		last = issue(s, TASK_GPU_EXPERTS, g, dur, res, nres, deps, ndeps);
 		s->eng.task[last].tokens = w->tokens;
 		end = fmax(end, s->eng.task[last].end_ns);
+		ids[(*n)++] = last;
 	}
 	free(counts);
 	w->expert_ns = end > start ? end - start : 0;
 	w->est_ns = sg->est_ns;
-	return last;
 }
 
 static void route(struct sim *s)
@@ -268,7 +271,8 @@ static void route(struct sim *s)
 
 static void moe_layer(struct sim *s, const int *attn)
 {
-	int G = s->hw.gpus, disp[HW_MAX_GPUS], exp[2 * HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
+	int G = s->hw.gpus, disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
+	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
 	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
 	struct layer_result *r = &s->last;
 
@@ -285,9 +289,7 @@ static void moe_layer(struct sim *s, const int *attn)
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
 		struct sched_gpu sg = partition(s, g);
-		int id = run_experts(s, g, &sg, disp, G);
-		if (id >= 0)
-			exp[nexp++] = id;
+		run_experts(s, g, &sg, disp, G, exp, &nexp);
 		sum += s->gpu[g].expert_ns;
 		worst = fmax(worst, s->gpu[g].expert_ns);
 		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
@@ -304,6 +306,7 @@ static void moe_layer(struct sim *s, const int *attn)
 		s->est_err_sum += fabs(r->est_ns - worst) / worst;
 		s->est_err_n++;
 	}
+	free(exp);
 }
 
 static void dense_layer(struct sim *s, const int *attn)

@@ -23,6 +23,8 @@ static const struct {
 	{"model", test_model_register},
 	{"gpu", test_gpu_register},
 	{"routing", test_routing_register},
+	{"engine", test_engine_register},
+	{"sched", test_sched_register},
 	{"sim", test_sim_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},

@@ -16,23 +16,32 @@
  * kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns) (p = 1:
  * the two terms simply add).
  */
+static const char tiny_hw_format[] =
+	"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
+	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
+	"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
+	"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
+	"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
+	"ranks = 2\nmapping = bg_interleaved\nqueue_depth = 32\n"
+	"rows = 16384\nrow_bytes = 1024\ncolumn_bytes = 32\ndata_rate_gbps = 5.2\npch_bits = 32\n"
+	"clock_mhz = 1300\nnBL = 2\nnCL = 19\nnRCD = 19\nnRP = 19\nnRAS = 45\nnRC = 63\n"
+	"nCCDS = 2\nnCCDL = 4\nnRRDS = 2\nnRRDL = 4\nnFAW = 39\nnWR = 21\nnRTP = 6\nnCWL = 6\n"
+	"nWTRS = 8\nnWTRL = 11\nnRTW = 3\nnREFI = 5070\nnRFC = 455\n"
+	"[pim]\npim_kind = %s\nnCCDAB = 4\nnCCDAB_power = 6\npower_limit = off\n"
+	"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\n"
+	"pim_io_bytes = 2\n";
+
+static const char *tiny_hw_kind(const char *kind)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text, tiny_hw_format, kind);
+	return test_write_file("tiny-hw.ini", text);
+}
+
 static const char *tiny_hw(void)
 {
-	static const char text[] =
-		"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
-		"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
-		"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
-		"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
-		"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
-		"ranks = 2\nmapping = bg_interleaved\nqueue_depth = 32\n"
-		"rows = 16384\nrow_bytes = 1024\ncolumn_bytes = 32\ndata_rate_gbps = 5.2\npch_bits = 32\n"
-		"clock_mhz = 1300\nnBL = 2\nnCL = 19\nnRCD = 19\nnRP = 19\nnRAS = 45\nnRC = 63\n"
-		"nCCDS = 2\nnCCDL = 4\nnRRDS = 2\nnRRDL = 4\nnFAW = 39\nnWR = 21\nnRTP = 6\nnCWL = 6\n"
-		"nWTRS = 8\nnWTRL = 11\nnRTW = 3\nnREFI = 5070\nnRFC = 455\n"
-		"[pim]\npim_kind = bank\nnCCDAB = 4\nnCCDAB_power = 6\npower_limit = off\n"
-		"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\n"
-		"pim_io_bytes = 2\n";
-	return test_write_file("tiny-hw.ini", text);
+	return tiny_hw_kind("bank");
 }
 
 /* 2 MoE layers, 4 experts of 64x32 in 1-byte weights, top-2. */
@@ -59,16 +68,33 @@ static const char *tiny_trace(void)
 	return test_write_file("tiny-trace.csv", text);
 }
 
-static int tiny_sim(struct sim *s, int iters)
+/*
+ * Layer 1 of this trace: expert 0 gets 4 tokens, expert 2 one (both GPU 0),
+ * expert 1 three (GPU 1).
+ */
+static const char *split_trace(void)
+{
+	static const char text[] =
+		"seq,token,layer,e0,e1\n"
+		"0,0,0,0,1\n0,0,1,0,2\n"
+		"1,0,0,0,1\n1,0,1,0,1\n"
+		"2,0,0,0,1\n2,0,1,0,1\n"
+		"3,0,0,0,1\n3,0,1,0,1\n";
+	return test_write_file("split-trace.csv", text);
+}
+
+static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *trace, int sched,
+			 int tau)
 {
 	struct sim_config cfg;
 	struct err e;
 
 	memset(&cfg, 0, sizeof cfg);
 	snprintf(cfg.model, sizeof cfg.model, "%s", tiny_model());
-	snprintf(cfg.hw, sizeof cfg.hw, "%s", tiny_hw());
-	snprintf(cfg.routing, sizeof cfg.routing, "trace:%s", tiny_trace());
-	cfg.sched = SCHED_GPU;
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	snprintf(cfg.routing, sizeof cfg.routing, "trace:%s", trace);
+	cfg.sched = sched;
+	cfg.tau = tau;
 	cfg.batch = 4;
 	cfg.iters = iters;
 	cfg.context = 100;
@@ -78,6 +104,11 @@ static int tiny_sim(struct sim *s, int iters)
 		return -1;
 	}
 	return 0;
+}
+
+static int tiny_sim(struct sim *s, int iters)
+{
+	return tiny_sim_with(s, iters, tiny_hw(), tiny_trace(), SCHED_GPU, 0);
 }
 
 static void hand_computed_layers(void)
@@ -154,6 +185,93 @@ static void stepping_by_layer_equals_by_iteration(void)
 	sim_release(&b);
 }
 
+/*
+ * Layer 1 with threshold tau = 1: on GPU 0, expert 2 (1 token) runs in PIM
+ * while expert 0 (4 tokens) runs on the GPU.  With Logic-PIM they overlap:
+ * the expert phase is below the sum and at least the maximum.  With bank
+ * PIM the kernel needs the stack PIM holds: exactly the sum.
+ */
+static void gpu_and_pim_overlap_only_where_banks_allow(void)
+{
+	static const char *const kinds[] = {"logic", "bank"};
+
+	for (int k = 0; k < 2; k++) {
+		struct sim s;
+		double kernel, pim;
+
+		CU_ASSERT_EQUAL_FATAL(tiny_sim_with(&s, 1, tiny_hw_kind(kinds[k]), split_trace(),
+						    SCHED_THRESHOLD, 1), 0);
+		sim_step_layer(&s);
+		sim_step_layer(&s);
+		kernel = 1000 + 6144 + 4 * 12288 / 1000.0;
+		pim = pimcost_expert_ns(&s.pim, 1);
+		CU_ASSERT(pim > 0);
+		CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
+		CU_ASSERT_EQUAL(s.gpu[1].pim_experts, 0);
+		if (k == 0) {
+			CU_ASSERT(s.gpu[0].expert_ns < kernel + pim - 1);
+			CU_ASSERT(s.gpu[0].expert_ns >= fmax(kernel, pim) - 1e-6);
+		} else {
+			CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].expert_ns, kernel + pim, 1e-6);
+		}
+		/* the policy's estimate is the simulation's outcome here */
+		CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].est_ns, s.gpu[0].expert_ns, 1e-6);
+		sim_release(&s);
+	}
+}
+
+/* Over a whole run of every policy: no resource does two things at once,
+ * experts start after the dispatch, combine after the experts. */
+static void dependencies_hold_in_a_real_run(void)
+{
+	for (int p = 0; p < SCHED_NPOLICIES; p++) {
+		struct sim_config cfg;
+		struct sim s;
+		struct err e;
+
+		CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+		cfg.sched = p;
+		cfg.iters = 1;
+		cfg.batch = 32;
+		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+		s.eng.keep = 1;
+		sim_run(&s);
+		for (int l = 0; l < s.model.layers; l++) {
+			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
+			for (int i = 0; i < s.eng.ntasks; i++) {
+				const struct engine_task *t = &s.eng.task[i];
+				if (t->layer != l)
+					continue;
+				if (t->kind == TASK_DISPATCH)
+					disp_end = fmax(disp_end, t->end_ns);
+				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
+					exp_end = fmax(exp_end, t->end_ns);
+				if (t->kind == TASK_COMBINE)
+					comb_start = fmin(comb_start, t->start_ns);
+			}
+			for (int i = 0; i < s.eng.ntasks; i++) {
+				const struct engine_task *t = &s.eng.task[i];
+				if (t->layer == l && (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT))
+					CU_ASSERT(t->start_ns >= disp_end - 1e-6);
+			}
+			CU_ASSERT(comb_start >= exp_end - 1e-6);
+		}
+		for (int r = 0; r < s.eng.nres; r++) {	/* tasks of a resource never overlap */
+			double last_end = 0;
+			for (int i = 0; i < s.eng.ntasks; i++) {
+				const struct engine_task *t = &s.eng.task[i];
+				for (int k = 0; k < t->nres; k++) {
+					if (t->res[k] != r)
+						continue;
+					CU_ASSERT(t->start_ns >= last_end - 1e-6);
+					last_end = t->end_ns;
+				}
+			}
+		}
+		sim_release(&s);
+	}
+}
+
 static int run_default(struct sim *s, int seed)
 {
 	struct sim_config cfg;
@@ -189,6 +307,8 @@ void test_sim_register(void)
 		{"two layers computed by hand", hand_computed_layers},
 		{"stepping by layer equals stepping by iteration", stepping_by_layer_equals_by_iteration},
 		{"same seed, same result; another seed, another", same_seed_same_result},
+		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
+		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);

@@ -22,10 +22,12 @@ static const char *tmpdir(void)
 
 const char *test_write_file(const char *name, const char *text)
 {
-	static char path[512];
+	static char paths[8][512];	/* a few stay valid at once: f(a(), b()) */
+	static int next;
+	char *path = paths[next++ % 8];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/%s", tmpdir(), name);
+	snprintf(path, sizeof paths[0], "%s/%s", tmpdir(), name);
 	f = fopen(path, "w");
 	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
 		perror(path);

@@ -4,7 +4,7 @@
 
 /*
  * Write text to a fresh file in a per-process temporary directory and
- * return its path (valid until the next call with the same name).
+ * return its path (valid for the next 7 calls).
  */
 const char *test_write_file(const char *name, const char *text);
 
