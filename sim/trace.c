@@ -123,18 +123,24 @@ static int check_comment(struct loader *ld, const char *s, struct err *e)
 
 static int check_header(struct loader *ld, const char *s, struct err *e)
 {
-	static const char *const lead = "seq,token,layer";
+	static const char lead[] = "seq,token,layer";
+	size_t n = sizeof lead - 1;
 	int cols = 0;
 
-	if (strncmp(s, lead, strlen(lead)) != 0 || (s[strlen(lead)] != ',' && s[strlen(lead)] != '\0'))
+	if (strncmp(s, lead, n) != 0 || (s[n] != ',' && s[n] != '\0'))
 		return err_set(e, "%s:%d: expected the header '%s,e0,...', got '%.40s'", ld->path,
 			       ld->line, lead, s);
-	for (s += strlen(lead); *s; s++)
+	for (s += n; *s; s++)
 		cols += *s == ',';
 	if (cols != ld->m->top_k)
 		return err_set(e, "%s:%d: %d expert columns but model '%s' has top_k %d", ld->path,
 			       ld->line, cols, ld->m->name, ld->m->top_k);
 	return 0;
+}
+
+static size_t id_offset(const struct trace *t, int row, int moe_layer)
+{
+	return ((size_t)row * (size_t)t->layers + (size_t)moe_layer) * (size_t)t->top_k;
 }
 
 static void grow(struct loader *ld)
@@ -148,14 +154,40 @@ static void grow(struct loader *ld)
 	t->ids = xrealloc(t->ids, (size_t)ld->cap * per * sizeof *t->ids);
 }
 
+/* A row whose (seq, token) differs from the current token's starts a new
+ * token, once the current one has all its layers. */
+static int start_token(struct loader *ld, const long *v, struct err *e)
+{
+	struct trace *t = ld->t;
+	int cur = t->tokens - 1, first = ld->m->first_dense;
+
+	if (cur >= 0 && v[0] == t->seq[cur] && v[1] == t->tok[cur])
+		return 0;
+	if (cur >= 0 && ld->next_layer < t->layers)
+		return err_set(e, "%s:%d: expected layer %d of seq %ld token %ld, got seq %ld token %ld",
+			       ld->path, ld->line, ld->next_layer + first, t->seq[cur], t->tok[cur],
+			       v[0], v[1]);
+	if (cur >= 0 && (v[0] < t->seq[cur] || (v[0] == t->seq[cur] && v[1] < t->tok[cur])))
+		return err_set(e, "%s:%d: seq %ld token %ld after seq %ld token %ld "
+			       "(rows must be sorted by seq, token, layer)",
+			       ld->path, ld->line, v[0], v[1], t->seq[cur], t->tok[cur]);
+	if (t->tokens == ld->cap)
+		grow(ld);
+	t->seq[t->tokens] = v[0];
+	t->tok[t->tokens] = v[1];
+	t->tokens++;
+	ld->next_layer = 0;
+	return 0;
+}
+
 /* One data row: seq, token, layer, then top_k distinct ids. */
 static int add_row(struct loader *ld, char *s, struct err *e)
 {
 	const struct model *m = ld->m;
 	struct trace *t = ld->t;
-	long v[MAX_FIELDS];
+	long v[MAX_FIELDS], layer;
 	char bad[48];
-	int n = parse_ints(s, v, MAX_FIELDS, bad, sizeof bad), cur = t->tokens - 1;
+	int n = parse_ints(s, v, MAX_FIELDS, bad, sizeof bad), *ids;
 
 	if (n < 0)
 		return err_set(e, "%s:%d: '%s' is not an integer", ld->path, ld->line, bad);
@@ -165,33 +197,25 @@ static int add_row(struct loader *ld, char *s, struct err *e)
 	if (v[2] < m->first_dense || v[2] >= m->layers)
 		return err_set(e, "%s:%d: layer %ld out of range [%d, %d) (the MoE layers of '%s')",
 			       ld->path, ld->line, v[2], m->first_dense, m->layers, m->name);
-	if (cur < 0 || v[0] != t->seq[cur] || v[1] != t->tok[cur]) {
-		if (cur >= 0 && ld->next_layer < t->layers)
-			return err_set(e, "%s:%d: expected layer %d of seq %ld token %ld, got seq %ld token %ld",
-				       ld->path, ld->line, ld->next_layer + m->first_dense,
-				       t->seq[cur], t->tok[cur], v[0], v[1]);
-		if (cur >= 0 && (v[0] < t->seq[cur] || (v[0] == t->seq[cur] && v[1] < t->tok[cur])))
-			return err_set(e, "%s:%d: seq %ld token %ld after seq %ld token %ld (rows must be sorted by seq, token, layer)",
-				       ld->path, ld->line, v[0], v[1], t->seq[cur], t->tok[cur]);
-		if (t->tokens == ld->cap)
-			grow(ld);
-		cur = t->tokens++;
-		t->seq[cur] = v[0];
-		t->tok[cur] = v[1];
-		ld->next_layer = 0;
-	}
-	if (v[2] - m->first_dense != ld->next_layer)
-		return err_set(e, "%s:%d: expected layer %d of seq %ld token %ld, got layer %ld", ld->path,
-			       ld->line, ld->next_layer + m->first_dense, v[0], v[1], v[2]);
-	int *ids = t->ids + ((size_t)cur * (size_t)t->layers + (size_t)ld->next_layer) * (size_t)t->top_k;
+	if (start_token(ld, v, e) != 0)
+		return -1;
+	layer = v[2] - m->first_dense;
+	if (layer < ld->next_layer)
+		return err_set(e, "%s:%d: layer %ld of seq %ld token %ld repeated", ld->path,
+			       ld->line, v[2], v[0], v[1]);
+	if (layer > ld->next_layer)
+		return err_set(e, "%s:%d: expected layer %d of seq %ld token %ld, got layer %ld",
+			       ld->path, ld->line, ld->next_layer + m->first_dense, v[0], v[1], v[2]);
+	ids = t->ids + id_offset(t, t->tokens - 1, ld->next_layer);
 	for (int j = 0; j < m->top_k; j++) {
 		long id = v[3 + j];
 		if (id < 0 || id >= m->experts)
-			return err_set(e, "%s:%d: expert id %ld out of range [0, %d)", ld->path, ld->line,
-				       id, m->experts);
+			return err_set(e, "%s:%d: expert id %ld out of range [0, %d)", ld->path,
+				       ld->line, id, m->experts);
 		for (int i = 0; i < j; i++)
 			if (ids[i] == id)
-				return err_set(e, "%s:%d: expert id %ld appears twice", ld->path, ld->line, id);
+				return err_set(e, "%s:%d: expert id %ld appears twice", ld->path,
+					       ld->line, id);
 		ids[j] = (int)id;
 	}
 	ld->next_layer++;
@@ -316,5 +340,5 @@ const int *trace_sample(struct trace *t, uint64_t seed, int iter, int batch)
 
 const int *trace_ids(const struct trace *t, int row, int moe_layer)
 {
-	return t->ids + ((size_t)row * (size_t)t->layers + (size_t)moe_layer) * (size_t)t->top_k;
+	return t->ids + id_offset(t, row, moe_layer);
 }

@@ -1,0 +1,755 @@
+/*
+ * test_routing.c - routing: statistics by hand, the synthetic presets
+ * against closed forms and recorded routing, purity, and trace replay and
+ * its errors.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routing.h"
+#include "tests.h"
+#include "testutil.h"
+
+#define ROUTING_DIR TEST_DATADIR "/routing"
+
+static struct model load_model(const char *name)
+{
+	struct model m;
+	struct err e;
+
+	int rc = model_load(&m, TEST_DATADIR, name, &e);
+
+	if (rc != 0)
+		fprintf(stderr, "\n%s: %s\n", name, e.msg);
+	CU_ASSERT_FATAL(rc == 0);
+	return m;
+}
+
+static int init(struct routing *r, const struct model *m, const char *spec, uint64_t seed)
+{
+	struct err e;
+	int rc = routing_init(r, m, TEST_DATADIR, spec, seed, &e);
+
+	if (rc != 0)
+		fprintf(stderr, "\n%s: %s\n", spec, e.msg);
+	return rc;
+}
+
+/* Statistics of `iters` batches x every MoE layer. */
+static struct routing_stats measure(struct routing *r, const struct model *m, int batch,
+				    int iters)
+{
+	int *assign = calloc((size_t)batch * (size_t)m->top_k, sizeof *assign);
+	int *counts = calloc((size_t)m->experts, sizeof *counts);
+	struct routing_stats st;
+
+	routing_stats_init(&st);
+	for (int it = 0; it < iters; it++) {
+		for (int l = 0; l < r->layers; l++) {
+			routing_batch(r, it, l, batch, assign);
+			routing_count(m, assign, batch, counts);
+			routing_stats_add(&st, counts, m->experts, batch, m->top_k);
+		}
+	}
+	routing_stats_finish(&st);
+	free(assign);
+	free(counts);
+	return st;
+}
+
+static struct routing_stats measure_spec(const struct model *m, const char *spec, int batch,
+					 int iters)
+{
+	struct routing_stats st;
+	struct routing r;
+
+	memset(&st, 0, sizeof st);
+	CU_ASSERT_FATAL(init(&r, m, spec, 1) == 0);
+	st = measure(&r, m, batch, iters);
+	routing_release(&r);
+	return st;
+}
+
+static void print_stats(const char *what, const struct routing_stats *s)
+{
+	fprintf(stderr, "\n  %-22s activated %6.2f  single %.3f  top10 %.3f  max %6.2f", what,
+		s->activated, s->frac_single, s->top10_share, s->max_load);
+}
+
+/* ---- statistics ---- */
+
+static void stats_by_hand(void)
+{
+	/* 10 experts, 5 tokens x top-2; the busiest max(1, round(10/10)) = 1 */
+	static const int a[] = {4, 0, 1, 1, 2, 0, 0, 2, 0, 0};
+	static const int b[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	/* 20 experts: the busiest 2, tied with a third at 3 tokens */
+	static const int c[20] = {3, 0, 3, 0, 0, 3, 1};
+	struct routing_stats s;
+	const struct model m = {.experts = 10, .top_k = 2};
+	static const int assign[] = {0, 4, 0, 7, 0, 2, 0, 3, 4, 7};
+	int counts[10];
+
+	routing_count(&m, assign, 5, counts);
+	CU_ASSERT_EQUAL(memcmp(counts, a, sizeof a), 0);
+
+	routing_stats_init(&s);
+	routing_stats_add(&s, a, 10, 5, 2);
+	routing_stats_finish(&s);
+	CU_ASSERT_DOUBLE_EQUAL(s.activated, 5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.frac_single, 2.0 / 5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.top10_share, 4.0 / 10, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.max_load, 4, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[0], 0.4, 1e-12);	/* 1 token: two experts */
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[1], 0.4, 1e-12);	/* 2 tokens: two */
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[2], 0.2, 1e-12);	/* 3-4 tokens: one */
+
+	routing_stats_init(&s);
+	routing_stats_add(&s, a, 10, 5, 2);
+	routing_stats_add(&s, b, 10, 5, 2);
+	routing_stats_finish(&s);
+	CU_ASSERT_EQUAL(s.samples, 2);
+	CU_ASSERT_DOUBLE_EQUAL(s.activated, 7.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.frac_single, 0.7, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.top10_share, 0.25, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.max_load, 2.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[0], 0.7, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[1], 0.2, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.hist[2], 0.1, 1e-12);
+
+	routing_stats_init(&s);
+	routing_stats_add(&s, c, 20, 5, 2);
+	routing_stats_finish(&s);
+	CU_ASSERT_DOUBLE_EQUAL(s.top10_share, 6.0 / 10, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(s.frac_single, 1.0 / 4, 1e-12);
+}
+
+static void histogram_bins(void)
+{
+	CU_ASSERT_EQUAL(routing_hist_lo(0), 1);
+	CU_ASSERT_EQUAL(routing_hist_hi(0), 1);
+	CU_ASSERT_EQUAL(routing_hist_lo(1), 2);
+	CU_ASSERT_EQUAL(routing_hist_hi(1), 2);
+	CU_ASSERT_EQUAL(routing_hist_lo(2), 3);
+	CU_ASSERT_EQUAL(routing_hist_hi(2), 4);
+	CU_ASSERT_EQUAL(routing_hist_lo(3), 5);
+	CU_ASSERT_EQUAL(routing_hist_hi(3), 8);
+	CU_ASSERT_EQUAL(routing_hist_hi(ROUTING_HIST_BINS - 1), -1);
+	/* the bins tile 1.. without gaps or overlaps */
+	for (int c = 1; c <= 5000; c++) {
+		int b = routing_hist_bin(c);
+		CU_ASSERT_TRUE(routing_hist_lo(b) <= c);
+		CU_ASSERT_TRUE(routing_hist_hi(b) == -1 || c <= routing_hist_hi(b));
+	}
+	for (int b = 1; b < ROUTING_HIST_BINS; b++)
+		CU_ASSERT_EQUAL(routing_hist_lo(b), routing_hist_hi(b - 1) + 1);
+}
+
+/* ---- synthetic routing ---- */
+
+/* Every token's ids distinct and in range, also at the edges of the
+ * parameter ranges (model.c allows skew and affinity up to 20). */
+static int check_ids(struct model *m, int batch, int iters)
+{
+	struct routing r;
+	int *out = malloc((size_t)batch * (size_t)m->top_k * sizeof *out), bad = 0;
+
+	if (init(&r, m, "synthetic", 7) != 0) {
+		free(out);
+		return -1;
+	}
+	for (int it = 0; it < iters; it++) {
+		for (int l = 0; l < r.layers; l++) {
+			routing_batch(&r, it * 97, l, batch, out);
+			for (int t = 0; t < batch; t++) {
+				const int *ids = out + t * m->top_k;
+				for (int j = 0; j < m->top_k; j++) {
+					bad += ids[j] < 0 || ids[j] >= m->experts;
+					for (int i = 0; i < j; i++)
+						bad += ids[i] == ids[j];
+				}
+			}
+		}
+	}
+	routing_release(&r);
+	free(out);
+	return bad;
+}
+
+static void ids_distinct_and_in_range(void)
+{
+	static const char *const models[] = {"qwen3-30b-a3b", "gpt-oss-120b", "qwen3.5-397b-a17b",
+					     "qwen3-235b-a22b", "deepseek-v3", "deepseek-v2-lite",
+					     "mixtral-8x7b", "olmoe-1b-7b"};
+	struct model m;
+
+	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+		m = load_model(models[i]);
+		CU_ASSERT_EQUAL(check_ids(&m, 64, 2), 0);
+		CU_ASSERT_EQUAL(check_ids(&m, 1, 2), 0);
+	}
+	m = load_model("qwen3.5-397b-a17b");
+	m.routing_skew = m.routing_affinity = 20;	/* most weights round to 0 */
+	CU_ASSERT_EQUAL(check_ids(&m, 300, 1), 0);
+	m = load_model("mixtral-8x7b");
+	m.top_k = m.experts;	/* every token must get all of them */
+	CU_ASSERT_EQUAL(check_ids(&m, 50, 3), 0);
+	m.routing_skew = m.routing_affinity = 20;
+	CU_ASSERT_EQUAL(check_ids(&m, 50, 3), 0);
+}
+
+/*
+ * skew = affinity = 0 is uniform routing.  Each expert then gets
+ * Binomial(B, k/E) tokens: E[activated] = E (1 - (1 - k/E)^B) and one-token
+ * experts E B (k/E) (1 - k/E)^(B-1).  Qwen3-30B-A3B at batch 64: 125.94
+ * and 7.0% (DESIGN.md: "uniform routing would give 126, 7%, 10, 19%").
+ */
+static void uniform_matches_closed_form(void)
+{
+	struct model m = load_model("qwen3-30b-a3b");
+	struct routing_stats s;
+	double E = m.experts, k = m.top_k, B = 64, p = k / E;
+	double act = E * (1 - pow(1 - p, B)), single = E * B * p * pow(1 - p, B - 1) / act;
+	double sum = 0;
+
+	m.routing_skew = m.routing_affinity = 0;
+	s = measure_spec(&m, "synthetic", 64, 20);
+	CU_ASSERT_DOUBLE_EQUAL(act, 125.94, 0.01);
+	CU_ASSERT_DOUBLE_EQUAL(s.activated, act, 0.3);
+	CU_ASSERT_DOUBLE_EQUAL(s.frac_single, single, 0.005);
+	CU_ASSERT_DOUBLE_EQUAL(s.top10_share, 0.19, 0.01);
+	CU_ASSERT_DOUBLE_EQUAL(s.max_load, 10, 0.5);
+	for (int b = 0; b < ROUTING_HIST_BINS; b++)
+		sum += s.hist[b];
+	CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
+}
+
+/* The Qwen3-30B-A3B preset against the recorded batch of DESIGN.md. */
+static void qwen_preset_matches_design(void)
+{
+	struct model m = load_model("qwen3-30b-a3b");
+	struct routing_stats s = measure_spec(&m, "synthetic", 64, 20);
+	int ok = fabs(s.activated - 60) <= 8 && fabs(s.frac_single - 0.18) <= 0.06 &&
+		 fabs(s.top10_share - 0.58) <= 0.06 && fabs(s.max_load - 42) <= 8;
+
+	if (!ok)
+		print_stats("qwen3-30b-a3b", &s);
+	CU_ASSERT_TRUE(ok);
+}
+
+/*
+ * The DeepSeek-V2-Lite preset against replays of the shipped traces at
+ * batch 64.  The three tasks differ from each other (law is the flattest,
+ * intent the most skewed); a synthetic batch should look like a batch of
+ * some real task, so each figure must lie within the range the tasks span,
+ * widened by a quarter of that range for the sampling noise of 40 batches.
+ * The law subset is also checked against the full file (measured in
+ * Python: 61.9, 0.071, 0.243, 22.6) to show the cut is representative.
+ */
+static void dsv2lite_preset_matches_traces(void)
+{
+	static const char *const tasks[] = {"trace:dsv2lite_intent", "trace:dsv2lite_law",
+					    "trace:dsv2lite_summary"};
+	struct model m = load_model("deepseek-v2-lite");
+	double lo[4] = {1e9, 1e9, 1e9, 1e9}, hi[4] = {-1e9, -1e9, -1e9, -1e9}, syn[4];
+	struct routing_stats s;
+	int ok = 1;
+
+	for (int t = 0; t < 3; t++) {
+		double v[4];
+		s = measure_spec(&m, tasks[t], 64, 40);
+		v[0] = s.activated, v[1] = s.frac_single, v[2] = s.top10_share, v[3] = s.max_load;
+		for (int i = 0; i < 4; i++) {
+			lo[i] = fmin(lo[i], v[i]);
+			hi[i] = fmax(hi[i], v[i]);
+		}
+		if (t == 1) {
+			CU_ASSERT_DOUBLE_EQUAL(s.activated, 61.9, 0.5);
+			CU_ASSERT_DOUBLE_EQUAL(s.frac_single, 0.071, 0.01);
+			CU_ASSERT_DOUBLE_EQUAL(s.top10_share, 0.243, 0.01);
+			CU_ASSERT_DOUBLE_EQUAL(s.max_load, 22.6, 1.0);
+		}
+	}
+	s = measure_spec(&m, "synthetic", 64, 40);
+	syn[0] = s.activated, syn[1] = s.frac_single, syn[2] = s.top10_share, syn[3] = s.max_load;
+	for (int i = 0; i < 4; i++) {
+		double pad = (hi[i] - lo[i]) / 4;
+		if (syn[i] < lo[i] - pad || syn[i] > hi[i] + pad) {
+			fprintf(stderr, "\n  figure %d: synthetic %.3f outside traces [%.3f, %.3f]", i,
+				syn[i], lo[i], hi[i]);
+			ok = 0;
+		}
+	}
+	CU_ASSERT_TRUE(ok);
+}
+
+/* Coefficient of variation of per-expert counts, the mean over layers. */
+static double mean_cv(const struct model *m, int batch, int iters)
+{
+	struct routing r;
+	long *total = calloc((size_t)m->experts, sizeof *total);
+	int *out = malloc((size_t)batch * (size_t)m->top_k * sizeof *out);
+	int *counts = malloc((size_t)m->experts * sizeof *counts);
+	double sum_cv = 0;
+	int layers = m->layers - m->first_dense;
+
+	CU_ASSERT_FATAL(init(&r, m, "synthetic", 1) == 0);
+	for (int l = 0; l < layers; l++) {
+		double mean = (double)batch * iters * m->top_k / m->experts, var = 0;
+		memset(total, 0, (size_t)m->experts * sizeof *total);
+		for (int it = 0; it < iters; it++) {
+			routing_batch(&r, it, l, batch, out);
+			routing_count(m, out, batch, counts);
+			for (int e = 0; e < m->experts; e++)
+				total[e] += counts[e];
+		}
+		for (int e = 0; e < m->experts; e++)
+			var += (total[e] - mean) * (total[e] - mean) / m->experts;
+		sum_cv += sqrt(var) / mean;
+	}
+	routing_release(&r);
+	free(total);
+	free(out);
+	free(counts);
+	return sum_cv / layers;
+}
+
+/* Median coefficient of variation of the recorded count tables whose key
+ * starts with prefix ("olmoe/", "mistral/"), read from the shipped JSON. */
+static double recorded_cv(const char *prefix)
+{
+	FILE *f = fopen(ROUTING_DIR "/olmoe_mixtral_expert_counts.json", "r");
+	static char text[1 << 16];
+	double cv[64];
+	size_t len;
+	int n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	len = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	for (char *p = text; (p = strchr(p, '"')) != NULL && n < 64; p++) {
+		double x[64], sum = 0, var = 0;
+		int k = 0;
+		if (strncmp(p + 1, prefix, strlen(prefix)) != 0)
+			continue;
+		p = strstr(p, "\"counts\"");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		for (p = strchr(p, '[') + 1; *p != ']' && k < 64; k++) {
+			x[k] = strtod(p, &p);
+			sum += x[k];
+			p += strspn(p, ", \n");
+		}
+		for (int i = 0; i < k; i++)
+			var += (x[i] - sum / k) * (x[i] - sum / k) / k;
+		cv[n++] = sqrt(var) / (sum / k);
+	}
+	for (int i = 1; i < n; i++)	/* insertion sort for the median */
+		for (int j = i; j > 0 && cv[j - 1] > cv[j]; j--) {
+			double t = cv[j];
+			cv[j] = cv[j - 1];
+			cv[j - 1] = t;
+		}
+	CU_ASSERT_FATAL(n > 0);
+	return n % 2 ? cv[n / 2] : (cv[n / 2 - 1] + cv[n / 2]) / 2;
+}
+
+/*
+ * OLMoE and Mixtral: no batches are recorded, only per-expert counts over
+ * ~205k tokens, so the presets are checked on the spread of counts over
+ * many tokens (800 iterations of 16 tokens, 4 drift periods).  The
+ * recorded medians are 0.84 (tables range 0.32-1.35) and 0.12 (0.04-0.25);
+ * the tolerances are a sixth of those ranges.
+ */
+static void olmoe_mixtral_spread_matches_counts(void)
+{
+	struct model m = load_model("olmoe-1b-7b");
+	double real = recorded_cv("olmoe/"), syn = mean_cv(&m, 16, 800);
+
+	CU_ASSERT_DOUBLE_EQUAL(real, 0.84, 0.01);
+	if (fabs(syn - real) > 0.17)
+		fprintf(stderr, "\n  olmoe cv: synthetic %.3f recorded %.3f", syn, real);
+	CU_ASSERT_DOUBLE_EQUAL(syn, real, 0.17);
+	m = load_model("mixtral-8x7b");
+	real = recorded_cv("mistral/");
+	syn = mean_cv(&m, 16, 800);
+	CU_ASSERT_DOUBLE_EQUAL(real, 0.12, 0.01);
+	if (fabs(syn - real) > 0.035)
+		fprintf(stderr, "\n  mixtral cv: synthetic %.3f recorded %.3f", syn, real);
+	CU_ASSERT_DOUBLE_EQUAL(syn, real, 0.035);
+}
+
+/* ---- determinism, purity, drift, layers ---- */
+
+static int *batch_of(struct routing *r, int iter, int layer, int batch)
+{
+	int *out = malloc((size_t)batch * (size_t)r->top_k * sizeof *out);
+
+	routing_batch(r, iter, layer, batch, out);
+	return out;
+}
+
+static int same(const int *a, const int *b, size_t n)
+{
+	return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void same_seed_same_routing(const char *model, const char *spec)
+{
+	struct model m = load_model(model);
+	struct routing a, b, c;
+	size_t n = 64 * (size_t)m.top_k;
+
+	CU_ASSERT_FATAL(init(&a, &m, spec, 42) == 0 && init(&b, &m, spec, 42) == 0 &&
+			init(&c, &m, spec, 43) == 0);
+	for (int it = 0; it < 3; it++) {
+		int *x = batch_of(&a, it, it, 64), *y = batch_of(&b, it, it, 64);
+		int *z = batch_of(&c, it, it, 64);
+		CU_ASSERT_TRUE(same(x, y, n));
+		CU_ASSERT_FALSE(same(x, z, n));
+		free(x);
+		free(y);
+		free(z);
+	}
+	routing_release(&a);
+	routing_release(&b);
+	routing_release(&c);
+}
+
+static void deterministic(void)
+{
+	same_seed_same_routing("qwen3-30b-a3b", "synthetic");
+	same_seed_same_routing("deepseek-v2-lite", "trace:dsv2lite_law");
+}
+
+/* Iteration 5 is the same whatever was computed before, in any order, and
+ * a smaller batch is a prefix of a larger one. */
+static void pure_in_iteration(const char *model, const char *spec)
+{
+	static const int visits[][3] = {{0, 0, 64}, {1000, 2, 8}, {5, 3, 200}, {-7, 1, 64},
+					{199, 3, 64}, {201, 3, 64}, {4, 3, 64}, {6, 0, 1}};
+	struct model m = load_model(model);
+	struct routing r, fresh;
+	size_t k = (size_t)m.top_k;
+	int *want, *got;
+
+	CU_ASSERT_FATAL(init(&r, &m, spec, 9) == 0 && init(&fresh, &m, spec, 9) == 0);
+	want = batch_of(&fresh, 5, 3, 64);
+	for (size_t v = 0; v < sizeof visits / sizeof visits[0]; v++) {
+		int *x = batch_of(&r, visits[v][0], visits[v][1], visits[v][2]);
+		free(x);
+		got = batch_of(&r, 5, 3, 64);
+		CU_ASSERT_TRUE(same(got, want, 64 * k));
+		free(got);
+	}
+	got = batch_of(&r, 5, 3, 32);
+	CU_ASSERT_TRUE(same(got, want, 32 * k));
+	free(got);
+	got = batch_of(&r, 5, 3, 100);
+	CU_ASSERT_TRUE(same(got, want, 64 * k));
+	free(got);
+	free(want);
+	routing_release(&r);
+	routing_release(&fresh);
+}
+
+static void pure(void)
+{
+	pure_in_iteration("qwen3-30b-a3b", "synthetic");
+	pure_in_iteration("deepseek-v2-lite", "trace:dsv2lite_summary");
+}
+
+/* Pearson correlation of two expert-count vectors. */
+static double correlation(const int *a, const int *b, int n)
+{
+	double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+
+	for (int i = 0; i < n; i++) {
+		ma += (double)a[i] / n;
+		mb += (double)b[i] / n;
+	}
+	for (int i = 0; i < n; i++) {
+		sab += (a[i] - ma) * (b[i] - mb);
+		saa += (a[i] - ma) * (a[i] - ma);
+		sbb += (b[i] - mb) * (b[i] - mb);
+	}
+	return sab / sqrt(saa * sbb);
+}
+
+/* Popularity of a layer at an iteration, seen through 4096 tokens. */
+static void popularity(struct routing *r, const struct model *m, int iter, int layer, int *counts)
+{
+	int *out = batch_of(r, iter, layer, 4096);
+
+	routing_count(m, out, 4096, counts);
+	free(out);
+}
+
+static double drift_correlation(struct model *m, double drift, int a, int b)
+{
+	int ca[128], cb[128];
+	double sum = 0;
+	struct routing r;
+
+	m->routing_drift = drift;
+	CU_ASSERT_FATAL(init(&r, m, "synthetic", 3) == 0);
+	for (int l = 0; l < 8; l++) {
+		popularity(&r, m, a, l, ca);
+		popularity(&r, m, b, l, cb);
+		sum += correlation(ca, cb, m->experts) / 8;
+	}
+	routing_release(&r);
+	return sum;
+}
+
+static void popularity_drifts_slowly(void)
+{
+	struct model m = load_model("qwen3-30b-a3b");
+	/* mid-period, where the blend between anchors moves fastest */
+	double next = drift_correlation(&m, 1, 1100, 1101);
+	double far = drift_correlation(&m, 1, 1100, 3100);
+	double none = drift_correlation(&m, 0, 1100, 3100);
+	double preset = drift_correlation(&m, 0.3, 1100, 3100);
+
+	if (!(next > 0.95 && far < 0.5 && none > 0.95 && preset < none - 0.05))
+		fprintf(stderr, "\n  correlation next %.3f far %.3f none %.3f preset %.3f", next, far,
+			none, preset);
+	CU_ASSERT_TRUE(next > 0.95);	/* consecutive iterations: the same hot set */
+	CU_ASSERT_TRUE(far < 0.5);	/* 10 drift periods on: a new one */
+	CU_ASSERT_TRUE(none > 0.95);	/* without drift nothing moves */
+	CU_ASSERT_TRUE(preset < none - 0.05);
+}
+
+static void layers_have_their_own_hot_experts(void)
+{
+	struct model m = load_model("qwen3-30b-a3b");
+	int counts[8][128];
+	double sum = 0;
+	struct routing r;
+	int pairs = 0;
+
+	CU_ASSERT_FATAL(init(&r, &m, "synthetic", 5) == 0);
+	for (int l = 0; l < 8; l++)
+		popularity(&r, &m, 0, l, counts[l]);
+	for (int a = 0; a < 8; a++)
+		for (int b = a + 1; b < 8; b++, pairs++)
+			sum += correlation(counts[a], counts[b], m.experts);
+	if (fabs(sum / pairs) > 0.2)
+		fprintf(stderr, "\n  mean correlation between layers %.3f", sum / pairs);
+	CU_ASSERT_TRUE(fabs(sum / pairs) < 0.2);
+	routing_release(&r);
+}
+
+/* ---- trace replay ---- */
+
+/* The law trace read independently: rows in file order, ids per (token, layer). */
+struct file_rows {
+	int n;
+	long seq[2000], tok[2000];
+	int ids[2000][26][6];
+};
+
+static void read_law(struct file_rows *f)
+{
+	FILE *in = fopen(ROUTING_DIR "/dsv2lite_law.csv", "r");
+	char line[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	f->n = 0;
+	while (fgets(line, sizeof line, in)) {
+		long s, t;
+		int l, e[6];
+		if (sscanf(line, "%ld,%ld,%d,%d,%d,%d,%d,%d,%d", &s, &t, &l, &e[0], &e[1], &e[2],
+			   &e[3], &e[4], &e[5]) != 9)
+			continue;
+		if (f->n == 0 || f->seq[f->n - 1] != s || f->tok[f->n - 1] != t) {
+			f->seq[f->n] = s;
+			f->tok[f->n] = t;
+			f->n++;
+		}
+		memcpy(f->ids[f->n - 1][l - 1], e, sizeof e);
+	}
+	fclose(in);
+}
+
+static int find_row(const struct file_rows *f, long seq, long tok)
+{
+	for (int i = 0; i < f->n; i++)
+		if (f->seq[i] == seq && f->tok[i] == tok)
+			return i;
+	return -1;
+}
+
+static void replay_equals_file_rows(void)
+{
+	struct model m = load_model("deepseek-v2-lite");
+	struct file_rows *f = malloc(sizeof *f);
+	struct routing r;
+	int bad = 0, seen[2000] = {0};
+
+	read_law(f);
+	CU_ASSERT_EQUAL_FATAL(f->n, 1500);
+	CU_ASSERT_FATAL(init(&r, &m, "trace:dsv2lite_law", 11) == 0);
+	CU_ASSERT_EQUAL(r.trace.tokens, 1500);
+	for (int l = 0; l < r.layers; l++) {
+		int *out = batch_of(&r, 3, l, 64);
+		const int *rows = trace_sample(&r.trace, 11, 3, 64);
+		for (int t = 0; t < 64; t++) {
+			int i = find_row(f, r.trace.seq[rows[t]], r.trace.tok[rows[t]]);
+			/* the same token at every layer, with the file's ids there */
+			bad += i < 0 || memcmp(out + t * 6, f->ids[i][l], sizeof f->ids[i][l]) != 0;
+			if (l == 0 && i >= 0)
+				bad += seen[i]++ != 0;	/* distinct tokens */
+		}
+		free(out);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* a batch larger than the trace: every token once, then again */
+	{
+		const int *rows = trace_sample(&r.trace, 11, 4, 1600);
+		memset(seen, 0, sizeof seen);
+		for (int t = 0; t < 1500; t++)
+			bad += seen[rows[t]]++ != 0;
+		for (int t = 1500; t < 1600; t++)
+			bad += rows[t] < 0 || rows[t] >= 1500;
+		CU_ASSERT_EQUAL(bad, 0);
+	}
+	routing_release(&r);
+	free(f);
+}
+
+/* ---- errors ---- */
+
+/* 3 MoE layers after one dense layer, 8 experts, top-2. */
+static struct model tiny_model(void)
+{
+	struct model m = load_model("deepseek-v2-lite");
+
+	snprintf(m.name, sizeof m.name, "tiny");
+	m.layers = 4;
+	m.first_dense = 1;
+	m.experts = 8;
+	m.top_k = 2;
+	return m;
+}
+
+static const char *const good_trace[] = {
+	"# model=tiny layers=3 experts=8 top_k=2",	/* line 1 */
+	"seq,token,layer,e0,e1",			/* 2 */
+	"0,0,1,1,2",					/* 3 */
+	"0,0,2,3,4",					/* 4 */
+	"0,0,3,5,6",					/* 5 */
+	"0,1,1,0,7",					/* 6 */
+	"0,1,2,1,2",					/* 7 */
+	"0,1,3,3,4",					/* 8 */
+	NULL,
+};
+
+/* Load text as a trace of the tiny model and expect "PATH" + want. */
+static void expect_text_error(const char *text, const char *want)
+{
+	struct model m = tiny_model();
+	const char *path = test_write_file("trace.csv", text);
+	char spec[600], full[1024];
+	struct routing r;
+	struct err e;
+
+	snprintf(spec, sizeof spec, "trace:%s", path);
+	snprintf(full, sizeof full, "%s%s", path, want);
+	memset(&e, 0, sizeof e);
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, spec, 1, &e), -1);
+	if (strcmp(e.msg, full) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s", e.msg, full);
+	CU_ASSERT_STRING_EQUAL(e.msg, full);
+}
+
+/* The good trace with line `line` replaced (NULL: deleted). */
+static void expect_trace_error(int line, const char *replacement, const char *want)
+{
+	char text[1024] = "";
+
+	for (int i = 0; good_trace[i]; i++) {
+		const char *use = i + 1 == line ? replacement : good_trace[i];
+		if (use != NULL)
+			snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", use);
+	}
+	expect_text_error(text, want);
+}
+
+static void trace_errors_name_the_line(void)
+{
+	struct model m = tiny_model();
+	struct routing r;
+	struct err e;
+
+	char text[1024] = "";
+
+	for (int i = 0; good_trace[i]; i++)	/* the good trace loads */
+		snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", good_trace[i]);
+	CU_ASSERT_EQUAL_FATAL(init(&r, &m, strcat(strcpy(e.msg, "trace:"),
+						 test_write_file("trace.csv", text)), 1), 0);
+	CU_ASSERT_EQUAL(r.trace.tokens, 2);
+	CU_ASSERT_EQUAL(trace_ids(&r.trace, 1, 2)[1], 4);
+	routing_release(&r);
+	expect_trace_error(5, "0,0,3,5,9", ":5: expert id 9 out of range [0, 8)");
+	expect_trace_error(4, "0,0,2,3,3", ":4: expert id 3 appears twice");
+	expect_trace_error(2, "seq,token,layer,e0,e1,e2",
+			   ":2: 3 expert columns but model 'tiny' has top_k 2");
+	expect_trace_error(7, "0,1,2,1", ":7: 4 fields, expected 5 (seq, token, layer and 2 expert ids)");
+	expect_trace_error(7, "0,1,2,1,2,3", ":7: 6 fields, expected 5 (seq, token, layer and 2 expert ids)");
+	expect_trace_error(4, "0,0,2,3,x4", ":4: 'x4' is not an integer");
+	expect_trace_error(4, "0,0,2,3,", ":4: '' is not an integer");
+	expect_trace_error(4, NULL, ":4: expected layer 2 of seq 0 token 0, got layer 3");
+	expect_trace_error(5, NULL, ":5: expected layer 3 of seq 0 token 0, got seq 0 token 1");
+	expect_trace_error(8, NULL, ":7: expected layer 3 of seq 0 token 1, got end of file");
+	expect_trace_error(8, "0,1,4,3,4", ":8: layer 4 out of range [1, 4) (the MoE layers of 'tiny')");
+	expect_trace_error(6, "0,0,1,0,7", ":6: layer 1 of seq 0 token 0 repeated");
+	expect_trace_error(5, "0,0,2,5,6", ":5: layer 2 of seq 0 token 0 repeated");
+	expect_trace_error(1, "# model=x layers=26 experts=8 top_k=2",
+			   ":1: trace has layers=26 but model 'tiny' has 3 MoE layers");
+	expect_trace_error(2, "0,0,1,1,2",
+			   ":2: expected the header 'seq,token,layer,e0,...', got '0,0,1,1,2'");
+	expect_text_error("seq,token,layer,e0,e1\n0,1,1,1,2\n0,1,2,1,2\n0,1,3,1,2\n"
+			  "0,0,1,1,2\n0,0,2,1,2\n0,0,3,1,2\n",
+			  ":5: seq 0 token 0 after seq 0 token 1 (rows must be sorted by seq, token, layer)");
+	expect_text_error("# nothing\nseq,token,layer,e0,e1\n\n", ": no token rows");
+
+	/* whole-spec errors */
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "bogus", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "unknown routing 'bogus' (use synthetic, trace:NAME or trace:PATH)");
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "unknown routing 'trace:' (use synthetic, trace:NAME or trace:PATH)");
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:nope", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "unknown trace 'nope' (known: dsv2lite_intent, "
+				      "dsv2lite_law, dsv2lite_summary)");
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:/nonexistent/x.csv", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "/nonexistent/x.csv: No such file or directory");
+	m = load_model("qwen3-30b-a3b");
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:dsv2lite_law", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, ROUTING_DIR "/dsv2lite_law.csv:1: trace has layers=26 but "
+				      "model 'qwen3-30b-a3b' has 48 MoE layers");
+}
+
+void test_routing_register(void)
+{
+	static const struct test_case cases[] = {
+		{"statistics of hand-computed counts", stats_by_hand},
+		{"histogram bins tile the counts", histogram_bins},
+		{"ids distinct and in range, every preset and extremes", ids_distinct_and_in_range},
+		{"uniform routing matches the closed form", uniform_matches_closed_form},
+		{"qwen3-30b-a3b preset matches the recorded batch", qwen_preset_matches_design},
+		{"deepseek-v2-lite preset matches its traces", dsv2lite_preset_matches_traces},
+		{"olmoe and mixtral spread matches recorded counts", olmoe_mixtral_spread_matches_counts},
+		{"same seed same routing, other seed other", deterministic},
+		{"a batch depends only on seed, iteration, layer", pure},
+		{"popularity drifts slowly", popularity_drifts_slowly},
+		{"layers have their own hot experts", layers_have_their_own_hot_experts},
+		{"trace replay equals the file's rows", replay_equals_file_rows},
+		{"trace errors name the first bad line", trace_errors_name_the_line},
+		{NULL, NULL},
+	};
+
+	tests_add_suite("routing", cases);
+}
