@@ -20,7 +20,7 @@
 #define SIEVE_ENGINE_H
 
 #define ENGINE_MAX_TASK_RES 8
-#define ENGINE_NAME_MAX 24
+#define ENGINE_NAME_MAX 40
 
 enum task_kind {
 	TASK_ATTN,		/* attention on a GPU */
