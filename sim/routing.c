@@ -320,8 +320,10 @@ void routing_batch(struct routing *r, int iter, int moe_layer, int batch, int *o
 		return;
 	}
 	rows = trace_sample(&r->trace, r->seed, iter, batch);
-	for (int t = 0; t < batch; t++)
-		memcpy(out + (size_t)t * k, trace_ids(&r->trace, rows[t], moe_layer), k * sizeof *out);
+	for (int t = 0; t < batch; t++) {
+		const int *ids = trace_ids(&r->trace, rows[t], moe_layer);
+		memcpy(out + (size_t)t * k, ids, k * sizeof *out);
+	}
 }
 
 void routing_count(const struct model *m, const int *assign, int batch, int *counts)
@@ -387,7 +389,7 @@ static long top_n_tokens(const int *counts, int experts, int n, int max)
 void routing_stats_add(struct routing_stats *s, const int *counts, int experts, int batch,
 		       int top_k)
 {
-	int active = 0, single = 0, max = 0, n10 = (experts + 5) / 10;
+	int active = 0, single = 0, max = 0, n10 = (experts + 5) / 10;	/* round(E/10) */
 	double slots = (double)batch * top_k, hist[ROUTING_HIST_BINS] = {0};
 
 	for (int e = 0; e < experts; e++) {
@@ -406,7 +408,7 @@ void routing_stats_add(struct routing_stats *s, const int *counts, int experts, 
 			s->sum_hist[b] += hist[b] / active;
 	}
 	if (slots > 0)
-		s->sum_top10 += (double)top_n_tokens(counts, experts, n10 > 1 ? n10 : 1, max) / slots;
+		s->sum_top10 += (double)top_n_tokens(counts, experts, n10 > 0 ? n10 : 1, max) / slots;
 	s->samples++;
 }
 

@@ -40,6 +40,12 @@ static void add_resources(struct sim *s)
 int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 	     struct err *e)
 {
+	return sim_init_shared(s, cfg, datadir, NULL, e);
+}
+
+int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		    struct pimcost *pim, struct err *e)
+{
 	memset(s, 0, sizeof *s);
 	s->cfg = *cfg;
 	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
@@ -47,9 +53,13 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		return -1;
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;
-	if (pimcost_init(&s->pim, &s->hw, &s->model, e) != 0) {
-		routing_release(&s->routing);
-		return -1;
+	s->pim = pim;
+	if (pim == NULL) {
+		if (pimcost_init(&s->pim_own, &s->hw, &s->model, e) != 0) {
+			routing_release(&s->routing);
+			return -1;
+		}
+		s->pim = &s->pim_own;
 	}
 	engine_init(&s->eng);
 	add_resources(s);
@@ -69,7 +79,8 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 void sim_release(struct sim *s)
 {
 	routing_release(&s->routing);
-	pimcost_release(&s->pim);
+	if (s->pim == &s->pim_own)
+		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
 	free(s->assign);
 	free(s->counts);
@@ -122,7 +133,7 @@ static void attention(struct sim *s, int *ids)
 		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
 		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
-		double in_pim = pimcost_stream_ns(&s->pim, kv);
+		double in_pim = pimcost_stream_ns(s->pim, kv);
 		int pim = sched_attention_in_pim(s->cfg.sched) ||
 			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
 
@@ -193,7 +204,7 @@ static struct sched_gpu partition(struct sim *s, int g)
 		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
 					  model_expert_flops(m) * x->tokens) -
 			    s->hw.kernel_overhead_ns / speed;
-		x->pim_ns = pimcost_expert_ns(&s->pim, x->tokens);
+		x->pim_ns = pimcost_expert_ns(s->pim, x->tokens);
 	}
 	sched_partition(&p, &sg);
 	s->ndecisions += sg.n;

@@ -79,7 +79,8 @@ struct sim {
 	struct model model;
 	struct hw hw;
 	struct routing routing;
-	struct pimcost pim;
+	struct pimcost *pim;	/* &pim_own, or one shared by several runs */
+	struct pimcost pim_own;
 	struct engine eng;
 	int res_gpu[HW_MAX_GPUS], res_link[HW_MAX_GPUS], res_stack0[HW_MAX_GPUS];
 	/* position: the next layer to simulate */
@@ -111,6 +112,14 @@ struct sim {
  */
 int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 	     struct err *e);
+
+/*
+ * The same, borrowing pim (already initialised for the same model and hw)
+ * so that runs of several policies share its memo of PIM kernel times;
+ * pim must outlive s.
+ */
+int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		    struct pimcost *pim, struct err *e);
 void sim_release(struct sim *s);
 
 /* Simulate one layer.  Returns 0 when all iterations are already done. */

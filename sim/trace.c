@@ -97,25 +97,26 @@ static int check_comment(struct loader *ld, const char *s, struct err *e)
 	const struct {
 		const char *key;
 		int want;
-		const char *what;
+		const char *fmt;	/* how the model's figure reads */
 	} keys[] = {
-		{"layers=", m->layers - m->first_dense, "MoE layers"},
-		{"experts=", m->experts, "experts"},
-		{"top_k=", m->top_k, "top_k"},
+		{"layers=", m->layers - m->first_dense, "%d MoE layers"},
+		{"experts=", m->experts, "%d experts"},
+		{"top_k=", m->top_k, "top_k %d"},
 	};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		const char *p = s;
 		size_t kl = strlen(keys[i].key);
-		while ((p = strstr(p, keys[i].key)) != NULL) {
-			if (p == s || p[-1] == ' ' || p[-1] == '#') {
-				long v = strtol(p + kl, NULL, 10);
-				if (v != keys[i].want)
-					return err_set(e, "%s:%d: trace has %s%ld but model '%s' has %d %s",
-						       ld->path, ld->line, keys[i].key, v, m->name,
-						       keys[i].want, keys[i].what);
-			}
-			p += kl;
+		for (const char *p = s; (p = strstr(p, keys[i].key)) != NULL; p += kl) {
+			char has[32];
+			long v;
+			if (p != s && p[-1] != ' ' && p[-1] != '#')
+				continue;	/* part of a longer key */
+			v = strtol(p + kl, NULL, 10);
+			if (v == keys[i].want)
+				continue;
+			snprintf(has, sizeof has, keys[i].fmt, keys[i].want);
+			return err_set(e, "%s:%d: trace has %s%ld but model '%s' has %s", ld->path,
+				       ld->line, keys[i].key, v, m->name, has);
 		}
 	}
 	return 0;

@@ -21,6 +21,12 @@ static int is_flag(const char *name, const char *const *flags)
 int cli_parse(struct cli_args *a, int argc, char **argv, const char *const *flags,
 	      struct err *e)
 {
+	return cli_parse_ex(a, argc, argv, flags, NULL, e);
+}
+
+int cli_parse_ex(struct cli_args *a, int argc, char **argv, const char *const *flags,
+		 const char *const *repeatable, struct err *e)
+{
 	memset(a, 0, sizeof *a);
 	for (int i = 0; i < argc; i++) {
 		char *arg = argv[i], *eq;
@@ -41,7 +47,7 @@ int cli_parse(struct cli_args *a, int argc, char **argv, const char *const *flag
 				return err_set(e, "option --%s needs a value", o->name);
 			o->value = argv[++i];
 		}
-		for (int j = 0; j < a->n - 1; j++)
+		for (int j = 0; j < a->n - 1 && !is_flag(o->name, repeatable); j++)
 			if (strcmp(a->opt[j].name, o->name) == 0)
 				return err_set(e, "option --%s given twice", o->name);
 	}
@@ -64,6 +70,17 @@ const char *cli_get(struct cli_args *a, const char *name)
 		return NULL;
 	o->used = 1;
 	return o->value ? o->value : "";
+}
+
+const char *cli_get_nth(struct cli_args *a, const char *name, int i)
+{
+	for (int k = 0; k < a->n; k++) {
+		if (strcmp(a->opt[k].name, name) != 0 || i-- > 0)
+			continue;
+		a->opt[k].used = 1;
+		return a->opt[k].value ? a->opt[k].value : "";
+	}
+	return NULL;
 }
 
 int cli_flag(struct cli_args *a, const char *name)

@@ -30,10 +30,16 @@ struct cli_args {
 
 /*
  * Parse "--name value" and "--name=value" pairs.  Names listed in flags
- * (NULL-terminated, may be NULL) take no value.  Positional words are errors.
+ * (NULL-terminated, may be NULL) take no value.  Positional words are errors,
+ * and so is an option given twice unless it is named in repeatable.
  */
+int cli_parse_ex(struct cli_args *a, int argc, char **argv, const char *const *flags,
+		 const char *const *repeatable, struct err *e);
 int cli_parse(struct cli_args *a, int argc, char **argv, const char *const *flags,
 	      struct err *e);
+
+/* The i-th value of a repeatable option (marking it used), or NULL. */
+const char *cli_get_nth(struct cli_args *a, const char *name, int i);
 
 /* Value of --name (marking it used), or NULL when absent. */
 const char *cli_get(struct cli_args *a, const char *name);

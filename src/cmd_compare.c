@@ -19,12 +19,12 @@ struct outcome {
 	struct sim_totals t;
 };
 
-static int simulate(const struct sim_config *cfg, const char *datadir, struct outcome *o,
-		    struct err *e)
+static int simulate(const struct sim_config *cfg, const char *datadir, struct pimcost *pim,
+		    struct outcome *o, struct err *e)
 {
 	struct sim s;
 
-	if (sim_init(&s, cfg, datadir, e) != 0)
+	if (sim_init_shared(&s, cfg, datadir, pim, e) != 0)
 		return -1;
 	sim_run(&s);
 	o->policy = cfg->sched;
@@ -36,29 +36,40 @@ static int simulate(const struct sim_config *cfg, const char *datadir, struct ou
 	return 0;
 }
 
-/* Every policy; threshold keeps its best tau. */
+/* Every policy; threshold keeps its best tau.  One PIM memo serves all. */
 static int compare_policies(const struct sim_config *base, const char *datadir, struct outcome *out,
-		     struct err *e)
+			    struct err *e)
 {
+	struct model m;
+	struct hw hw;
+	struct pimcost pim;
+	int rc = -1;
+
+	if (model_load(&m, datadir, base->model, e) != 0 || hw_load(&hw, datadir, base->hw, e) != 0 ||
+	    pimcost_init(&pim, &hw, &m, e) != 0)
+		return -1;
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
 		struct sim_config cfg = *base;
 		cfg.sched = p;
 		if (p != SCHED_THRESHOLD) {
-			if (simulate(&cfg, datadir, &out[p], e) != 0)
-				return -1;
+			if (simulate(&cfg, datadir, &pim, &out[p], e) != 0)
+				goto out;
 			continue;
 		}
 		out[p].tokens_per_s = -1;
 		for (size_t i = 0; i < sizeof taus / sizeof taus[0]; i++) {
 			struct outcome o;
 			cfg.tau = taus[i];
-			if (simulate(&cfg, datadir, &o, e) != 0)
-				return -1;
+			if (simulate(&cfg, datadir, &pim, &o, e) != 0)
+				goto out;
 			if (o.tokens_per_s > out[p].tokens_per_s)
 				out[p] = o;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	pimcost_release(&pim);
+	return rc;
 }
 
 static double best_static(const struct outcome *o)

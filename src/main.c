@@ -21,6 +21,7 @@ static const struct {
 } commands[] = {
 	{"run", cmd_run, "simulate decode iterations headless and print a report"},
 	{"compare", cmd_compare, "run every partition policy on the same routing, side by side"},
+	{"sweep", cmd_sweep, "the cross product of --vary PARAM=V1,V2,..., one JSON line per point"},
 	{"probe", cmd_probe, "run one component model (gpu, routing) and print its figures"},
 	{"ui", cmd_ui, "the terminal UI (the default with no command)"},
 };

@@ -72,5 +72,29 @@ expect 2 "--counts replaces" -- probe gpu --hidden 2048 --inter 768 --counts "1 
 expect 0 '"frac_single"' -- probe routing --model qwen3-30b-a3b --batch 64 --samples 2 --format json
 expect 0 'tokens per activated expert' -- probe routing --samples 2
 
+# Memory probes.
+expect 0 '"row_hit_rate"' -- probe dram --pattern seq --requests 20000 --format json
+expect 0 '"sim_requests_per_s"' -- probe dram --pattern random --load 0.5 --requests 20000 --format json
+expect 2 "--pattern: unknown pattern 'zigzag'" -- probe dram --pattern zigzag
+expect 2 "--load: '2' is not a fraction" -- probe dram --pattern seq --load 2
+expect 0 '"gpu_us"' -- probe pim --hidden 2048 --inter 768 --tokens 1 --format json
+expect 0 '"stacks": 1' -- probe pim --hidden 2048 --inter 768 --tokens 4 --stacks 1 --pim logic --format json
+expect 2 "pim_kind: unknown value 'disk'" -- probe pim --hidden 64 --inter 64 --pim disk
+
+# Policies: compare, explain, trace, sweep.
+expect 0 '"speedup_vs_best_static"' -- compare --batch 16 --iters 2 --format json
+expect 2 "compare runs every policy" -- compare --sched gpu
+expect 0 'decisions of sieve at layer 3' -- run --sched sieve --iters 1 --batch 16 --explain 3
+expect 2 "--explain: layer 99 does not exist" -- run --iters 1 --explain 99
+"$SIEVE" run --iters 1 --batch 8 --trace-out "$tmp/t.json" >/dev/null && ok || bad "trace-out failed"
+grep -q '"traceEvents"' "$tmp/t.json" && ok || bad "trace file lacks traceEvents"
+expect 2 "cannot write" -- run --iters 1 --batch 8 --trace-out /nonexistent/dir/t.json
+"$SIEVE" sweep --vary batch=8,16 --vary sched=gpu,sieve --iters 1 >"$tmp/all.jsonl"
+[ "$(wc -l <"$tmp/all.jsonl")" = 4 ] && ok || bad "sweep of 2x2 should print 4 lines"
+for i in 0 1 2; do "$SIEVE" sweep --vary batch=8,16 --vary sched=gpu,sieve --iters 1 --shard $i/3; done | sort >"$tmp/shards.jsonl"
+sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not add up to the sweep"
+expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
+expect 2 "--shard: expected I/N" -- sweep --vary batch=8 --shard 3/2
+
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

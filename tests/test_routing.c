@@ -735,55 +735,83 @@ static void expect_trace_error(int line, const char *replacement, const char *wa
 static void trace_errors_name_the_line(void)
 {
 	struct model m = tiny_model();
+	char text[1024] = "", spec[600];
 	struct routing r;
-	struct err e;
 
-	char text[1024] = "";
-
-	for (int i = 0; good_trace[i]; i++)	/* the good trace loads */
+	for (int i = 0; good_trace[i]; i++)	/* the good trace itself loads */
 		snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", good_trace[i]);
-	CU_ASSERT_EQUAL_FATAL(init(&r, &m, strcat(strcpy(e.msg, "trace:"),
-						 test_write_file("trace.csv", text)), 1), 0);
+	snprintf(spec, sizeof spec, "trace:%s", test_write_file("trace.csv", text));
+	CU_ASSERT_EQUAL_FATAL(init(&r, &m, spec, 1), 0);
 	CU_ASSERT_EQUAL(r.trace.tokens, 2);
 	CU_ASSERT_EQUAL(trace_ids(&r.trace, 1, 2)[1], 4);
 	routing_release(&r);
+
 	expect_trace_error(5, "0,0,3,5,9", ":5: expert id 9 out of range [0, 8)");
+	expect_trace_error(5, "0,0,3,-1,9", ":5: expert id -1 out of range [0, 8)");
 	expect_trace_error(4, "0,0,2,3,3", ":4: expert id 3 appears twice");
 	expect_trace_error(2, "seq,token,layer,e0,e1,e2",
 			   ":2: 3 expert columns but model 'tiny' has top_k 2");
-	expect_trace_error(7, "0,1,2,1", ":7: 4 fields, expected 5 (seq, token, layer and 2 expert ids)");
-	expect_trace_error(7, "0,1,2,1,2,3", ":7: 6 fields, expected 5 (seq, token, layer and 2 expert ids)");
+	expect_trace_error(7, "0,1,2,1",
+			   ":7: 4 fields, expected 5 (seq, token, layer and 2 expert ids)");
+	expect_trace_error(7, "0,1,2,1,2,3",
+			   ":7: 6 fields, expected 5 (seq, token, layer and 2 expert ids)");
 	expect_trace_error(4, "0,0,2,3,x4", ":4: 'x4' is not an integer");
 	expect_trace_error(4, "0,0,2,3,", ":4: '' is not an integer");
+	expect_trace_error(4, "0,0,2.5,3,4", ":4: '2.5' is not an integer");
+	/* a token short of a layer, wherever it ends */
 	expect_trace_error(4, NULL, ":4: expected layer 2 of seq 0 token 0, got layer 3");
 	expect_trace_error(5, NULL, ":5: expected layer 3 of seq 0 token 0, got seq 0 token 1");
 	expect_trace_error(8, NULL, ":7: expected layer 3 of seq 0 token 1, got end of file");
-	expect_trace_error(8, "0,1,4,3,4", ":8: layer 4 out of range [1, 4) (the MoE layers of 'tiny')");
+	/* more layers than the model's MoE layers */
+	expect_trace_error(8, "0,1,4,3,4",
+			   ":8: layer 4 out of range [1, 4) (the MoE layers of 'tiny')");
+	expect_trace_error(3, "0,0,0,1,2",
+			   ":3: layer 0 out of range [1, 4) (the MoE layers of 'tiny')");
 	expect_trace_error(6, "0,0,1,0,7", ":6: layer 1 of seq 0 token 0 repeated");
 	expect_trace_error(5, "0,0,2,5,6", ":5: layer 2 of seq 0 token 0 repeated");
 	expect_trace_error(1, "# model=x layers=26 experts=8 top_k=2",
 			   ":1: trace has layers=26 but model 'tiny' has 3 MoE layers");
+	expect_trace_error(1, "# model=x layers=3 experts=64 top_k=2",
+			   ":1: trace has experts=64 but model 'tiny' has 8 experts");
+	expect_trace_error(1, "# model=x layers=3 experts=8 top_k=6",
+			   ":1: trace has top_k=6 but model 'tiny' has top_k 2");
 	expect_trace_error(2, "0,0,1,1,2",
 			   ":2: expected the header 'seq,token,layer,e0,...', got '0,0,1,1,2'");
 	expect_text_error("seq,token,layer,e0,e1\n0,1,1,1,2\n0,1,2,1,2\n0,1,3,1,2\n"
 			  "0,0,1,1,2\n0,0,2,1,2\n0,0,3,1,2\n",
-			  ":5: seq 0 token 0 after seq 0 token 1 (rows must be sorted by seq, token, layer)");
+			  ":5: seq 0 token 0 after seq 0 token 1 "
+			  "(rows must be sorted by seq, token, layer)");
 	expect_text_error("# nothing\nseq,token,layer,e0,e1\n\n", ": no token rows");
+}
 
-	/* whole-spec errors */
-	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "bogus", 1, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "unknown routing 'bogus' (use synthetic, trace:NAME or trace:PATH)");
-	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:", 1, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "unknown routing 'trace:' (use synthetic, trace:NAME or trace:PATH)");
-	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:nope", 1, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "unknown trace 'nope' (known: dsv2lite_intent, "
-				      "dsv2lite_law, dsv2lite_summary)");
-	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:/nonexistent/x.csv", 1, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, "/nonexistent/x.csv: No such file or directory");
-	m = load_model("qwen3-30b-a3b");
-	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:dsv2lite_law", 1, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, ROUTING_DIR "/dsv2lite_law.csv:1: trace has layers=26 but "
-				      "model 'qwen3-30b-a3b' has 48 MoE layers");
+static void expect_spec_error(const struct model *m, const char *spec, const char *want)
+{
+	struct routing r;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	CU_ASSERT_EQUAL(routing_init(&r, m, TEST_DATADIR, spec, 1, &e), -1);
+	if (strcmp(e.msg, want) != 0)
+		fprintf(stderr, "\n  got:  %s\n  want: %s", e.msg, want);
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+}
+
+static void spec_errors(void)
+{
+	struct model m = load_model("qwen3-30b-a3b");
+
+	expect_spec_error(&m, "bogus",
+			  "unknown routing 'bogus' (use synthetic, trace:NAME or trace:PATH)");
+	expect_spec_error(&m, "trace:",
+			  "unknown routing 'trace:' (use synthetic, trace:NAME or trace:PATH)");
+	expect_spec_error(&m, "trace:nope", "unknown trace 'nope' (known: dsv2lite_intent, "
+					    "dsv2lite_law, dsv2lite_summary)");
+	expect_spec_error(&m, "trace:/nonexistent/x.csv",
+			  "/nonexistent/x.csv: No such file or directory");
+	/* a real trace of another model */
+	expect_spec_error(&m, "trace:dsv2lite_law",
+			  ROUTING_DIR "/dsv2lite_law.csv:1: trace has layers=26 but model "
+				      "'qwen3-30b-a3b' has 48 MoE layers");
 }
 
 void test_routing_register(void)
@@ -803,6 +831,7 @@ void test_routing_register(void)
 		{"layers have their own hot experts", layers_have_their_own_hot_experts},
 		{"trace replay equals the file's rows", replay_equals_file_rows},
 		{"trace errors name the first bad line", trace_errors_name_the_line},
+		{"unknown specs and traces are errors", spec_errors},
 		{NULL, NULL},
 	};
 

@@ -1,0 +1,170 @@
+/*
+ * cmd_sweep.c - `sieve sweep`: the cross product of --vary PARAM=V1,V2,...
+ * over the run parameters, one JSON object per line, each naming its
+ * parameters.  --shard I/N runs every N-th point starting at I, so a
+ * design-space exploration splits across machines with GNU parallel or a
+ * Slurm job array; concatenating the shards' lines gives the whole sweep.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "json.h"
+#include "sim.h"
+
+#define MAX_VARY 8
+#define MAX_VALUES 64
+
+struct axis {
+	const struct field *f;
+	char *values[MAX_VALUES];
+	int n;
+};
+
+/* "batch=16,64,256" into an axis; every value is validated here. */
+static int parse_vary(const char *text, const struct sim_config *base, struct axis *ax,
+		      struct err *e)
+{
+	const char *eq = strchr(text, '=');
+	char name[64], *copy, *save = NULL, *w;
+
+	memset(ax, 0, sizeof *ax);
+	if (eq == NULL || eq == text || (size_t)(eq - text) >= sizeof name)
+		return err_set(e, "--vary: expected PARAM=V1,V2,... got '%s'", text);
+	memcpy(name, text, (size_t)(eq - text));
+	name[eq - text] = '\0';
+	ax->f = field_find(&config_field_table, NULL, name);
+	if (ax->f == NULL) {
+		const char *s = field_suggest(&config_field_table, name);
+		return err_set(e, "--vary: unknown run parameter '%s'%s%s%s", name,
+			       s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+	}
+	copy = xstrdup(eq + 1);
+	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		struct sim_config probe = *base;
+		if (ax->n == MAX_VALUES) {
+			err_set(e, "--vary %s: more than %d values", name, MAX_VALUES);
+			break;
+		}
+		if (field_set(ax->f, &probe, w, e) != 0) {
+			err_prefix(e, "--vary: ");
+			break;
+		}
+		ax->values[ax->n++] = xstrdup(w);
+	}
+	free(copy);
+	if (ax->n == 0 && e->msg[0] == '\0')
+		err_set(e, "--vary %s: no values", name);
+	return ax->n > 0 && w == NULL ? 0 : -1;
+}
+
+static int parse_shard(const char *text, long *i, long *n, struct err *e)
+{
+	char *end;
+
+	*i = strtol(text, &end, 10);
+	if (*end != '/' || end == text)
+		return err_set(e, "--shard: expected I/N (e.g. 0/4), got '%s'", text);
+	*n = strtol(end + 1, &end, 10);
+	if (*end != '\0' || *n < 1 || *i < 0 || *i >= *n)
+		return err_set(e, "--shard: expected I/N with 0 <= I < N, got '%s'", text);
+	return 0;
+}
+
+static int run_point(const struct sim_config *cfg, const char *datadir, const struct axis *ax,
+		     int nax, const int *idx, struct err *e)
+{
+	struct sim_totals t;
+	struct json j;
+	struct sim s;
+
+	if (sim_init(&s, cfg, datadir, e) != 0)
+		return -1;
+	sim_run(&s);
+	sim_totals(&s, &t);
+	json_init(&j, stdout, 0);
+	json_object(&j, NULL);
+	json_object(&j, "params");
+	for (int k = 0; k < nax; k++)
+		json_str(&j, ax[k].f->name, ax[k].values[idx[k]]);
+	json_end(&j);
+	json_str(&j, "model", s.model.name);
+	json_str(&j, "hw", s.hw.name);
+	json_str(&j, "sched", config_sched_name(cfg->sched));
+	json_int(&j, "batch", cfg->batch);
+	json_int(&j, "seed", cfg->seed);
+	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(&s), 1);
+	json_fixed(&j, "tpot_ms", sim_iter_ns(&s) / 1e6, 4);
+	json_fixed(&j, "pim_expert_share", t.pim_expert_share, 4);
+	json_fixed(&j, "gpu_util", t.gpu_util, 4);
+	json_fixed(&j, "pim_util", t.pim_util, 4);
+	json_fixed(&j, "link_util", t.link_util, 4);
+	json_end(&j);
+	json_finish(&j);
+	sim_release(&s);
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	static const char *const repeatable[] = {"vary", NULL};
+	const char *known[CLI_MAX_OPTS], *v;
+	struct axis ax[MAX_VARY];
+	struct sim_config base;
+	char datadir[4096];
+	struct cli_args a;
+	struct err e = {""};
+	long shard = 0, shards = 1, point = 0;
+	int nax = 0, idx[MAX_VARY] = {0}, rc = EXIT_OK;
+	size_t n = 0;
+
+	cli_config_options(known, CLI_MAX_OPTS - 3);
+	while (known[n] != NULL)
+		n++;
+	known[n++] = "vary";
+	known[n++] = "shard";
+	known[n] = NULL;
+	cli_datadir(datadir, sizeof datadir);
+	if (cli_parse_ex(&a, argc, argv, NULL, repeatable, &e) != 0 ||
+	    cli_config(&a, datadir, &base, &e) != 0 ||
+	    ((v = cli_get(&a, "format")) && strcmp(v, "jsonl") != 0 &&
+	     err_set(&e, "--format: sweep writes jsonl (one JSON object per line)")) ||
+	    ((v = cli_get(&a, "shard")) && parse_shard(v, &shard, &shards, &e) != 0))
+		return cmd_fail(e.msg);
+	while ((v = cli_get_nth(&a, "vary", nax)) != NULL) {
+		if (nax == MAX_VARY || parse_vary(v, &base, &ax[nax], &e) != 0) {
+			if (nax == MAX_VARY)
+				err_set(&e, "--vary: at most %d parameters", MAX_VARY);
+			rc = cmd_fail(e.msg);
+			goto out;
+		}
+		nax++;
+	}
+	if (cli_check_unused(&a, known, &e) != 0) {
+		rc = cmd_fail(e.msg);
+		goto out;
+	}
+	for (;;) {	/* odometer over the axes, the last varying fastest */
+		if (point++ % shards == shard) {
+			struct sim_config cfg = base;
+			for (int k = 0; k < nax; k++)
+				field_set(ax[k].f, &cfg, ax[k].values[idx[k]], &e);
+			if (run_point(&cfg, datadir, ax, nax, idx, &e) != 0) {
+				rc = cmd_fail(e.msg);
+				break;
+			}
+		}
+		int k = nax - 1;
+		while (k >= 0 && ++idx[k] == ax[k].n)
+			idx[k--] = 0;
+		if (k < 0)
+			break;
+	}
+out:
+	for (int k = 0; k < nax; k++)
+		for (int i = 0; i < ax[k].n; i++)
+			free(ax[k].values[i]);
+	return fflush(stdout) == 0 ? rc : EXIT_FAIL;
+}
