@@ -28,7 +28,7 @@
  *
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
  * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
- * efficiency gives the same figure (tests/test_pim.c).  PIM kernel times
+ * streaming reads give the same figure within 10% (tests/test_gpu.c).  PIM kernel times
  * come from the cycle-level memory model (pim.h), memoised per token count.
  *
  * Times are nanoseconds.  State is plain data so the UI and tests can read

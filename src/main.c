@@ -22,7 +22,7 @@ static const struct {
 	{"run", cmd_run, "simulate decode iterations headless and print a report"},
 	{"compare", cmd_compare, "run every partition policy on the same routing, side by side"},
 	{"sweep", cmd_sweep, "the cross product of --vary PARAM=V1,V2,..., one JSON line per point"},
-	{"probe", cmd_probe, "run one component model (gpu, routing) and print its figures"},
+	{"probe", cmd_probe, "one component model alone: gpu, routing, dram, pim"},
 	{"ui", cmd_ui, "the terminal UI (the default with no command)"},
 };
 
@@ -47,11 +47,16 @@ static void help(FILE *out)
 			 f->type == FIELD_INT ? "N" : f->type == FIELD_ENUM ? "NAME" : "VALUE");
 		fprintf(out, "  %-22s %s\n", opt, f->help);
 	}
-	fputs("  --format FMT           text (default), json or csv\n\n"
+	fputs("  --format FMT           text (default), json or csv\n"
+	      "  --explain LAYER        run: print that layer's decision table\n"
+	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
+	      "policies (--sched): gpu, attacc, pim, duplex, threshold (--tau), sieve\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"
-	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n\n"
+	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n"
+	      "  sieve compare --model gpt-oss-120b --batch 64\n"
+	      "  sieve run --sched sieve --explain 3 --iters 2\n\n"
 	      "Data files are found in $SIEVE_DATA, else data/ beside the program.\n"
 	      "See sieve(1).\n", out);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dram_probe.h"
 #include "gpu.h"
 #include "tests.h"
 
@@ -217,6 +218,27 @@ static void attention_matches_measurements(void)
 	CU_ASSERT(errs[n - 1] <= 0.35);
 }
 
+/*
+ * The GPU model streams expert weights at eff_bw_gbps, fitted to measured
+ * kernels; the cycle-level DRAM model, streaming reads on every stack of
+ * the GPU, must agree within 10% (this is how the GPU's weight reads are
+ * "calibrated against" the memory model, sim/sim.h).
+ */
+static void streaming_bandwidth_agrees_with_the_dram_model(void)
+{
+	struct hw hw = load_hw();
+	struct dram_probe_result r;
+	struct err e;
+	double gpu_gbps;
+
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&hw.hbm, DRAM_PROBE_SEQ, 1.0, 100000, 1, &r, &e), 0);
+	gpu_gbps = r.bw_gbps * hw.stacks;
+	printf("\n    DRAM model %.0f GB/s over %d stacks, GPU model %.0f GB/s ", gpu_gbps, hw.stacks,
+	       hw.eff_bw_gbps);
+	CU_ASSERT(fabs(gpu_gbps - hw.eff_bw_gbps) / hw.eff_bw_gbps <= 0.10);
+	CU_ASSERT(gpu_gbps <= hw.hbm_gbps);
+}
+
 void test_gpu_register(void)
 {
 	static const struct test_case cases[] = {
@@ -224,6 +246,7 @@ void test_gpu_register(void)
 		{"generalises to held-out shapes", generalises_to_held_out_shapes},
 		{"roofline limits derived by hand", roofline_limits},
 		{"attention matches measured SDPA", attention_matches_measurements},
+		{"streaming bandwidth agrees with the DRAM model", streaming_bandwidth_agrees_with_the_dram_model},
 		{NULL, NULL},
 	};
 	tests_add_suite("gpu", cases);
