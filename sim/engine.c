@@ -71,6 +71,29 @@ double engine_end_ns(const struct engine *eng, int first, double not_before_ns)
 	return end;
 }
 
+int engine_next_event(const struct engine *eng, double t, double *at, int *is_end)
+{
+	int best = -1, best_end = 0;
+	double best_t = 0;
+
+	for (int i = 0; i < eng->ntasks; i++) {
+		const struct engine_task *k = &eng->task[i];
+		double times[2] = {k->end_ns, k->start_ns};
+		for (int j = 0; j < 2; j++) {
+			if (times[j] <= t || (best >= 0 && times[j] >= best_t))
+				continue;
+			best = i;
+			best_t = times[j];
+			best_end = j == 0;
+		}
+	}
+	if (best >= 0) {
+		*at = best_t;
+		*is_end = best_end;
+	}
+	return best;
+}
+
 void engine_forget(struct engine *eng)
 {
 	if (!eng->keep)

@@ -75,6 +75,13 @@ int engine_issue(struct engine *eng, const struct engine_task *t, const int *dep
 /* Latest end over tasks [first, ntasks), or not_before when none. */
 double engine_end_ns(const struct engine *eng, int first, double not_before_ns);
 
+/*
+ * Stepping by event: the first task start or end strictly after t among
+ * the stored tasks (ties: the lower task id, ends before starts).  Returns
+ * the task id and sets *at and *is_end, or -1 when there is none.
+ */
+int engine_next_event(const struct engine *eng, double t, double *at, int *is_end);
+
 /* Drop stored tasks (unless keep) but keep resource clocks and busy time. */
 void engine_forget(struct engine *eng);
 

@@ -77,12 +77,43 @@ static void shared_resources_serialise(void)
 	engine_release(&eng);
 }
 
+/* Walking the timeline event by event visits every start and end in order. */
+static void events_in_time_order(void)
+{
+	struct engine eng;
+	struct engine_task a = task(TASK_ATTN, 5, 0, -1), b = task(TASK_PIM_EXPERT, 2, 1, -1);
+	double t = -1, at, want[] = {0, 2, 5}, seen[4];
+	int is_end, n = 0, id;
+
+	engine_init(&eng);
+	engine_resource(&eng, "gpu");
+	engine_resource(&eng, "stack");
+	engine_issue(&eng, &a, NULL, 0, 0);	/* 0..5 */
+	engine_issue(&eng, &b, NULL, 0, 0);	/* 0..2 */
+	while ((id = engine_next_event(&eng, t, &at, &is_end)) >= 0 && n < 4) {
+		seen[n++] = at;
+		t = at;
+		if (at == 2)
+			CU_ASSERT(id == 1 && is_end);
+		if (at == 5)
+			CU_ASSERT(id == 0 && is_end);
+	}
+	/* the two starts at 0 are one instant: a step moves to the next time */
+	CU_ASSERT_EQUAL(n, 3);
+	for (int i = 0; i < 3 && i < n; i++)
+		CU_ASSERT_DOUBLE_EQUAL(seen[i], want[i], 1e-12);
+	CU_ASSERT_EQUAL(engine_next_event(&eng, -1, &at, &is_end), 0);	/* a's start first */
+	CU_ASSERT_FALSE(is_end);
+	engine_release(&eng);
+}
+
 void test_engine_register(void)
 {
 	static const struct test_case cases[] = {
 		{"independent GPU and PIM work overlaps", independent_work_overlaps},
 		{"dependencies are respected", dependencies_are_respected},
 		{"a task on two resources waits for and blocks both", shared_resources_serialise},
+		{"events in time order", events_in_time_order},
 		{NULL, NULL},
 	};
 	tests_add_suite("engine", cases);

@@ -44,9 +44,10 @@ static void draw(const struct sim *s)
 {
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
-		mvprintw(0, 0, "terminal too small: need %dx%d, have %dx%d", MIN_COLS, MIN_LINES,
-			 COLS, LINES);
-		mvprintw(1, 0, "q quits");
+		mvprintw(0, 0, "terminal too small");
+		mvprintw(1, 0, "need %dx%d", MIN_COLS, MIN_LINES);
+		mvprintw(2, 0, "have %dx%d", COLS, LINES);
+		mvprintw(3, 0, "q quits");
 		refresh();
 		return;
 	}
@@ -108,6 +109,7 @@ int cmd_ui(int argc, char **argv)
 			sim_step_iter(&s);
 		else if (ch == 'r')
 			sim_run(&s);
+		/* anything else, KEY_RESIZE included, just redraws from LINES and COLS */
 		draw(&s);
 	}
 	endwin();
