@@ -75,7 +75,7 @@ static double split_cost(const struct sched_gpu *g, const struct split *s)
 	for (int k = 0; k < g->stacks; k++)
 		if (s->stack_ns[k] > pim)
 			pim = s->stack_ns[k];
-	return g->locks_stacks ? gpu + pim : fmax(gpu, pim);
+	return g->locks_stacks ? g->ready_ns + gpu + pim : fmax(g->ready_ns + gpu, pim);
 }
 
 double sched_sieve_estimate(const struct sched_gpu *g)

@@ -31,6 +31,8 @@
  * interleaved, so on one GPU the kernel and the PIM work share the stacks in
  * time: expert phase = T_gpu + max over stacks of PIM work.  Logic-PIM uses
  * other bank bundles (Duplex), so there the two overlap: max(T_gpu, PIM).
+ * Shared experts still running after the dispatch (ready_ns) delay both
+ * with bank PIM, only the GPU kernel with Logic-PIM.
  *
  * An estimate is what the policy believed; the engine then says what
  * happened, and the run reports the gap.
@@ -83,6 +85,8 @@ struct sched_gpu {
 	struct sched_expert *x;	/* its experts with tokens, any order */
 	int n;
 	double est_ns;		/* the policy's estimate of the GPU's expert phase */
+	double ready_ns;	/* the GPU (with bank PIM, its stacks too) is still busy
+				   this long after the dispatch: shared experts */
 };
 
 struct sched_params {

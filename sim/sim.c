@@ -182,15 +182,18 @@ static void all_to_all(struct sim *s, int kind, const int *deps, int ndeps, int 
 	}
 }
 
-/* The policy's split of GPU g's experts; decisions appended to s->decision. */
-static struct sched_gpu partition(struct sim *s, int g)
+/*
+ * The policy's split of GPU g's experts; decisions appended to s->decision.
+ * ready_ns: how long after the dispatch the GPU is still busy.
+ */
+static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 {
 	const struct model *m = &s->model;
 	int G = s->hw.gpus;
 	double speed = s->hw.speed_factor[g];
 	struct sched_params p = {s->cfg.sched, s->cfg.tau};
 	struct sched_gpu sg = {&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
-			       s->decision + s->ndecisions, 0, 0};
+			       s->decision + s->ndecisions, 0, 0, ready_ns};
 
 	for (int e = g; e < m->experts; e += G) {
 		struct sched_expert *x;
@@ -226,11 +229,12 @@ static double phase_end(const struct sim *s, const int *ids, int n, double floor
 static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
 			int ndeps, int *ids, int *n)
 {
+	/* its phase runs from the dispatch's end to its last task, shared experts included */
 	const struct model *m = &s->model;
 	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last;
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
-	double start = phase_end(s, deps, ndeps, s->now_ns), end = start;
+	double start = phase_end(s, deps, ndeps, s->now_ns), end = start + sg->ready_ns;
 
 	w->experts = sg->n;
 	w->tokens = w->pim_experts = 0;
@@ -290,23 +294,28 @@ static void moe_layer(struct sim *s, const int *attn)
 	route(s);
 	traffic(s);
 	all_to_all(s, TASK_DISPATCH, attn, G, disp);
+	t_disp = phase_end(s, disp, G, t_attn);
+	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
+		/* shared experts need only this GPU's tokens: they overlap the dispatch */
 		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
 					      seqs_of(s, g));
-		if (dur > 0)
-			exp[nexp++] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
-	}
-	s->ndecisions = 0;
-	for (int g = 0; g < G; g++) {
-		struct sched_gpu sg = partition(s, g);
+		double ready = 0;
+		int res[ENGINE_MAX_TASK_RES], nres;
+		if (dur > 0) {
+			res[0] = s->res_gpu[g];
+			nres = 1 + (sched_pim_locks_stacks(&s->hw) ? stacks_of(s, g, res + 1) : 0);
+			exp[nexp] = issue(s, TASK_SHARED, g, dur, res, nres, &attn[g], 1);
+			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
+		}
+		struct sched_gpu sg = partition(s, g, ready);
 		run_experts(s, g, &sg, disp, G, exp, &nexp);
 		sum += s->gpu[g].expert_ns;
 		worst = fmax(worst, s->gpu[g].expert_ns);
 		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
 	}
 	all_to_all(s, TASK_COMBINE, exp, nexp, comb);
-	t_disp = phase_end(s, disp, G, t_attn);
 	t_exp = phase_end(s, exp, nexp, t_disp);
 	r->attn_ns = t_attn - s->now_ns;
 	r->dispatch_ns = t_disp - t_attn;

@@ -30,7 +30,7 @@ static int setup(void)
 static struct sched_gpu make(struct sched_expert *x, const int *tokens, int n, int stacks,
 			     double pim_per_token)
 {
-	struct sched_gpu g = {&hw, 1, &model, 1.0, stacks, x, n, 0};
+	struct sched_gpu g = {&hw, 1, &model, 1.0, stacks, x, n, 0, 0};
 
 	for (int i = 0; i < n; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -98,6 +98,14 @@ static void estimate_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(kernel, 4000), 1e-6);
 	x[1].on_pim = x[3].on_pim = 1;	/* nothing on the GPU: no kernel at all */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 41000, 1e-6);
+	/* shared experts busy 5000 ns after the dispatch: with bank PIM they hold
+	 * the stacks too, with Logic-PIM only the GPU */
+	x[1].on_pim = x[3].on_pim = 0;
+	g.ready_ns = 5000;
+	g.locks_stacks = 1;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 5000 + kernel + 4000, 1e-6);
+	g.locks_stacks = 0;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000 + kernel, 4000), 1e-6);
 }
 
 /* Minimum of the estimate over all 2^n splits. */
