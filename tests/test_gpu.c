@@ -13,6 +13,7 @@
 #include "dram_probe.h"
 #include "gpu.h"
 #include "tests.h"
+#include "testutil.h"
 
 struct row {
 	char shape[32];
@@ -83,22 +84,10 @@ static void errors(const struct hw *hw, const struct row *rows, int n, const cha
 	free(e);
 }
 
-static struct hw load_hw(void)
-{
-	struct hw hw;
-	struct err e;
-
-	if (hw_load(&hw, TEST_DATADIR, "h100x4-pim", &e) != 0) {
-		fprintf(stderr, "%s\n", e.msg);
-		CU_FAIL_FATAL("cannot load hw");
-	}
-	return hw;
-}
-
 static void matches_every_measured_row(void)
 {
 	static struct row rows[512];
-	struct hw hw = load_hw();
+	struct hw hw = test_hw("h100x4-pim");
 	int n = load_rows(rows, 512);
 	double median, worst;
 
@@ -118,7 +107,7 @@ static void generalises_to_held_out_shapes(void)
 	static const char *const shapes[] = {"qwen3_30b_a3b", "gpt_oss_120b", "qwen3_235b_a22b",
 					     "qwen3.5_397b_a17b"};
 	static struct row rows[512];
-	struct hw base = load_hw();
+	struct hw base = test_hw("h100x4-pim");
 	int n = load_rows(rows, 512);
 
 	for (int s = 0; s < 4; s++) {
@@ -157,7 +146,7 @@ static void generalises_to_held_out_shapes(void)
 /* Limits of the formula, derived by hand. */
 static void roofline_limits(void)
 {
-	struct hw hw = load_hw();
+	struct hw hw = test_hw("h100x4-pim");
 	int counts[4] = {0, 3, 0, 1};
 	double bytes = 3.0 * 2048 * 768 * 2;
 
@@ -186,7 +175,7 @@ static void roofline_limits(void)
 
 static void attention_matches_measurements(void)
 {
-	struct hw hw = load_hw();
+	struct hw hw = test_hw("h100x4-pim");
 	struct model m;
 	struct err e;
 	FILE *in = fopen(TEST_DATADIR "/gpu/h100_sxm_decode_attention.csv", "r");
@@ -226,7 +215,7 @@ static void attention_matches_measurements(void)
  */
 static void streaming_bandwidth_agrees_with_the_dram_model(void)
 {
-	struct hw hw = load_hw();
+	struct hw hw = test_hw("h100x4-pim");
 	struct dram_probe_result r;
 	struct err e;
 	double gpu_gbps;

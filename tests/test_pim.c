@@ -14,18 +14,7 @@
 #include "hw.h"
 #include "pim.h"
 #include "tests.h"
-
-static struct hw load_hw(const char *name)
-{
-	struct hw hw;
-	struct err e;
-
-	memset(&hw, 0, sizeof hw);
-	if (hw_load(&hw, TEST_DATADIR, name, &e) != 0)
-		fprintf(stderr, "%s\n", e.msg);
-	CU_ASSERT_EQUAL_FATAL(hw.hbm.channels, 16);
-	return hw;
-}
+#include "testutil.h"
 
 static int64_t gemv_cycles(struct hbm *h, int kind, int power, int n, int k, int tokens)
 {
@@ -63,7 +52,7 @@ static int64_t gemv_cycles(struct hbm *h, int kind, int power, int n, int k, int
  */
 static void test_gemv_hand_counts(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct hbm *h = &hw.hbm;
 	int64_t base = 2 * 32 + 1 + h->nCWL + h->nBL + h->nCL + h->nBL + h->nCL + h->nBL;
 
@@ -77,7 +66,7 @@ static void test_gemv_hand_counts(void)
  * (nCCDAB -> nCCDAB_power, nCCDBG -> nCCDBG_power); Logic-PIM has none. */
 static void test_power_limit(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct hbm *h = &hw.hbm;
 
 	CU_ASSERT_EQUAL(gemv_cycles(h, PIM_BANK, 1, 1024, 512, 1) -
@@ -102,7 +91,7 @@ static void test_power_limit(void)
  */
 static void test_tokens(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct hbm *h = &hw.hbm;
 	struct pim p;
 	struct pim_result r;
@@ -134,7 +123,7 @@ static void test_tokens(void)
  */
 static void test_expert_hand_count(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct pim p;
 	struct pim_result r;
 	struct err e;
@@ -170,7 +159,7 @@ static void test_shortcuts_exact(void)
 		{PIM_BANK, 0, 0, 2880, 2880, 1, 5, 0.5, 0},
 		{PIM_BANK, 0, 0, 1000, 300, 1, 1, 2, 0},
 	};
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct err e;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -218,7 +207,7 @@ static void test_shortcuts_exact(void)
  */
 static void test_crossover(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct pim p;
 	struct pim_result one, many;
 	struct err e;
@@ -241,7 +230,7 @@ static void test_crossover(void)
 
 static void test_errors(void)
 {
-	struct hw hw = load_hw("h100x4-pim");
+	struct hw hw = test_hw("h100x4-pim");
 	struct pim p;
 	struct pim_result r;
 	struct err e;
@@ -250,7 +239,7 @@ static void test_errors(void)
 	hw.hbm.nCCDBG = 0;	/* as if the hw file lacked it */
 	CU_ASSERT_EQUAL(pim_init(&p, &hw.hbm, &e), -1);
 	CU_ASSERT(strstr(e.msg, "nCCDBG") != NULL);
-	hw = load_hw("h100x4-pim");
+	hw = test_hw("h100x4-pim");
 	CU_ASSERT_EQUAL_FATAL(pim_init(&p, &hw.hbm, &e), 0);
 	CU_ASSERT_EQUAL(pim_expert_run(&p, 0, 768, 2, 1, 1, &r, &e), -1);
 	CU_ASSERT_EQUAL(pim_expert_run(&p, 2048, 768, 2, 0, 1, &r, &e), 0);

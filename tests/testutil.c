@@ -1,5 +1,6 @@
 /* testutil.c - temporary files for tests (see testutil.h). */
 #include "testutil.h"
+#include "tests.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,4 +66,16 @@ const char *test_edit_file(const char *path, const char *name, const char *key,
 	out = test_write_file(name, text);
 	free(text);
 	return out;
+}
+
+struct hw test_hw(const char *name)
+{
+	struct hw hw;
+	struct err e;
+
+	memset(&hw, 0, sizeof hw);
+	if (hw_load(&hw, TEST_DATADIR, name, &e) != 0)
+		fprintf(stderr, "\n%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(hw.gpus > 0, 1);
+	return hw;
 }

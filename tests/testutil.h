@@ -13,4 +13,8 @@ const char *test_write_file(const char *name, const char *text);
 const char *test_edit_file(const char *path, const char *name, const char *key,
 			   const char *replacement);
 
+/* A shipped hw preset; a load failure prints why and fails the test. */
+#include "hw.h"
+struct hw test_hw(const char *name);
+
 #endif
