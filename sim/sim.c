@@ -471,3 +471,29 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	t->pim_slot_share = slots ? (double)sum.pim_slots / slots : 0;
 	t->est_error = s->est_err_n ? s->est_err_sum / s->est_err_n : 0;
 }
+
+void sim_mark(const struct sim *s, struct sim_mark *m)
+{
+	m->iter = s->iter;
+	m->layer = s->layer;
+}
+
+int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e)
+{
+	struct sim fresh;
+	int keep = s->eng.keep;
+
+	if (m->iter < 0 || m->layer < 0 || m->layer >= s->model.layers ||
+	    m->iter > s->cfg.iters || (m->iter == s->cfg.iters && m->layer != 0))
+		return err_set(e, "no such position: iteration %d, layer %d", m->iter, m->layer);
+	if (sim_init_shared(&fresh, &s->cfg, datadir, s->pim == &s->pim_own ? NULL : s->pim, e) != 0)
+		return -1;
+	fresh.eng.keep = keep;
+	while (fresh.iter < m->iter || (fresh.iter == m->iter && fresh.layer < m->layer))
+		sim_step_layer(&fresh);
+	sim_release(s);
+	*s = fresh;
+	if (s->pim == &fresh.pim_own)	/* the struct moved: point at its own copy */
+		s->pim = &s->pim_own;
+	return 0;
+}

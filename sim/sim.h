@@ -133,6 +133,21 @@ void sim_run(struct sim *s);
 
 int sim_done(const struct sim *s);
 
+/*
+ * Snapshots.  A simulation is a pure function of its config and position
+ * (routing is derived from the seed, iteration and layer; nothing depends
+ * on wall time or on stepping order), so a snapshot is just the position:
+ * sim_rewind rebuilds the state at an earlier position by re-simulating
+ * from the start, and the state it reaches is identical to the one that was
+ * there (tests/test_sim.c checks this).  Stepping back in the UI uses it.
+ */
+struct sim_mark {
+	int iter, layer;
+};
+void sim_mark(const struct sim *s, struct sim_mark *m);
+/* Back (or forward) to mark m; on error s is unchanged. */
+int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e);
+
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
