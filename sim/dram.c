@@ -13,6 +13,29 @@ static int pch_scoped(int cmd)
 	       cmd == DRAM_MACBG || cmd == DRAM_MACLG || cmd == DRAM_WRGB || cmd == DRAM_RDRES;
 }
 
+/* Regroup the timing table for update_timing. */
+static void group_rules(struct dram *d)
+{
+	for (int c = 0; c < DRAM_NCMD; c++) {
+		int n = 0;
+		d->nwindowed[c] = 0;
+		for (int i = 0; i < d->t.nrules[c]; i++)
+			if (d->t.rules[c][i].window > 0)
+				d->windowed[c][d->nwindowed[c]++] = (int8_t)i;
+		for (int l = 0; l < DRAM_NLEVEL; l++) {
+			d->plain_start[c][l] = (int8_t)n;
+			for (int i = 0; i < d->t.nrules[c]; i++) {
+				const struct dram_rule *r = &d->t.rules[c][i];
+				if (r->window == 0 && r->level == l) {
+					d->plain[c][n].following = r->following;
+					d->plain[c][n++].latency_cycles = r->latency_cycles;
+				}
+			}
+		}
+		d->plain_start[c][DRAM_NLEVEL] = (int8_t)n;
+	}
+}
+
 int dram_init(struct dram *d, const struct hbm *h, int channels, struct err *e)
 {
 	int nodes[DRAM_NLEVEL];
@@ -25,6 +48,7 @@ int dram_init(struct dram *d, const struct hbm *h, int channels, struct err *e)
 		d->h.ranks = 1;	/* optional in the hw file: a 4-Hi stack */
 	if (dram_timing_init(&d->t, &d->h, e) != 0)
 		return -1;
+	group_rules(d);
 	d->pch_per_ch = h->pseudo_channels;
 	d->rank_per_pch = d->h.ranks;
 	d->bg_per_rank = h->bank_groups;
@@ -197,30 +221,40 @@ static void bank_close(struct dram *d, struct dram_pch *pc, int bank, int64_t cl
 	pc->open_banks--;
 }
 
+/* Push forward the earliest cycles that cmd at clk bounds (max: the order of
+ * the rules does not matter, except among the windowed ones). */
 static void update_timing(struct dram *d, int cmd, const int path[DRAM_NLEVEL], int64_t clk)
 {
-	const struct dram_rule *r = d->t.rules[cmd];
+	const struct dram_plain_rule *pr = d->plain[cmd];
+	const int8_t *start = d->plain_start[cmd];
 
-	for (int i = 0; i < d->t.nrules[cmd]; i++, r++) {
-		int node = path[r->level];
-		int64_t t = clk + r->latency_cycles, *slot;
+	for (int l = 0; l < DRAM_NLEVEL && path[l] >= 0; l++) {
+		int64_t *next = d->next[l] + (size_t)path[l] * DRAM_NCMD;
+		for (int i = start[l]; i < start[l + 1]; i++) {
+			int64_t t = clk + pr[i].latency_cycles;
+			if (t > next[pr[i].following])
+				next[pr[i].following] = t;
+		}
+	}
+	for (int k = 0; k < d->nwindowed[cmd]; k++) {
+		/* The window-th previous command (this one counted) bounds the next. */
+		const struct dram_rule *r = &d->t.rules[cmd][d->windowed[cmd][k]];
+		int node = path[r->level], w = r->window_slot, len = d->t.window_len[w];
+		int64_t *hist, *slot;
+		int *pos;
 
 		if (node < 0)
 			continue;
-		if (r->window > 0) {
-			/* The window-th previous command (this one counted) bounds the next. */
-			int w = r->window_slot, len = d->t.window_len[w];
-			int64_t *hist = d->window_hist[w] + (size_t)node * len;
-			int *pos = &d->window_pos[w][node];
-			hist[*pos] = clk;
-			*pos = (*pos + 1) % len;
-			if (hist[*pos] < 0)	/* fewer than `window` so far */
-				continue;
-			t = hist[*pos] + r->latency_cycles;
-		}
+		hist = d->window_hist[w] + (size_t)node * len;
+		pos = &d->window_pos[w][node];
+		hist[*pos] = clk;
+		if (++*pos == len)
+			*pos = 0;
+		if (hist[*pos] < 0)	/* fewer than `window` so far */
+			continue;
 		slot = &d->next[r->level][(size_t)node * DRAM_NCMD + r->following];
-		if (t > *slot)
-			*slot = t;
+		if (hist[*pos] + r->latency_cycles > *slot)
+			*slot = hist[*pos] + r->latency_cycles;
 	}
 }
 

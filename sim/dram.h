@@ -67,9 +67,22 @@ struct dram_pch {
 	int64_t data_busy_cycles;	/* cycles the data bus moved data (RD, WR, WRGB, RDRES) */
 };
 
+/* A rule of the timing table without a window, as dram_issue applies it. */
+struct dram_plain_rule {
+	int8_t following;
+	int32_t latency_cycles;
+};
+
 struct dram {
 	struct hbm h;
 	struct dram_timing t;
+	/* t's rules regrouped for dram_issue: per command, the windowless ones
+	 * by level (level l: [plain_start[c][l], plain_start[c][l + 1])), and the
+	 * indices into t.rules[c] of the windowed ones */
+	struct dram_plain_rule plain[DRAM_NCMD][DRAM_MAX_RULES];
+	int8_t plain_start[DRAM_NCMD][DRAM_NLEVEL + 1];
+	int8_t windowed[DRAM_NCMD][DRAM_MAX_RULES];
+	int8_t nwindowed[DRAM_NCMD];
 	int nch, npch, nrank, nbg, nbank;	/* node counts per level (whole device) */
 	int pch_per_ch, rank_per_pch, bg_per_rank, bank_per_bg, bank_per_pch;
 	int64_t *next[DRAM_NLEVEL];	/* [node * DRAM_NCMD + cmd]: earliest issue cycle */

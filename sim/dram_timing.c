@@ -11,15 +11,10 @@ const char *const dram_level_names[DRAM_NLEVEL] = {"channel", "pseudo-channel", 
 						   "bankgroup", "bank"};
 
 #define C(x) (1u << DRAM_##x)
-#define ROWCMDS (C(ACT) | C(PRE) | C(PREA) | C(REF) | C(ACTAB))
+#define ROWCMDS DRAM_ROW_CMDS
 #define COLCMDS (C(RD) | C(WR) | C(MACAB) | C(MACBG) | C(MACLG) | C(WRGB) | C(RDRES))
 #define DATA (C(RD) | C(WR) | C(WRGB) | C(RDRES))
 #define MACS (C(MACAB) | C(MACBG) | C(MACLG))
-
-int dram_cmd_is_row(int cmd)
-{
-	return (ROWCMDS >> cmd) & 1u;
-}
 
 /* Timing values a latency is built from; _EFF are chosen by the power limit. */
 enum tv {

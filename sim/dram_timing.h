@@ -58,8 +58,14 @@ enum dram_level { DRAM_CH, DRAM_PCH, DRAM_RANK, DRAM_BG, DRAM_BANK, DRAM_NLEVEL 
 extern const char *const dram_cmd_names[DRAM_NCMD];
 extern const char *const dram_level_names[DRAM_NLEVEL];
 
-/* Commands that use the row bus (the rest use the column bus). */
-int dram_cmd_is_row(int cmd);
+/* Commands that use the row bus (the rest use the column bus): a mask of
+ * 1 << cmd, and the test (inline: the controller asks it per command). */
+#define DRAM_ROW_CMDS ((1u << DRAM_ACT) | (1u << DRAM_PRE) | (1u << DRAM_PREA) | \
+		       (1u << DRAM_REF) | (1u << DRAM_ACTAB))
+static inline int dram_cmd_is_row(int cmd)
+{
+	return (DRAM_ROW_CMDS >> cmd) & 1u;
+}
 
 /* One resolved rule: after the command it belongs to, at `level`,
  * `following` waits `latency_cycles`; window > 0: the rule applies to the
