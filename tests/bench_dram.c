@@ -8,17 +8,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "wallclock.h"
+
 #include "dram_probe.h"
 #include "hw.h"
 #include "pim.h"
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -32,12 +26,12 @@ int main(int argc, char **argv)
 	}
 	for (int pat = 0; pat < DRAM_PROBE_NPATTERN; pat++) {
 		struct dram_probe_result r;
-		double t0 = now_s(), dt;
+		double t0 = wall_seconds(), dt;
 		if (dram_probe_run(&hw.hbm, pat, 1.0, n, 1, &r, &e) != 0) {
 			fprintf(stderr, "bench_dram: %s\n", e.msg);
 			return 1;
 		}
-		dt = now_s() - t0;
+		dt = wall_seconds() - t0;
 		printf("dram %-6s saturated, 16 channels: %ld requests in %.3f s = %.2f M requests/s "
 		       "(%.1f GB/s of %.1f, %lld cycles, %.1f M cycles/s)\n",
 		       dram_probe_pattern_names[pat], n, dt, n / dt / 1e6, r.bw_gbps, r.peak_gbps,
@@ -50,17 +44,17 @@ int main(int argc, char **argv)
 		long long cmds = 0;
 		pim_init(&p, &hw.hbm, &e);
 		p.use_memo = 0;
-		t0 = now_s();
+		t0 = wall_seconds();
 		pim_expert_run(&p, 2048, 768, 2, 64, 1, &r, &e);
-		dt = now_s() - t0;
+		dt = wall_seconds() - t0;
 		for (int c = 0; c < DRAM_NCMD; c++)
 			cmds += r.commands[c];
 		printf("pim bank Qwen3-30B expert, 64 tokens, one channel for 16: %.4f s "
 		       "(%lld commands per stack, %.1f us simulated)\n", dt, cmds, r.time_ns / 1000);
 		p.one_channel = 0;
-		t0 = now_s();
+		t0 = wall_seconds();
 		pim_expert_run(&p, 2048, 768, 2, 64, 1, &r, &e);
-		dt = now_s() - t0;
+		dt = wall_seconds() - t0;
 		printf("pim same, all 16 channels: %.4f s = %.2f M commands/s\n", dt, cmds / dt / 1e6);
 		pim_release(&p);
 	}

@@ -11,15 +11,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "wallclock.h"
+
 #include "sim.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -38,20 +32,20 @@ int main(int argc, char **argv)
 	cfg.sched = SCHED_SIEVE;
 	cfg.batch = 256;
 	cfg.iters = iters;
-	t0 = now_s();
+	t0 = wall_seconds();
 	if (sim_init(&s, &cfg, "data", &e) != 0) {
 		fprintf(stderr, "bench_sim: %s\n", e.msg);
 		return 2;
 	}
-	t1 = now_s();
+	t1 = wall_seconds();
 	sim_step_iter(&s);
-	t2 = now_s();
+	t2 = wall_seconds();
 	sim_run(&s);
 	printf("sim: qwen3.5-397b-a17b, 8 GPUs, batch 256, sieve\n");
 	printf("  init                 %8.1f ms\n", 1e3 * (t1 - t0));
 	printf("  first iteration      %8.1f ms (fills the PIM memo)\n", 1e3 * (t2 - t1));
 	printf("  later iterations     %8.1f ms each (mean of %d)\n",
-	       1e3 * (now_s() - t2) / (iters - 1), iters - 1);
+	       1e3 * (wall_seconds() - t2) / (iters - 1), iters - 1);
 	printf("  simulated            %8.1f tokens/s\n", sim_tokens_per_s(&s));
 	sim_release(&s);
 	return 0;
