@@ -17,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	int iters = argc > 1 ? atoi(argv[1]) : 20;
+	int iters = argc > 1 ? atoi(argv[1]) : 60;
 	struct sim_config cfg;
 	struct sim s;
 	struct err e;
