@@ -19,7 +19,7 @@
 #ifndef SIEVE_ENGINE_H
 #define SIEVE_ENGINE_H
 
-#define ENGINE_MAX_TASK_RES 8
+#define ENGINE_MAX_TASK_RES 17	/* a GPU and up to 16 stacks (hw.h HW_MAX_STACKS) */
 #define ENGINE_NAME_MAX 40
 
 enum task_kind {

@@ -21,7 +21,7 @@ static const struct field hw_fields[] = {
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
 	D("gpu", hbm_gbps, 1, 1e6, 0, "GB/s", "datasheet HBM bandwidth"),
 	D("gpu", mem_gb, 1, 1e5, 0, "GB", "HBM capacity"),
-	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, 64, NULL, 0, "",
+	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, HW_MAX_STACKS, NULL, 0, "",
 	 "HBM stacks per GPU"},
 	D("gpu", kernel_overhead_ns, 0, 1e6, 0, "ns", "fixed cost of one expert FFN kernel chain"),
 	D("gpu", eff_bw_gbps, 1, 1e6, 0, "GB/s", "sustained weight-streaming bandwidth"),
@@ -109,6 +109,9 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
 			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
 			       h->nRP, h->nRC);
+	if (h->nRFC >= h->nREFI)
+		return err_set(e, "%s: inconsistent timing: nRFC %d must be below nREFI %d (refresh "
+			       "would never end)", ini->path, h->nRFC, h->nREFI);
 	if (h->row_bytes % h->column_bytes != 0)
 		return err_set(e, "%s: row_bytes %d is not a multiple of column_bytes %d", ini->path,
 			       h->row_bytes, h->column_bytes);

@@ -14,6 +14,7 @@
 #include "hbm.h"
 
 #define HW_MAX_GPUS 64
+#define HW_MAX_STACKS 16	/* a task can hold a GPU and all of its stacks (engine.h) */
 
 struct hw {
 	char name[64];

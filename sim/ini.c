@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *trim(char *s)
 {
@@ -124,9 +125,15 @@ int ini_load(struct ini *ini, const char *path, struct err *e)
 	long len;
 	int rc;
 
+	struct stat st;
+
 	memset(ini, 0, sizeof *ini);
 	if (f == NULL)
 		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return err_set(e, "%s: not a regular file", path);
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return err_set(e, "%s: cannot read", path);

@@ -27,6 +27,11 @@ const char *sched_reason_text(int reason)
 	return reason >= 0 && reason < REASON_NREASONS ? reason_texts[reason] : "?";
 }
 
+int sched_needs_pim_costs(int policy)
+{
+	return policy == SCHED_DUPLEX || policy == SCHED_SIEVE;
+}
+
 int sched_attention_in_pim(int policy)
 {
 	return policy == SCHED_ATTACC || policy == SCHED_DUPLEX;
@@ -234,7 +239,15 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g)
 		set_all(g, 0, REASON_POLICY_ALL_GPU);
 		break;
 	}
-	if (p->policy != SCHED_DUPLEX && p->policy != SCHED_SIEVE)
+	for (int i = 0; i < g->n; i++) {
+		if (g->x[i].pim_ns < 0) {	/* not computed: no estimate, no margins */
+			for (int k = 0; k < g->n; k++)
+				g->x[k].margin_ns = NAN;
+			g->est_ns = NAN;
+			return;
+		}
+	}
+	if (!sched_needs_pim_costs(p->policy))
 		g->est_ns = sched_sieve_estimate(g);
 	fill_margins(g);
 }

@@ -103,6 +103,13 @@ double sched_sieve_estimate(const struct sched_gpu *g);
 /* 1 when PIM of this kind shares stacks with the GPU in time (bank kinds). */
 int sched_pim_locks_stacks(const struct hw *hw);
 
+/*
+ * 1 when the policy needs every expert's pim_ns to decide (duplex, sieve).
+ * Other policies take pim_ns < 0 ("not computed") for their GPU experts;
+ * they decide without it, and their margins are then NAN.
+ */
+int sched_needs_pim_costs(int policy);
+
 /* 1 when the policy runs attention in PIM. */
 int sched_attention_in_pim(int policy);
 

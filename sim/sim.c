@@ -207,9 +207,18 @@ static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
 					  model_expert_flops(m) * x->tokens) -
 			    s->hw.kernel_overhead_ns / speed;
-		x->pim_ns = pimcost_expert_ns(s->pim, x->tokens);
+		/* The cycle-level PIM cost is only paid where a policy needs it:
+		 * duplex and sieve weigh every expert; the rules need it only
+		 * for the experts they send to PIM (filled in below). */
+		x->pim_ns = sched_needs_pim_costs(p.policy) ? pimcost_expert_ns(s->pim, x->tokens) : -1;
 	}
 	sched_partition(&p, &sg);
+	if (!sched_needs_pim_costs(p.policy)) {
+		for (int i = 0; i < sg.n; i++)
+			if (sg.x[i].on_pim)
+				sg.x[i].pim_ns = pimcost_expert_ns(s->pim, sg.x[i].tokens);
+		sg.est_ns = sched_sieve_estimate(&sg);
+	}
 	s->ndecisions += sg.n;
 	return sg;
 }

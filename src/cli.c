@@ -44,7 +44,8 @@ int cli_parse_ex(struct cli_args *a, int argc, char **argv, const char *const *f
 			o->value = eq + 1;
 		} else if (!is_flag(o->name, flags)) {
 			if (i + 1 == argc)
-				return err_set(e, "option --%s needs a value", o->name);
+				return err_set(e, "option --%s needs a value (or is not an option; see --help)",
+					       o->name);
 			o->value = argv[++i];
 		}
 		for (int j = 0; j < a->n - 1 && !is_flag(o->name, repeatable); j++)

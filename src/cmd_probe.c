@@ -275,8 +275,8 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 	}
 	if (((v = cli_get(a, "requests")) && cli_int("requests", v, 1, 1000000000, &requests, e)) ||
 	    ((v = cli_get(a, "seed")) && cli_int("seed", v, 0, 2147483647, &seed, e)) ||
-	    cli_format(a, &fmt, e) != 0 || cli_check_unused(a, known, e) != 0 ||
-	    probe_hw(a, datadir, &hw, e) != 0)
+	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
+	    cli_check_unused(a, known, e) != 0)
 		return -1;
 	t0 = wall_s();
 	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, &r, e) != 0)
@@ -440,6 +440,11 @@ int cmd_probe(int argc, char **argv)
 		usage(argc < 1 ? stderr : stdout);
 		return argc < 1 ? EXIT_USAGE : EXIT_OK;
 	}
+	for (int k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
 	cli_datadir(datadir, sizeof datadir);
 	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
 		if (strcmp(argv[0], probes[i].name) != 0)

@@ -3,6 +3,7 @@
  * optionally one layer's decision table (--explain) and the timeline as a
  * Chrome trace (--trace-out).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 int cmd_run(int argc, char **argv)
 {
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
+	FILE *trace = NULL;
 	char datadir[4096];
 	struct cli_args a;
 	struct sim_config cfg;
@@ -50,14 +52,22 @@ int cmd_run(int argc, char **argv)
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
+	if (trace_path != NULL && (trace = fopen(trace_path, "w")) == NULL) {
+		snprintf(e.msg, sizeof e.msg, "--trace-out: cannot write '%s': %s", trace_path,
+			 strerror(errno));
+		sim_release(&s);
+		return cmd_fail(e.msg);
+	}
 	s.eng.keep = trace_path != NULL;
 	memset(&ex, 0, sizeof ex);
 	while (sim_step_layer(&s))
 		if (s.last_layer == explain)
 			explained_take(&ex, &s);
 	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
-	if (trace_path != NULL && trace_write(trace_path, &s, &e) != 0)
-		rc = cmd_fail(e.msg);
+	if (trace != NULL && trace_write(trace, trace_path, &s, &e) != 0) {
+		fprintf(stderr, "sieve: %s\n", e.msg);
+		rc = EXIT_FAIL;	/* the input was fine; the disk was not */
+	}
 	explained_free(&ex);
 	sim_release(&s);
 	if (fflush(stdout) != 0)

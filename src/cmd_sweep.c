@@ -140,27 +140,47 @@ int cmd_sweep(int argc, char **argv)
 			rc = cmd_fail(e.msg);
 			goto out;
 		}
+		for (int k = 0; k < nax; k++)
+			if (ax[k].f == ax[nax].f) {
+				for (int i = 0; i < ax[nax].n; i++)
+					free(ax[nax].values[i]);
+				err_set(&e, "--vary: parameter '%s' given twice", ax[k].f->name);
+				rc = cmd_fail(e.msg);
+				goto out;
+			}
 		nax++;
 	}
 	if (cli_check_unused(&a, known, &e) != 0) {
 		rc = cmd_fail(e.msg);
 		goto out;
 	}
-	for (;;) {	/* odometer over the axes, the last varying fastest */
-		if (point++ % shards == shard) {
-			struct sim_config cfg = base;
-			for (int k = 0; k < nax; k++)
-				field_set(ax[k].f, &cfg, ax[k].values[idx[k]], &e);
-			if (run_point(&cfg, datadir, ax, nax, idx, &e) != 0) {
-				rc = cmd_fail(e.msg);
-				break;
+	/* Pass 0 checks that every point loads (models, machines, traces), so a
+	 * bad value fails before any line is printed; pass 1 runs them. */
+	for (int pass = 0; pass < 2 && rc == EXIT_OK; pass++) {
+		point = 0;
+		for (;;) {	/* odometer over the axes, the last varying fastest */
+			if (point++ % shards == shard) {
+				struct sim_config cfg = base;
+				struct sim s;
+				for (int k = 0; k < nax; k++)
+					field_set(ax[k].f, &cfg, ax[k].values[idx[k]], &e);
+				if (pass == 0) {
+					if (sim_init(&s, &cfg, datadir, &e) != 0)
+						rc = cmd_fail(e.msg);
+					else
+						sim_release(&s);
+				} else if (run_point(&cfg, datadir, ax, nax, idx, &e) != 0) {
+					rc = cmd_fail(e.msg);
+				}
+				if (rc != EXIT_OK)
+					break;
 			}
+			int k = nax - 1;
+			while (k >= 0 && ++idx[k] == ax[k].n)
+				idx[k--] = 0;
+			if (k < 0)
+				break;
 		}
-		int k = nax - 1;
-		while (k >= 0 && ++idx[k] == ax[k].n)
-			idx[k--] = 0;
-		if (k < 0)
-			break;
 	}
 out:
 	for (int k = 0; k < nax; k++)

@@ -74,9 +74,17 @@ int main(int argc, char **argv)
 		printf("sieve %s\n", SIEVE_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* `sieve CMD --help`: the one help lists every command's options */
+		for (int k = 2; k < argc && strcmp(argv[1], "probe") != 0; k++)
+			if (strcmp(argv[k], "--help") == 0) {
+				help(stdout);
+				return EXIT_OK;
+			}
+		return commands[i].fn(argc - 2, argv + 2);
+	}
 	if (strncmp(argv[1], "--", 2) == 0)
 		return cmd_ui(argc - 1, argv + 1);
 	fprintf(stderr, "sieve: unknown command '%s' (try 'sieve --help')\n", argv[1]);

@@ -1,6 +1,7 @@
 /* report.c - run reports (see report.h). */
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static void explain_json(struct json *j, const struct sim *s, const struct expla
 		json_int(j, "stack", x->stack);
 		json_int(j, "tokens", x->tokens);
 		json_fixed(j, "gpu_us", x->gpu_ns / 1e3, 3);
-		json_fixed(j, "pim_us", x->pim_ns / 1e3, 3);
+		json_fixed(j, "pim_us", x->pim_ns >= 0 ? x->pim_ns / 1e3 : NAN, 3);
 		json_str(j, "where", x->on_pim ? "pim" : "gpu");
 		json_fixed(j, "margin_us", x->margin_ns / 1e3, 3);
 		json_str(j, "reason", sched_reason_text(x->reason));
@@ -67,7 +68,7 @@ static void explain_csv(FILE *out, const struct sim *s, const struct explained *
 		const struct sched_expert *x = &ex->x[i];
 		fprintf(out, "%d,%d,%d,%d,%d,%d,%.3f,%.3f,%s,%.3f,%s\n", ex->iter, ex->layer,
 			x->expert % s->hw.gpus, x->expert, x->stack, x->tokens, x->gpu_ns / 1e3,
-			x->pim_ns / 1e3, x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3,
+			x->pim_ns >= 0 ? x->pim_ns / 1e3 : NAN, x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3,
 			sched_reason_text(x->reason));
 	}
 }
@@ -85,11 +86,16 @@ static void explain_text(FILE *out, const struct sim *s, const struct explained 
 		"gpu_us", "pim_us", "where", "margin_us", "reason");
 	for (int i = 0; i < ex->n; i++) {
 		const struct sched_expert *x = &ex->x[i];
-		fprintf(out, "%4d %6d %5d %6d %9.3f %9.3f %5s %10.3f  %s\n", x->expert % s->hw.gpus,
-			x->expert, x->stack, x->tokens, x->gpu_ns / 1e3, x->pim_ns / 1e3,
-			x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3, sched_reason_text(x->reason));
+		char pim[32] = "-", margin[32] = "-";
+		if (x->pim_ns >= 0)
+			snprintf(pim, sizeof pim, "%.3f", x->pim_ns / 1e3);
+		if (!isnan(x->margin_ns))
+			snprintf(margin, sizeof margin, "%.3f", x->margin_ns / 1e3);
+		fprintf(out, "%4d %6d %5d %6d %9.3f %9s %5s %10s  %s\n", x->expert % s->hw.gpus,
+			x->expert, x->stack, x->tokens, x->gpu_ns / 1e3, pim, x->on_pim ? "pim" : "gpu",
+			margin, sched_reason_text(x->reason));
 	}
-	fputs("\ngpu_us: the expert's share of the GPU's grouped kernel; pim_us: its PIM kernel on\n"
+	fputs("\n(-: not computed, the policy did not need it)\ngpu_us: the expert's share of the GPU's grouped kernel; pim_us: its PIM kernel on\n"
 	      "its stack, activations in and out included; margin: how much longer the GPU's\n"
 	      "expert phase would be, by the simulation's models, if this expert went the other way\n",
 	      out);

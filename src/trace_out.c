@@ -15,13 +15,10 @@ static int resource_gpu(const char *name)
 	return sscanf(name, "gpu%d", &g) == 1 ? g : 0;
 }
 
-int trace_write(const char *path, const struct sim *s, struct err *e)
+int trace_write(FILE *out, const char *path, const struct sim *s, struct err *e)
 {
-	FILE *out = fopen(path, "w");
 	struct json j;
 
-	if (out == NULL)
-		return err_set(e, "--trace-out: cannot write '%s': %s", path, strerror(errno));
 	json_init(&j, out, 0);
 	json_object(&j, NULL);
 	json_str(&j, "displayTimeUnit", "ns");

@@ -10,7 +10,11 @@
 #include "err.h"
 #include "sim.h"
 
-/* Write every task the engine kept (s->eng.keep must have been set). */
-int trace_write(const char *path, const struct sim *s, struct err *e);
+#include <stdio.h>
+
+/* Write every task the engine kept (s->eng.keep must have been set) to
+ * out, opened by the caller before the simulation so a bad path fails
+ * early; closes out.  path is for messages. */
+int trace_write(FILE *out, const char *path, const struct sim *s, struct err *e);
 
 #endif

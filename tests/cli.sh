@@ -96,5 +96,22 @@ sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not
 expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
 expect 2 "--shard: expected I/N" -- sweep --vary batch=8 --shard 3/2
 
+# Bad input found by review: each fails cleanly, exit 2, nothing on stdout.
+expect 2 "/tmp: not a regular file" -- run --model /tmp
+sed 's/^nRFC = 455/nRFC = 6000/' data/hw/h100x4-pim.ini >"$tmp/rfc.ini"
+expect 2 "nRFC 6000 must be below nREFI" -- run --hw "$tmp/rfc.ini"
+sed 's/^stacks = 5/stacks = 16/' data/hw/h100x4-pim.ini >"$tmp/st16.ini"
+expect 0 "tokens/s" -- run --hw "$tmp/st16.ini" --iters 1 --batch 8
+sed 's/^stacks = 5/stacks = 17/' data/hw/h100x4-pim.ini >"$tmp/st17.ini"
+expect 2 "stacks: 17 is out of range" -- run --hw "$tmp/st17.ini"
+expect 0 "bandwidth" -- probe dram --pattern seq --hw h100x4-pim --requests 2000
+expect 0 "^usage: sieve" -- run --help
+expect 0 "^usage: sieve probe" -- probe gpu --help
+expect 2 "parameter 'batch' given twice" -- sweep --vary batch=16 --vary batch=64
+out=$("$SIEVE" sweep --vary model=qwen3-30b-a3b,nosuch --iters 1 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad sweep value printed results ($st)"
+out=$("$SIEVE" run --iters 1 --trace-out /nonexistent/x.json 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad --trace-out path still ran ($st)"
+
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
  */
 #include <curses.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +19,19 @@
 #define MIN_COLS 60
 #define MIN_LINES 16
 
+/* printf at (y, x), cut at the right edge instead of wrapping onto the next line. */
+static void put(int y, int x, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (x < COLS)
+		mvaddnstr(y, x, buf, COLS - x);
+}
+
 static void draw_counts(const struct sim *s, int top, int rows)
 {
 	int cols = COLS - 2, max = 1, n = s->model.experts;
@@ -25,7 +39,7 @@ static void draw_counts(const struct sim *s, int top, int rows)
 	for (int e = 0; e < n; e++)
 		if (s->counts[e] > max)
 			max = s->counts[e];
-	mvprintw(top, 1, "tokens per expert, layer %d (busiest %d):", s->last_layer, max);
+	put(top, 1, "tokens per expert, layer %d (busiest %d):", s->last_layer, max);
 	/* one column per expert while they fit; else experts share a column */
 	for (int c = 0; c < cols && c < n; c++) {
 		int lo = (int)((long)c * n / (cols < n ? cols : n));
@@ -44,31 +58,31 @@ static void draw(const struct sim *s)
 {
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
-		mvprintw(0, 0, "terminal too small");
-		mvprintw(1, 0, "need %dx%d", MIN_COLS, MIN_LINES);
-		mvprintw(2, 0, "have %dx%d", COLS, LINES);
-		mvprintw(3, 0, "q quits");
+		put(0, 0, "terminal too small");
+		put(1, 0, "need %dx%d", MIN_COLS, MIN_LINES);
+		put(2, 0, "have %dx%d", COLS, LINES);
+		put(3, 0, "q quits");
 		refresh();
 		return;
 	}
 	attron(A_BOLD);
-	mvprintw(0, 1, "sieve - %s on %s (%d GPUs), sched %s", s->model.name, s->hw.name,
+	put(0, 1, "sieve - %s on %s (%d GPUs), sched %s", s->model.name, s->hw.name,
 		 s->hw.gpus, config_sched_name(s->cfg.sched));
 	attroff(A_BOLD);
-	mvprintw(1, 1, "batch %d  context %d  seed %d  routing %s", s->cfg.batch, s->cfg.context,
+	put(1, 1, "batch %d  context %d  seed %d  routing %s", s->cfg.batch, s->cfg.context,
 		 s->cfg.seed, s->cfg.routing);
-	mvprintw(3, 1, "iteration %d/%d  next layer %d/%d  simulated %.3f us", s->iter,
+	put(3, 1, "iteration %d/%d  next layer %d/%d  simulated %.3f us", s->iter,
 		 s->cfg.iters, s->layer, s->model.layers, s->now_ns / 1e3);
 	if (s->last_layer >= 0)
-		mvprintw(4, 1, "last layer: attn %.2f us  dispatch %.2f  experts %.2f  combine %.2f  "
+		put(4, 1, "last layer: attn %.2f us  dispatch %.2f  experts %.2f  combine %.2f  "
 			 "activated %d", s->last.attn_ns / 1e3, s->last.dispatch_ns / 1e3,
 			 s->last.expert_ns / 1e3, s->last.combine_ns / 1e3, s->last.activated);
 	if (s->iters_done > 0)
-		mvprintw(5, 1, "mean iteration %.3f us   %.1f tokens/s", sim_iter_ns(s) / 1e3,
+		put(5, 1, "mean iteration %.3f us   %.1f tokens/s", sim_iter_ns(s) / 1e3,
 			 sim_tokens_per_s(s));
 	if (s->last_layer >= 0)
 		draw_counts(s, 7, LINES - 10);
-	mvprintw(LINES - 1, 1, "n next layer  i next iteration  r run to end  q quit%s",
+	put(LINES - 1, 1, "n next layer  i next iteration  r run to end  q quit%s",
 		 sim_done(s) ? "   [done]" : "");
 	refresh();
 }
@@ -85,8 +99,11 @@ int cmd_ui(int argc, char **argv)
 
 	cli_config_options(known, CLI_MAX_OPTS);
 	cli_datadir(datadir, sizeof datadir);
-	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0 ||
-	    cli_check_unused(&a, known, &e) != 0)
+	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0)
+		return cmd_fail(e.msg);
+	if (cli_get(&a, "format") != NULL)
+		return cmd_fail("--format: the UI draws a screen; for a report use 'sieve run --format ...'");
+	if (cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cmd_fail("the UI needs a terminal; for a report without one use 'sieve run'");
