@@ -197,11 +197,13 @@ int cli_config(struct cli_args *a, const char *datadir, struct sim_config *cfg, 
 	return 0;
 }
 
-void cli_config_options(const char **names, size_t max)
+void cli_config_options(const char **names, size_t max, const char *const *extra)
 {
 	size_t n = 0;
 
 	cli_field_names(&config_field_table, names, max - 2, &n);
 	names[n++] = "format";
+	for (; extra && *extra && n < max - 1; extra++)
+		names[n++] = *extra;
 	names[n] = NULL;
 }

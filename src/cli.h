@@ -72,7 +72,10 @@ void cli_field_names(const struct field_table *t, const char **names, size_t max
 struct sim_config;
 int cli_config(struct cli_args *a, const char *datadir, struct sim_config *cfg, struct err *e);
 
-/* The option names cli_config reads, plus "format"; NULL-terminated. */
-void cli_config_options(const char **names, size_t max);
+/*
+ * The option names cli_config reads, plus "format" and the command's own
+ * extra names (NULL-terminated, may be NULL); names ends with NULL.
+ */
+void cli_config_options(const char **names, size_t max, const char *const *extra);
 
 #endif

@@ -158,7 +158,7 @@ int cmd_compare(int argc, char **argv)
 	enum format fmt;
 	struct err e;
 
-	cli_config_options(known, CLI_MAX_OPTS);
+	cli_config_options(known, CLI_MAX_OPTS, NULL);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0 || cli_check_unused(&a, known, &e) != 0)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -17,6 +16,7 @@
 #include "model.h"
 #include "pim.h"
 #include "routing.h"
+#include "wallclock.h"
 
 #define MAX_COUNTS 4096
 
@@ -42,36 +42,54 @@ static int parse_counts(const char *text, int *counts, int *n, struct err *e)
 	return rc;
 }
 
+/* The hw preset of --hw (default: data/defaults.ini's). */
+static int probe_hw(struct cli_args *a, const char *datadir, struct hw *hw, struct err *e)
+{
+	struct sim_config cfg;
+	const char *v;
+
+	if (config_defaults(&cfg, datadir, e) != 0)
+		return -1;
+	if ((v = cli_get(a, "hw")) != NULL)
+		snprintf(cfg.hw, sizeof cfg.hw, "%s", v);
+	return hw_load(hw, datadir, cfg.hw, e);
+}
+
+/* --bytes B: bytes per weight, default 2 (BF16, as the calibration data). */
+static int parse_bytes(struct cli_args *a, double *bytes, struct err *e)
+{
+	const char *v = cli_get(a, "bytes");
+	char *end;
+
+	*bytes = 2;
+	if (v == NULL)
+		return 0;
+	*bytes = strtod(v, &end);
+	if (*end != '\0' || !(*bytes > 0 && *bytes <= 8))
+		return err_set(e, "--bytes: '%s' is not a byte count in (0, 8]", v);
+	return 0;
+}
+
 static int probe_gpu(struct cli_args *a, const char *datadir, struct err *e)
 {
 	static const char *const known[] = {"hidden", "inter", "tokens", "experts", "counts",
 					    "hw", "bytes", "format", NULL};
 	const char *counts_text = cli_get(a, "counts"), *v;
 	long hidden = 0, inter = 0, tokens = 1, experts = 1;
-	double bytes = 2;	/* BF16, as the calibration measurements */
+	double bytes;
 	int *counts = xcalloc(MAX_COUNTS, sizeof *counts), n = 0, active = 0, rc = -1;
-	struct sim_config cfg;
 	enum format fmt;
 	struct hw hw;
 	double total_ns;
 
-	if (cli_format(a, &fmt, e) != 0 || config_defaults(&cfg, datadir, e) != 0)
+	if (cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
+	    parse_bytes(a, &bytes, e) != 0)
 		goto out;
-	if ((v = cli_get(a, "hw")) != NULL)
-		snprintf(cfg.hw, sizeof cfg.hw, "%s", v);
 	if ((v = cli_get(a, "hidden")) == NULL || cli_int("hidden", v, 1, 1 << 20, &hidden, e) != 0 ||
 	    (v = cli_get(a, "inter")) == NULL || cli_int("inter", v, 1, 1 << 20, &inter, e) != 0) {
 		if (v == NULL)
 			err_set(e, "probe gpu: --hidden and --inter are required");
 		goto out;
-	}
-	if ((v = cli_get(a, "bytes")) != NULL) {
-		char *end;
-		bytes = strtod(v, &end);
-		if (*end != '\0' || !(bytes > 0 && bytes <= 8)) {
-			err_set(e, "--bytes: '%s' is not a byte count in (0, 8]", v);
-			goto out;
-		}
 	}
 	if (counts_text != NULL) {
 		if (cli_get(a, "tokens") || cli_get(a, "experts")) {
@@ -88,7 +106,7 @@ static int probe_gpu(struct cli_args *a, const char *datadir, struct err *e)
 		for (int i = 0; i < n; i++)
 			counts[i] = (int)tokens;
 	}
-	if (cli_check_unused(a, known, e) != 0 || hw_load(&hw, datadir, cfg.hw, e) != 0)
+	if (cli_check_unused(a, known, e) != 0)
 		goto out;
 	for (int i = 0; i < n; i++)
 		active += counts[i] > 0;
@@ -228,27 +246,6 @@ static int probe_routing(struct cli_args *a, const char *datadir, struct err *e)
 }
 
 
-/* The hw preset of --hw (default: data/defaults.ini's). */
-static int probe_hw(struct cli_args *a, const char *datadir, struct hw *hw, struct err *e)
-{
-	struct sim_config cfg;
-	const char *v;
-
-	if (config_defaults(&cfg, datadir, e) != 0)
-		return -1;
-	if ((v = cli_get(a, "hw")) != NULL)
-		snprintf(cfg.hw, sizeof cfg.hw, "%s", v);
-	return hw_load(hw, datadir, cfg.hw, e);
-}
-
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 {
 	static const char *const known[] = {"pattern", "load", "requests", "seed", "hw", "format",
@@ -278,10 +275,10 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
 	    cli_check_unused(a, known, e) != 0)
 		return -1;
-	t0 = wall_s();
+	t0 = wall_seconds();
 	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, &r, e) != 0)
 		return -1;
-	wall = wall_s() - t0;
+	wall = wall_seconds() - t0;
 	if (fmt == FORMAT_JSON) {
 		struct json j;
 		json_init(&j, stdout, 0);
@@ -325,7 +322,7 @@ static int probe_pim(struct cli_args *a, const char *datadir, struct err *e)
 	static const char *const known[] = {"hidden", "inter", "tokens", "pim", "power-limit",
 					    "stacks", "bytes", "hw", "format", NULL};
 	long hidden, inter, tokens = 1, stacks = 0;
-	double bytes = 2;	/* BF16 */
+	double bytes;
 	struct pim_result r;
 	struct pim pim;
 	enum format fmt;
@@ -341,18 +338,14 @@ static int probe_pim(struct cli_args *a, const char *datadir, struct err *e)
 	}
 	if (((v = cli_get(a, "tokens")) && cli_int("tokens", v, 1, 1 << 20, &tokens, e)) ||
 	    ((v = cli_get(a, "stacks")) && cli_int("stacks", v, 1, 64, &stacks, e)) ||
-	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0)
+	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
+	    parse_bytes(a, &bytes, e) != 0)
 		return -1;
-	if ((v = cli_get(a, "bytes")) != NULL) {
-		char *end;
-		bytes = strtod(v, &end);
-		if (*end != '\0' || !(bytes > 0 && bytes <= 8))
-			return err_set(e, "--bytes: '%s' is not a byte count in (0, 8]", v);
-	}
-	if (((v = cli_get(a, "pim")) && fields_set(&hbm_field_table, &hw.hbm, "pim_kind", v, e)) ||
-	    ((v = cli_get(a, "power-limit")) &&
-	     fields_set(&hbm_field_table, &hw.hbm, "power_limit", v, e)))
-		return err_prefix(e, "--%s: ", cli_get(a, "pim") && strstr(e->msg, "pim_kind") ? "pim" : "power-limit");
+	if ((v = cli_get(a, "pim")) && fields_set(&hbm_field_table, &hw.hbm, "pim_kind", v, e))
+		return err_prefix(e, "--pim: ");
+	if ((v = cli_get(a, "power-limit")) &&
+	    fields_set(&hbm_field_table, &hw.hbm, "power_limit", v, e))
+		return err_prefix(e, "--power-limit: ");
 	if (cli_check_unused(a, known, e) != 0 || pim_init(&pim, &hw.hbm, e) != 0)
 		return -1;
 	rc = pim_expert_run(&pim, (int)hidden, (int)inter, bytes, (int)tokens, (int)stacks, &r, e);

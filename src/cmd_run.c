@@ -27,15 +27,10 @@ int cmd_run(int argc, char **argv)
 	struct err e;
 	enum format fmt;
 	long explain = -1;
-	size_t n = 0;
+	static const char *const own[] = {"explain", "trace-out", NULL};
 	int rc = EXIT_OK;
 
-	cli_config_options(known, CLI_MAX_OPTS - 2);
-	while (known[n] != NULL)
-		n++;
-	known[n++] = "explain";
-	known[n++] = "trace-out";
-	known[n] = NULL;
+	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0)

@@ -118,14 +118,9 @@ int cmd_sweep(int argc, char **argv)
 	struct err e = {""};
 	long shard = 0, shards = 1, point = 0;
 	int nax = 0, idx[MAX_VARY] = {0}, rc = EXIT_OK;
-	size_t n = 0;
+	static const char *const own[] = {"vary", "shard", NULL};
 
-	cli_config_options(known, CLI_MAX_OPTS - 3);
-	while (known[n] != NULL)
-		n++;
-	known[n++] = "vary";
-	known[n++] = "shard";
-	known[n] = NULL;
+	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse_ex(&a, argc, argv, NULL, repeatable, &e) != 0 ||
 	    cli_config(&a, datadir, &base, &e) != 0 ||

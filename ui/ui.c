@@ -97,7 +97,7 @@ int cmd_ui(int argc, char **argv)
 	struct err e;
 	int ch;
 
-	cli_config_options(known, CLI_MAX_OPTS);
+	cli_config_options(known, CLI_MAX_OPTS, NULL);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0)
 		return cmd_fail(e.msg);

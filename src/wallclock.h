@@ -1,5 +1,5 @@
 /*
- * wallclock.h - wall time for the benchmarks (never for the simulation,
+ * wallclock.h - wall time for benchmarks and probes (never for the simulation,
  * whose results must not depend on it).
  */
 #ifndef SIEVE_WALLCLOCK_H
