@@ -100,12 +100,6 @@ void engine_forget(struct engine *eng)
 		eng->ntasks = 0;
 }
 
-void engine_clear_stats(struct engine *eng)
-{
-	for (int i = 0; i < eng->nres; i++)
-		eng->res[i].busy_ns = 0;
-}
-
 const char *engine_kind_name(int kind)
 {
 	return kind >= 0 && kind < TASK_KINDS ? kind_names[kind] : "?";

@@ -47,7 +47,7 @@ struct engine_task {
 struct engine_resource {
 	char name[ENGINE_NAME_MAX];	/* "gpu0", "gpu0.stack3", "gpu0.out" */
 	double free_ns;		/* when its last issued task ends */
-	double busy_ns;		/* sum of task durations since engine_clear_stats */
+	double busy_ns;		/* sum of the durations of its tasks */
 };
 
 struct engine {
@@ -84,9 +84,6 @@ int engine_next_event(const struct engine *eng, double t, double *at, int *is_en
 
 /* Drop stored tasks (unless keep) but keep resource clocks and busy time. */
 void engine_forget(struct engine *eng);
-
-/* Zero every resource's busy time. */
-void engine_clear_stats(struct engine *eng);
 
 const char *engine_kind_name(int kind);
 

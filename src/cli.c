@@ -84,11 +84,6 @@ const char *cli_get_nth(struct cli_args *a, const char *name, int i)
 	return NULL;
 }
 
-int cli_flag(struct cli_args *a, const char *name)
-{
-	return cli_get(a, name) != NULL;
-}
-
 int cli_check_unused(struct cli_args *a, const char *const *known, struct err *e)
 {
 	for (int i = 0; i < a->n; i++) {

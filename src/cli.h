@@ -44,9 +44,6 @@ const char *cli_get_nth(struct cli_args *a, const char *name, int i);
 /* Value of --name (marking it used), or NULL when absent. */
 const char *cli_get(struct cli_args *a, const char *name);
 
-/* 1 when --name was given (marking it used). */
-int cli_flag(struct cli_args *a, const char *name);
-
 /* Error for the first option nobody used, suggesting one of known[]. */
 int cli_check_unused(struct cli_args *a, const char *const *known, struct err *e);
 
