@@ -10,7 +10,7 @@
 CC       = gcc
 PKG     ?= pkg-config
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Isim -Isrc
-CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g
+CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
 CURSES_CFLAGS := $(shell $(PKG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell $(PKG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CUNIT_LIBS    := $(shell $(PKG) --libs cunit 2>/dev/null || echo -lcunit)
@@ -70,7 +70,7 @@ check: cunit
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -pthread -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-asan/sieve build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh

@@ -1,6 +1,7 @@
 /* dram_probe.c - synthetic read streams over one stack (see dram_probe.h). */
 #include "dram_probe.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,15 +49,109 @@ static void take(void *ctx, int pch, struct mem_req *out)
 	r->sent++;
 }
 
-int dram_probe_run(const struct hbm *h, int pattern, double load, long requests, uint64_t seed,
-		   struct dram_probe_result *out, struct err *e)
-{
+/* One thread's share of the stack: channels [ch0, ch0 + nch), simulated
+ * as a memsys of their own (channels only meet at PIM barriers). */
+struct part {
 	struct memsys m;
 	struct probe p;
-	struct mem_source src = {&p, next_arrival, take, NULL};
+	int ch0;
+	long quota;		/* reads its pseudo-channels hold */
+	int64_t last_cycle;	/* its final step: cycle and (stack) channel */
+	int last_ch;
+};
+
+static void *run_part(void *arg)
+{
+	struct part *pt = arg;
 	struct mem_event ev;
-	double tck = hbm_tck_ns(h);
-	int64_t bank_refresh = 0;
+
+	while (pt->m.st.reads < pt->quota && memsys_step(&pt->m, &ev)) {
+		pt->last_cycle = ev.cycle;
+		pt->last_ch = pt->ch0 + ev.ch;
+	}
+	return NULL;
+}
+
+static int part_init(struct part *pt, const struct hbm *h, int ch0, int nch, int pattern,
+		     double load, long requests, uint64_t seed, struct err *e)
+{
+	int npch = h->channels * h->pseudo_channels;
+	struct mem_source src = {&pt->p, next_arrival, take, NULL};
+
+	memset(pt, 0, sizeof *pt);
+	if (memsys_init(&pt->m, h, nch, e) != 0)
+		return -1;
+	pt->ch0 = ch0;
+	pt->last_cycle = -1;
+	pt->p.map = &pt->m.map;
+	pt->p.d = &pt->m.d;
+	pt->p.pattern = pattern;
+	pt->p.interval_cycles = load >= 1 ? 0 : h->nBL / load;
+	pt->p.rq = xcalloc((size_t)pt->m.d.npch, sizeof *pt->p.rq);
+	for (int i = 0; i < pt->m.d.npch; i++) {
+		int g = ch0 * h->pseudo_channels + i;	/* the stack's pseudo-channel */
+		rng_derive(&pt->p.rq[i].rng, seed, (uint64_t)g, 0x9e37, 0);
+		pt->p.rq[i].quota = requests / npch + (g < requests % npch);
+		pt->quota += pt->p.rq[i].quota;
+	}
+	memsys_set_source(&pt->m, &src);
+	return 0;
+}
+
+static void part_release(struct part *pt)
+{
+	free(pt->p.rq);
+	memsys_release(&pt->m);
+}
+
+/* Merge the parts' counts into out (cycles already set). */
+static void gather(const struct part *parts, int n, const struct hbm *h,
+		   struct dram_probe_result *out)
+{
+	int64_t lat = 0, offered = 0, bank_refresh = 0, banks = 0;
+	long long hits = 0, conflicts = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct memsys *m = &parts[i].m;
+		out->requests += m->st.reads;
+		lat += m->st.latency_cycles_sum;
+		offered += m->st.offered_latency_cycles_sum;
+		hits += m->st.hits;
+		conflicts += m->st.conflicts;
+		for (int c = 0; c < DRAM_NCMD; c++)
+			out->commands[c] += m->d.cmd_count[c];
+		for (int b = 0; b < m->d.nbank; b++)
+			bank_refresh += dram_bank_busy(&m->d, b, DRAM_BUSY_REFRESH, out->cycles);
+		banks += m->d.nbank;
+	}
+	out->time_ns = (double)out->cycles * hbm_tck_ns(h);
+	out->bw_gbps = out->time_ns > 0 ? (double)out->requests * h->column_bytes / out->time_ns : 0;
+	out->peak_gbps = hbm_peak_gbps(h);
+	out->avg_latency_ns = (double)lat / (double)out->requests * hbm_tck_ns(h);
+	out->avg_offered_latency_ns = (double)offered / (double)out->requests * hbm_tck_ns(h);
+	out->row_hit_rate = (double)hits / (double)out->requests;
+	out->row_conflict_rate = (double)conflicts / (double)out->requests;
+	if (out->cycles > 0)
+		out->refresh_fraction = (double)bank_refresh / ((double)banks * out->cycles);
+}
+
+/*
+ * Split the stack's channels into parts run side by side (part i on its own
+ * thread), then replay the whole stack's stopping point: a single memsys
+ * stops right after the step that serves the last read, at (cycle, channel)
+ * = the latest of the parts' final steps; every part then processes the
+ * events it would have had before that step (refreshes, in practice).  Each
+ * part's events and their order are those of the whole stack's run, so the
+ * result is the same for any number of threads (tests/test_dram.c).
+ */
+int dram_probe_run(const struct hbm *h, int pattern, double load, long requests, uint64_t seed,
+		   int threads, struct dram_probe_result *out, struct err *e)
+{
+	struct part *parts;
+	pthread_t *tid;
+	int n = 1, per, *started;
+	int64_t stop_cycle = -1;
+	int stop_ch = 0;
 
 	memset(out, 0, sizeof *out);
 	if (pattern < 0 || pattern >= DRAM_PROBE_NPATTERN)
@@ -65,35 +160,49 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 		return err_set(e, "probe dram: load %g is not positive", load);
 	if (requests < 1)
 		return err_set(e, "probe dram: %ld requests", requests);
-	if (memsys_init(&m, h, h->channels, e) != 0)
-		return -1;
-	p.map = &m.map;
-	p.d = &m.d;
-	p.pattern = pattern;
-	p.interval_cycles = load >= 1 ? 0 : h->nBL / load;
-	p.rq = xcalloc((size_t)m.d.npch, sizeof *p.rq);
-	for (int i = 0; i < m.d.npch; i++) {
-		rng_derive(&p.rq[i].rng, seed, (uint64_t)i, 0x9e37, 0);
-		p.rq[i].quota = requests / m.d.npch + (i < requests % m.d.npch);
+	if (threads < 1)
+		return err_set(e, "probe dram: %d threads", threads);
+	/* parts of equal power-of-two channel counts (dram_map needs them) */
+	while (n * 2 <= threads && n * 2 <= h->channels && h->channels % (n * 2) == 0)
+		n *= 2;
+	per = h->channels / n;
+	parts = xcalloc((size_t)n, sizeof *parts);
+	tid = xcalloc((size_t)n, sizeof *tid);
+	started = xcalloc((size_t)n, sizeof *started);
+	for (int i = 0; i < n; i++) {
+		if (part_init(&parts[i], h, i * per, per, pattern, load, requests, seed, e) != 0) {
+			while (i-- > 0)
+				part_release(&parts[i]);
+			free(parts), free(tid), free(started);
+			return -1;
+		}
 	}
-	memsys_set_source(&m, &src);
-	while (m.st.reads < requests && memsys_step(&m, &ev))
-		;
-	out->requests = m.st.reads;
-	out->cycles = m.st.last_data_cycle;
-	out->time_ns = (double)out->cycles * tck;
-	out->bw_gbps = out->time_ns > 0 ? (double)out->requests * h->column_bytes / out->time_ns : 0;
-	out->peak_gbps = hbm_peak_gbps(h);
-	out->avg_latency_ns = (double)m.st.latency_cycles_sum / (double)requests * tck;
-	out->avg_offered_latency_ns = (double)m.st.offered_latency_cycles_sum / (double)requests * tck;
-	out->row_hit_rate = (double)m.st.hits / (double)requests;
-	out->row_conflict_rate = (double)m.st.conflicts / (double)requests;
-	memcpy(out->commands, m.d.cmd_count, sizeof out->commands);
-	for (int b = 0; b < m.d.nbank; b++)
-		bank_refresh += dram_bank_busy(&m.d, b, DRAM_BUSY_REFRESH, out->cycles);
-	if (out->cycles > 0)
-		out->refresh_fraction = (double)bank_refresh / ((double)m.d.nbank * out->cycles);
-	free(p.rq);
-	memsys_release(&m);
+	for (int i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, run_part, &parts[i]) == 0;
+	run_part(&parts[0]);
+	for (int i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			run_part(&parts[i]);	/* no thread: here, with the same result */
+	}
+	for (int i = 0; i < n; i++) {
+		const struct part *pt = &parts[i];
+		if (pt->last_cycle > stop_cycle ||
+		    (pt->last_cycle == stop_cycle && pt->last_ch > stop_ch)) {
+			stop_cycle = pt->last_cycle;
+			stop_ch = pt->last_ch;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		memsys_run_before(&parts[i].m, stop_cycle, stop_ch - parts[i].ch0);
+		if (parts[i].m.st.last_data_cycle > out->cycles)
+			out->cycles = parts[i].m.st.last_data_cycle;
+	}
+	gather(parts, n, h, out);
+	out->threads = n;
+	for (int i = 0; i < n; i++)
+		part_release(&parts[i]);
+	free(parts), free(tid), free(started);
 	return 0;
 }

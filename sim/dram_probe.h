@@ -41,14 +41,17 @@ struct dram_probe_result {
 	double row_conflict_rate;	/* reads that needed a PRE first */
 	long long commands[DRAM_NCMD];	/* issued, by enum dram_cmd (names: dram_cmd_names) */
 	double refresh_fraction;	/* bank-cycles in refresh / (banks * cycles) */
+	int threads;		/* threads the channels were split over */
 };
 
 /*
  * Run `requests` reads of pattern on a stack of h (queue_depth and mapping
- * from h).  Deterministic: the same arguments give the same result.
- * -1 with e on a bad argument or hw description.
+ * from h), its channels split over up to `threads` threads (>= 1; a
+ * power of two of them is used).  Deterministic: the same arguments give
+ * the same result, whatever the number of threads.  -1 with e on a bad
+ * argument or hw description.
  */
 int dram_probe_run(const struct hbm *h, int pattern, double load, long requests, uint64_t seed,
-		   struct dram_probe_result *out, struct err *e);
+		   int threads, struct dram_probe_result *out, struct err *e);
 
 #endif

@@ -198,20 +198,30 @@ static int64_t bus_free(const struct memsys *m, int ch, int bus)
 	return t;
 }
 
-int memsys_step(struct memsys *m, struct mem_event *ev)
+/* The channel with the earliest next event (the lowest on a tie), and when. */
+static int next_channel(const struct memsys *m, int64_t *t)
 {
-	int ch = 0, first;
-	int64_t t = DRAM_NEVER, future, again;
-	struct mc_pick k;
+	int ch = 0;
 
+	*t = DRAM_NEVER;
 	for (int c = 0; c < m->d.nch; c++) {
-		if (m->ch_next[c] < t) {
-			t = m->ch_next[c];
+		if (m->ch_next[c] < *t) {
+			*t = m->ch_next[c];
 			ch = c;
 		}
 	}
+	return ch;
+}
+
+int memsys_step(struct memsys *m, struct mem_event *ev)
+{
+	int64_t t, future, again;
+	int ch = next_channel(m, &t), first;
+	struct mc_pick k;
+
 	ev->n = 0;
 	ev->cycle = t;
+	ev->ch = ch;
 	if (t == DRAM_NEVER)
 		return 0;
 	m->now = t;
@@ -264,6 +274,19 @@ void memsys_run_until(struct memsys *m, int64_t cycle)
 		memsys_step(m, &ev);
 	if (cycle > m->now)
 		m->now = cycle;
+}
+
+void memsys_run_before(struct memsys *m, int64_t cycle, int ch)
+{
+	struct mem_event ev;
+
+	for (;;) {
+		int64_t t;
+		int c = next_channel(m, &t);
+		if (t == DRAM_NEVER || t > cycle || (t == cycle && c >= ch))
+			return;
+		memsys_step(m, &ev);
+	}
 }
 
 int memsys_queued(const struct memsys *m)

@@ -97,6 +97,7 @@ struct mem_issued {
 /* What one step did: up to one command per command bus of one channel. */
 struct mem_event {
 	int64_t cycle;
+	int ch;			/* the channel stepped */
 	int n;			/* commands issued: 0 when only time moved */
 	struct mem_issued cmd[2];
 };
@@ -156,6 +157,13 @@ int memsys_step(struct memsys *m, struct mem_event *ev);
 
 /* Process every event up to and including `cycle`; now becomes cycle. */
 void memsys_run_until(struct memsys *m, int64_t cycle);
+
+/* Process every event that memsys_step would take before channel ch's at
+ * `cycle` (events go by cycle, then by channel, lowest first; ch may lie
+ * outside [0, channels)).  Channels only interact through PIM barriers, so
+ * a stack's channels can be split over several memsys and rejoined at one
+ * step of the whole: see dram_probe.c. */
+void memsys_run_before(struct memsys *m, int64_t cycle, int ch);
 
 /* Cycle of the next event (DRAM_NEVER when none). */
 int64_t memsys_next_event(const struct memsys *m);

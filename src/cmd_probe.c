@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -248,10 +249,10 @@ static int probe_routing(struct cli_args *a, const char *datadir, struct err *e)
 
 static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 {
-	static const char *const known[] = {"pattern", "load", "requests", "seed", "hw", "format",
-					    NULL};
+	static const char *const known[] = {"pattern", "load", "requests", "seed", "threads", "hw",
+					    "format", NULL};
 	const char *v = cli_get(a, "pattern");
-	long requests = 200000, seed = 1;
+	long requests = 200000, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN);
 	double load = 1, t0, wall;
 	struct dram_probe_result r;
 	int pattern = -1;
@@ -272,11 +273,15 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 	}
 	if (((v = cli_get(a, "requests")) && cli_int("requests", v, 1, 1000000000, &requests, e)) ||
 	    ((v = cli_get(a, "seed")) && cli_int("seed", v, 0, 2147483647, &seed, e)) ||
+	    ((v = cli_get(a, "threads")) && cli_int("threads", v, 1, 1024, &threads, e)) ||
 	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
 	    cli_check_unused(a, known, e) != 0)
 		return -1;
 	t0 = wall_seconds();
-	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, &r, e) != 0)
+	if (threads < 1)
+		threads = 1;	/* sysconf could not tell */
+	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, (int)threads, &r,
+			   e) != 0)
 		return -1;
 	wall = wall_seconds() - t0;
 	if (fmt == FORMAT_JSON) {
@@ -293,14 +298,15 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 		json_fixed(&j, "row_hit_rate", r.row_hit_rate, 4);
 		json_fixed(&j, "refresh_fraction", r.refresh_fraction, 4);
 		json_int(&j, "cycles", (long)r.cycles);
+		json_int(&j, "threads", r.threads);
 		json_fixed(&j, "sim_requests_per_s", wall > 0 ? r.requests / wall : 0, 0);
 		json_end(&j);
 		json_finish(&j);
 	} else if (fmt == FORMAT_CSV) {
 		printf("hw,pattern,load,requests,bw_gbps,peak_gbps,avg_latency_ns,row_hit_rate,cycles,"
-		       "sim_requests_per_s\n%s,%s,%g,%ld,%.2f,%.2f,%.2f,%.4f,%lld,%.0f\n", hw.name,
-		       dram_probe_pattern_names[pattern], load, r.requests, r.bw_gbps, r.peak_gbps,
-		       r.avg_latency_ns, r.row_hit_rate, (long long)r.cycles,
+		       "threads,sim_requests_per_s\n%s,%s,%g,%ld,%.2f,%.2f,%.2f,%.4f,%lld,%d,%.0f\n",
+		       hw.name, dram_probe_pattern_names[pattern], load, r.requests, r.bw_gbps,
+		       r.peak_gbps, r.avg_latency_ns, r.row_hit_rate, (long long)r.cycles, r.threads,
 		       wall > 0 ? r.requests / wall : 0);
 	} else {
 		printf("dram %s: %s reads at load %g, %ld requests on one %d-channel stack\n", hw.name,
@@ -311,8 +317,8 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 		       100 * r.row_hit_rate);
 		printf("  refresh       %9.1f%% of bank time\n  cycles        %9lld (%.3f us)\n",
 		       100 * r.refresh_fraction, (long long)r.cycles, r.time_ns / 1e3);
-		printf("  speed         %9.0f simulated requests per wall second\n",
-		       wall > 0 ? r.requests / wall : 0);
+		printf("  speed         %9.0f simulated requests per wall second (%d thread%s)\n",
+		       wall > 0 ? r.requests / wall : 0, r.threads, r.threads == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -410,7 +416,8 @@ static const struct {
 	 "--hidden H --inter I [--tokens T] [--experts E | --counts \"C1 C2 ...\"] [--bytes B] [--hw PRESET]"},
 	{"routing", probe_routing,
 	 "[--model M] [--batch B] [--routing synthetic|trace:FILE] [--samples N] [--seed S]"},
-	{"dram", probe_dram, "--pattern seq|random [--load F] [--requests N] [--seed S] [--hw H]"},
+	{"dram", probe_dram,
+	 "--pattern seq|random [--load F] [--requests N] [--seed S] [--threads N] [--hw H]"},
 	{"pim", probe_pim,
 	 "--hidden H --inter I [--tokens T] [--pim bank|bankgroup|logic] [--power-limit on|off] "
 	 "[--stacks N] [--bytes B] [--hw H]"},

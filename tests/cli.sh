@@ -77,6 +77,14 @@ expect 0 '"row_hit_rate"' -- probe dram --pattern seq --requests 20000 --format 
 expect 0 '"sim_requests_per_s"' -- probe dram --pattern random --load 0.5 --requests 20000 --format json
 expect 2 "--pattern: unknown pattern 'zigzag'" -- probe dram --pattern zigzag
 expect 2 "--load: '2' is not a fraction" -- probe dram --pattern seq --load 2
+expect 2 "--threads: 0 is out of range" -- probe dram --pattern seq --threads 0
+expect 0 '"threads": 2' -- probe dram --pattern seq --requests 2000 --threads 3 --format json
+# The same simulated figures on one thread and on several (only the speed differs).
+for n in 1 4; do
+	"$SIEVE" probe dram --pattern random --requests 30000 --threads $n --format csv |
+		cut -d, -f1-9 >"$tmp/dram$n.csv"
+done
+cmp -s "$tmp/dram1.csv" "$tmp/dram4.csv" && ok || bad "probe dram: threads changed the result"
 expect 0 '"gpu_us"' -- probe pim --hidden 2048 --inter 768 --tokens 1 --format json
 expect 0 '"stacks": 1' -- probe pim --hidden 2048 --inter 768 --tokens 4 --stacks 1 --pim logic --format json
 expect 2 "pim_kind: unknown value 'disk'" -- probe pim --hidden 64 --inter 64 --pim disk

@@ -203,7 +203,7 @@ static void test_streaming(void)
 		struct err e;
 		double share;
 
-		CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 400000, 1, &r, &e), 0);
+		CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 400000, 1, 1, &r, &e), 0);
 		share = r.bw_gbps / r.peak_gbps;
 		CU_ASSERT_DOUBLE_EQUAL(r.peak_gbps, h.data_rate_gbps * 4 * 32, 1e-9);
 		CU_ASSERT(share >= 0.85);
@@ -235,21 +235,21 @@ static void test_random(void)
 	struct err e;
 	double refresh = (double)h.nRFC / h.nREFI, bound, share;
 
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, 1, &r, &e), 0);
 	bound = (1.0 / 3) * (1 - refresh);
 	share = r.bw_gbps / r.peak_gbps;
 	CU_ASSERT(share <= bound * 1.01);
 	CU_ASSERT(share >= bound * 0.9);
 	CU_ASSERT(r.row_hit_rate < 0.01);
 	h.nFAW = 100;
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, 1, &r, &e), 0);
 	bound = (4.0 * 4 / h.nFAW) * (1 - refresh);
 	share = r.bw_gbps / r.peak_gbps;
 	CU_ASSERT(share <= bound * 1.01);
 	CU_ASSERT(share >= bound * 0.9);
 	/* light load: latency near a conflict's PRE + ACT + RD + data (59 cycles) */
 	h.nFAW = 39;
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.05, 20000, 7, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.05, 20000, 7, 1, &r, &e), 0);
 	CU_ASSERT(r.avg_latency_ns < 1.5 * 59 * hbm_tck_ns(&h));
 	CU_ASSERT(r.avg_latency_ns >= (h.nRCD + h.nCL + h.nBL) * hbm_tck_ns(&h));
 }
@@ -377,13 +377,45 @@ static void test_deterministic(void)
 	struct dram_probe_result a, b;
 	struct err e;
 
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, &a, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 30000, 3, &b, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, &b, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, 1, &a, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 30000, 3, 1, &b, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.5, 30000, 3, 1, &b, &e), 0);
 	CU_ASSERT_EQUAL(a.cycles, b.cycles);
 	CU_ASSERT_DOUBLE_EQUAL(a.avg_latency_ns, b.avg_latency_ns, 1e-12);
-	CU_ASSERT_EQUAL(dram_probe_run(&h, 7, 1.0, 10, 3, &b, &e), -1);
-	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 0, 10, 3, &b, &e), -1);
+	CU_ASSERT_EQUAL(dram_probe_run(&h, 7, 1.0, 10, 3, 1, &b, &e), -1);
+	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 0, 10, 3, 1, &b, &e), -1);
+}
+
+/* Channels split over threads give exactly the single-threaded result, for
+ * every pattern, a load below saturation and fewer requests than
+ * pseudo-channels (parts with nothing to do still refresh until the stop). */
+static void test_threads_same_result(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	static const struct { int pattern; double load; long requests; } runs[] = {
+		{DRAM_PROBE_RANDOM, 1.0, 40000}, {DRAM_PROBE_SEQ, 1.0, 40000},
+		{DRAM_PROBE_RANDOM, 0.4, 20000}, {DRAM_PROBE_SEQ, 0.7, 5},
+	};
+	struct err e;
+
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		struct dram_probe_result one, many;
+		CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, runs[i].pattern, runs[i].load,
+						     runs[i].requests, 5, 1, &one, &e), 0);
+		CU_ASSERT_EQUAL(one.requests, runs[i].requests);
+		CU_ASSERT(one.commands[DRAM_RD] == runs[i].requests && one.cycles > 0);
+		for (int threads = 2; threads <= 32; threads *= 2) {
+			CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, runs[i].pattern, runs[i].load,
+							     runs[i].requests, 5, threads, &many, &e), 0);
+			CU_ASSERT_EQUAL(many.threads, threads > 16 ? 16 : threads);
+			many.threads = one.threads;
+			CU_ASSERT_EQUAL(memcmp(&one, &many, sizeof one), 0);
+		}
+	}
+	{
+		struct dram_probe_result r;
+		CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 10, 3, 0, &r, &e), -1);
+	}
 }
 
 void test_dram_register(void)
@@ -397,6 +429,7 @@ void test_dram_register(void)
 		{"streaming reaches 85% of peak", test_streaming},
 		{"saturated random reads meet the derived bound", test_random},
 		{"refresh fires every nREFI and blocks nRFC", test_refresh},
+		{"threads give the single-threaded result", test_threads_same_result},
 		{"host reads wait for all-bank mode", test_pim_blocks_host},
 		{"step, queue and inspection", test_step_and_queue},
 		{"deterministic, no global state", test_deterministic},

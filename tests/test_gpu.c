@@ -220,7 +220,7 @@ static void streaming_bandwidth_agrees_with_the_dram_model(void)
 	struct err e;
 	double gpu_gbps;
 
-	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&hw.hbm, DRAM_PROBE_SEQ, 1.0, 100000, 1, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&hw.hbm, DRAM_PROBE_SEQ, 1.0, 100000, 1, 1, &r, &e), 0);
 	gpu_gbps = r.bw_gbps * hw.stacks;
 	printf("\n    DRAM model %.0f GB/s over %d stacks, GPU model %.0f GB/s ", gpu_gbps, hw.stacks,
 	       hw.eff_bw_gbps);
