@@ -72,6 +72,38 @@ void memsys_set_source(struct memsys *m, const struct mem_source *src)
 		m->ch_next[c] = m->now;
 }
 
+/* Admit the requests that have arrived by t while pc has room; returns the
+ * next arrival (DRAM_NEVER: none, or no room).  ready (if not NULL) gets the
+ * earliest cycle of the admitted requests' banks' commands. */
+static int64_t admit(struct memsys *m, struct mc_pch *pc, int64_t t, int64_t *ready)
+{
+	while (m->src.next_arrival != NULL && pc->nfree > 0) {
+		int64_t at = m->src.next_arrival(m->src.ctx, pc->id), e;
+		struct mem_req r;
+		if (at > t)
+			return at;
+		m->src.take(m->src.ctx, pc->id, &r);
+		e = mc_host_admit(m, pc, &r, t);
+		if (ready != NULL)
+			*ready = mc_min64(*ready, e);
+	}
+	return DRAM_NEVER;
+}
+
+/*
+ * A read or write freed a slot of pc at t: a request waiting for it enters
+ * now, before the row bus is decided, as a fresh look at the channel would
+ * have let it in.  Returns when the channel must be looked at again for it:
+ * its bank's command (now: t, which holds back this cycle's row command for
+ * a fresh look) or the next arrival.
+ */
+static int64_t refill(struct memsys *m, struct mc_pch *pc, int64_t t)
+{
+	int64_t ready = DRAM_NEVER, at = admit(m, pc, t, &ready);
+
+	return mc_min64(at, mc_max64(ready, t));
+}
+
 /* Admit, note refresh, and offer every command of the channel ready at t;
  * returns the earliest cycle at which a not-ready one may become ready. */
 static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick *k)
@@ -88,16 +120,7 @@ static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick 
 		int cmd;
 
 		/* 1. admit arrived requests while there is room */
-		while (m->src.next_arrival != NULL && pc->nfree > 0) {
-			int64_t at = m->src.next_arrival(m->src.ctx, p);
-			struct mem_req r;
-			if (at > t) {
-				future = at < future ? at : future;
-				break;
-			}
-			m->src.take(m->src.ctx, p, &r);
-			mc_host_admit(m, pc, &r, t);
-		}
+		future = mc_min64(future, admit(m, pc, t, NULL));
 		/* 2. refresh falls due */
 		if (!pc->refresh_pending) {
 			if (t >= pc->refresh_due)
@@ -236,6 +259,8 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 	first = k.bus[1].cls != MC_CLS_NONE ? 1 : 0;
 	if (k.bus[first].cls != MC_CLS_NONE) {
 		again = issue(m, &k.bus[first], t, &ev->cmd[ev->n++]);
+		if (first == 1 && ev->cmd[0].source == 0)
+			again = mc_min64(again, refill(m, k.bus[1].pc, t));
 		future = again < future ? again : future;
 		if (first == 1 && k.bus[0].cls != MC_CLS_NONE) {
 			if (again > t && mc_host_still_ready(m, &k.bus[0], t)) {

@@ -136,7 +136,9 @@ void mc_cands_all(struct memsys *m, struct mc_pch *pc)
 		cand_update(m, pc, __builtin_ctzll(mask));
 }
 
-void mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r, int64_t t)
+static int64_t cand_earliest(const struct memsys *m, const struct mc_pch *pc, int b);
+
+int64_t mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r, int64_t t)
 {
 	int s = pc->free_slots[--pc->nfree];
 	int b = local_bank(&m->d, &r->a);
@@ -155,6 +157,7 @@ void mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r,
 	pc->tail[b] = (int16_t)s;
 	pc->count++;
 	cand_update(m, pc, b);
+	return cand_earliest(m, pc, b);
 }
 
 static void unlink_req(struct mc_pch *pc, int b, int s)
@@ -294,7 +297,7 @@ int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, stru
 	struct mc_pch *pc = c->pc;
 	struct mem_req *q = &pc->q[c->slot];
 	const struct hbm *h = &m->d.h;
-	int rc = dram_issue(&m->d, c->cmd, &q->a, t, DRAM_BUSY_HOST), freed = 0;
+	int rc = dram_issue(&m->d, c->cmd, &q->a, t, DRAM_BUSY_HOST);
 	int first = (c->bank >> m->bg_shift) << m->bg_shift;
 	int64_t again;
 
@@ -308,7 +311,6 @@ int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, stru
 	} else {
 		serve(m, q, t + (q->is_write ? h->nCWL : h->nCL) + h->nBL);
 		unlink_req(pc, c->bank, c->slot);
-		freed = 1;
 	}
 	cand_update(m, pc, c->bank);
 	/* The command moved its bank group's timing: refresh the cached part. */
@@ -316,10 +318,6 @@ int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, stru
 		if (b != c->bank && ((pc->pending >> b) & 1u))
 			cand_local(m, pc, b);
 	again = cand_earliest(m, pc, c->bank);
-	if (freed && m->src.next_arrival != NULL) {
-		int64_t at = m->src.next_arrival(m->src.ctx, pc->id);
-		again = at < again ? at : again;
-	}
 	return again > t ? again : t;
 }
 

@@ -112,8 +112,9 @@ void mc_pch_addr(const struct memsys *m, const struct mc_pch *pc, struct dram_ad
 /* Allocate and free pc's host queue (queue_depth slots, bank_per_pch banks). */
 void mc_host_init(struct memsys *m, struct mc_pch *pc);
 void mc_host_release(struct mc_pch *pc);
-/* Put r in pc's queue at cycle t (a slot must be free). */
-void mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r, int64_t t);
+/* Put r in pc's queue at cycle t (a slot must be free); returns the
+ * earliest cycle of its bank's next command. */
+int64_t mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r, int64_t t);
 /* Recompute the host candidate of every bank of pc (after PREA, REF, PIM). */
 void mc_cands_all(struct memsys *m, struct mc_pch *pc);
 /* Offer pc's best ready host command per bus to k; returns the earliest
@@ -121,7 +122,7 @@ void mc_cands_all(struct memsys *m, struct mc_pch *pc);
 int64_t mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick *k);
 /* Issue host candidate c at t; returns when the channel must be looked at
  * again because of it: the bank's next command (it did not exist at the
- * scan) or the next arrival into a freed slot. */
+ * scan).  A freed slot is refilled by memsys_step. */
 int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, struct mem_issued *ev);
 /* Is host candidate c, chosen in the same scan, still ready at t after another issue? */
 int mc_host_still_ready(const struct memsys *m, const struct mc_cand *c, int64_t t);
