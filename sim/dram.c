@@ -13,26 +13,31 @@ static int pch_scoped(int cmd)
 	       cmd == DRAM_MACBG || cmd == DRAM_MACLG || cmd == DRAM_WRGB || cmd == DRAM_RDRES;
 }
 
-/* Regroup the timing table for update_timing. */
+/* The level below which cmd addresses nothing (pch-scoped commands stop
+ * at the pseudo-channel). */
+static int lowest_level(int cmd)
+{
+	return pch_scoped(cmd) ? DRAM_PCH : DRAM_BANK;
+}
+
+/* Regroup the timing table for update_timing; rules below a command's
+ * scope never apply and are left out. */
 static void group_rules(struct dram *d)
 {
 	for (int c = 0; c < DRAM_NCMD; c++) {
-		int n = 0;
 		d->nwindowed[c] = 0;
-		for (int i = 0; i < d->t.nrules[c]; i++)
-			if (d->t.rules[c][i].window > 0)
+		d->nplain[c] = 0;
+		for (int i = 0; i < d->t.nrules[c]; i++) {
+			const struct dram_rule *r = &d->t.rules[c][i];
+			if (r->window > 0) {
 				d->windowed[c][d->nwindowed[c]++] = (int8_t)i;
-		for (int l = 0; l < DRAM_NLEVEL; l++) {
-			d->plain_start[c][l] = (int8_t)n;
-			for (int i = 0; i < d->t.nrules[c]; i++) {
-				const struct dram_rule *r = &d->t.rules[c][i];
-				if (r->window == 0 && r->level == l) {
-					d->plain[c][n].following = r->following;
-					d->plain[c][n++].latency_cycles = r->latency_cycles;
-				}
+			} else if (r->level <= lowest_level(c)) {
+				struct dram_plain_rule *p = &d->plain[c][d->nplain[c]++];
+				p->level = r->level;
+				p->following = r->following;
+				p->latency_cycles = r->latency_cycles;
 			}
 		}
-		d->plain_start[c][DRAM_NLEVEL] = (int8_t)n;
 	}
 }
 
@@ -149,14 +154,14 @@ int dram_bank_state(const struct dram *d, int bank_id, int64_t now)
 	return b->state;
 }
 
-int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int64_t clk)
+/* dram_state_ok on cmd's path (dram_path) with the row a RD or WR wants. */
+static int state_ok(const struct dram *d, int cmd, const int path[DRAM_NLEVEL], int row,
+		    int64_t clk)
 {
-	int p = dram_pch_id(d, a->ch, a->pch);
-	const struct dram_pch *pc = &d->pchs[p];
-	int first = p * d->bank_per_pch, b = -1, st = DRAM_IDLE;
+	const struct dram_pch *pc = &d->pchs[path[DRAM_PCH]];
+	int first = path[DRAM_PCH] * d->bank_per_pch, b = path[DRAM_BANK], st = DRAM_IDLE;
 
-	if (!pch_scoped(cmd)) {
-		b = dram_bank_id(d, a);
+	if (b >= 0) {
 		st = dram_bank_state(d, b, clk);
 		if (pc->allbank_open)
 			return -1;	/* the pseudo-channel is in all-bank mode */
@@ -169,7 +174,7 @@ int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int6
 	case DRAM_RD:
 	case DRAM_WR:
 		return (st == DRAM_OPEN || st == DRAM_ACTIVATING) &&
-		       d->banks[b].open_row == a->row ? 0 : -1;
+		       d->banks[b].open_row == row ? 0 : -1;
 	case DRAM_REF:
 	case DRAM_ACTAB:
 		if (pc->allbank_open)
@@ -185,6 +190,14 @@ int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int6
 	default:	/* PREA, WRGB, RDRES: always allowed by state */
 		return 0;
 	}
+}
+
+int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int64_t clk)
+{
+	int path[DRAM_NLEVEL];
+
+	dram_path(d, cmd, a, path);
+	return state_ok(d, cmd, path, a->row, clk);
 }
 
 /* Start a busy interval of bank b at t, folding the previous one. */
@@ -226,15 +239,15 @@ static void bank_close(struct dram *d, struct dram_pch *pc, int bank, int64_t cl
 static void update_timing(struct dram *d, int cmd, const int path[DRAM_NLEVEL], int64_t clk)
 {
 	const struct dram_plain_rule *pr = d->plain[cmd];
-	const int8_t *start = d->plain_start[cmd];
+	int64_t *at[DRAM_NLEVEL];	/* the earliest cycles of the path's nodes */
+	int n = d->nplain[cmd], lowest = lowest_level(cmd);
 
-	for (int l = 0; l < DRAM_NLEVEL && path[l] >= 0; l++) {
-		int64_t *next = d->next[l] + (size_t)path[l] * DRAM_NCMD;
-		for (int i = start[l]; i < start[l + 1]; i++) {
-			int64_t t = clk + pr[i].latency_cycles;
-			if (t > next[pr[i].following])
-				next[pr[i].following] = t;
-		}
+	for (int l = 0; l <= lowest; l++)
+		at[l] = d->next[l] + (size_t)path[l] * DRAM_NCMD;
+	for (int i = 0; i < n; i++) {
+		int64_t *slot = at[pr[i].level] + pr[i].following, t = clk + pr[i].latency_cycles;
+		if (t > *slot)
+			*slot = t;
 	}
 	for (int k = 0; k < d->nwindowed[cmd]; k++) {
 		/* The window-th previous command (this one counted) bounds the next. */
@@ -265,7 +278,7 @@ int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, 
 	int first = p * d->bank_per_pch;
 
 	dram_path(d, cmd, a, path);
-	if (clk < dram_earliest(d, cmd, path) || dram_state_ok(d, cmd, a, clk) != 0)
+	if (clk < dram_earliest(d, cmd, path) || state_ok(d, cmd, path, a->row, clk) != 0)
 		return -1;
 	update_timing(d, cmd, path, clk);
 	d->cmd_count[cmd]++;

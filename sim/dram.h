@@ -69,6 +69,7 @@ struct dram_pch {
 
 /* A rule of the timing table without a window, as dram_issue applies it. */
 struct dram_plain_rule {
+	int8_t level;
 	int8_t following;
 	int32_t latency_cycles;
 };
@@ -77,10 +78,10 @@ struct dram {
 	struct hbm h;
 	struct dram_timing t;
 	/* t's rules regrouped for dram_issue: per command, the windowless ones
-	 * by level (level l: [plain_start[c][l], plain_start[c][l + 1])), and the
-	 * indices into t.rules[c] of the windowed ones */
+	 * at the levels the command reaches (nplain[c] of them), and the indices
+	 * into t.rules[c] of the windowed ones */
 	struct dram_plain_rule plain[DRAM_NCMD][DRAM_MAX_RULES];
-	int8_t plain_start[DRAM_NCMD][DRAM_NLEVEL + 1];
+	int nplain[DRAM_NCMD];
 	int8_t windowed[DRAM_NCMD][DRAM_MAX_RULES];
 	int8_t nwindowed[DRAM_NCMD];
 	int nch, npch, nrank, nbg, nbank;	/* node counts per level (whole device) */

@@ -104,8 +104,9 @@ static int64_t refill(struct memsys *m, struct mc_pch *pc, int64_t t)
 	return mc_min64(at, mc_max64(ready, t));
 }
 
-/* Admit, note refresh, and offer every command of the channel ready at t;
- * returns the earliest cycle at which a not-ready one may become ready. */
+/* Admit, note refresh, and offer every command of the channel ready at t
+ * to k, with the earliest cycle of the others per bus; returns the next
+ * arrival or refresh. */
 static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick *k)
 {
 	const struct dram *d = &m->d;
@@ -136,8 +137,8 @@ static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick 
 			e = dram_earliest(d, cmd, path);
 			if (e <= t)
 				mc_offer(k, MC_CLS_REFRESH, 0, pc, 0, cmd, 0);
-			else if (e < future)
-				future = e;
+			else
+				mc_wait(k, cmd, e);
 		} else if (pc->active) {
 			cmd = mc_pim_next(m, pc, &a);
 			if (cmd < 0)
@@ -146,12 +147,10 @@ static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick 
 			e = mc_max64(dram_earliest(d, cmd, path), pc->not_before);
 			if (e <= t)
 				mc_offer(k, MC_CLS_PIM, 0, pc, 0, cmd, 0);
-			else if (e < future)
-				future = e;
+			else
+				mc_wait(k, cmd, e);
 		} else {
-			e = mc_host_scan(m, pc, t, k);
-			if (e < future)
-				future = e;
+			mc_host_scan(m, pc, t, k);
 		}
 	}
 	return future;
@@ -250,6 +249,7 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 	m->now = t;
 	memset(&k, 0, sizeof k);
 	k.bus[0].cls = k.bus[1].cls = MC_CLS_NONE;
+	k.wait[0] = k.wait[1] = DRAM_NEVER;
 	future = scan_channel(m, ch, t, &k);
 	/*
 	 * Column command first (hits have priority), then the row command if
@@ -270,18 +270,19 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 				future = t;
 			}
 		}
-		/* Commands left ready wait at least for their bus (a lower bound),
-		 * and never before now: bus_free can lie before t when a row
-		 * command was ready but failed its re-check, and time must not run
-		 * backwards. */
-		for (int bus = 0; bus < 2; bus++) {
-			if (k.ready[bus] > 1) {
-				int64_t at = bus_free(m, ch, bus);
-				if (at < t)
-					at = t;
-				future = at < future ? at : future;
-			}
-		}
+	}
+	/*
+	 * Commands left ready, and those that were not ready, wait at least
+	 * for their bus (a lower bound that skips the cycles a command just
+	 * issued holds it), and never before now: bus_free can lie before t
+	 * when a row command was ready but failed its re-check, and time must
+	 * not run backwards.
+	 */
+	for (int bus = 0; bus < 2; bus++) {
+		if (k.ready[bus] > 1)
+			k.wait[bus] = t;
+		if (k.wait[bus] != DRAM_NEVER)
+			future = mc_min64(future, mc_max64(mc_max64(k.wait[bus], bus_free(m, ch, bus)), t));
 	}
 	/* Not-ready candidates only get later when commands issue, so future
 	 * is never late (at worst the channel is looked at for nothing); and

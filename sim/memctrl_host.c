@@ -34,6 +34,10 @@ void mc_host_init(struct memsys *m, struct mc_pch *pc)
 		pc->head[b] = pc->tail[b] = -1;
 		pc->cand_bucket[b] = -1;
 	}
+	for (int g = 0; g < MC_MAX_BUCKETS; g++) {
+		pc->bucket[g].kind = g % MC_HOST_CMDS;
+		pc->bucket[g].rank_next = g / MC_HOST_CMDS * DRAM_NCMD + host_cmd[g % MC_HOST_CMDS];
+	}
 }
 
 void mc_host_release(struct mc_pch *pc)
@@ -217,14 +221,14 @@ static void bucket_refresh(struct mc_pch *pc, struct mc_bucket *bk, int64_t t)
  * upper <= t: its cached ready members are ready, the others wait for their
  * local bound; upper > t: all wait, at least until upper.
  */
-int64_t mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick *k)
+void mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick *k)
 {
 	const struct dram *d = &m->d;
 	const int64_t *nc = d->next[DRAM_CH] + (size_t)pc->ch * DRAM_NCMD;
 	const int64_t *np = d->next[DRAM_PCH] + (size_t)pc->id * DRAM_NCMD;
 	const int64_t *nr = d->next[DRAM_RANK] + (size_t)pc->rank0 * DRAM_NCMD;
 	uint64_t key[2] = {UINT64_MAX, UINT64_MAX};
-	int64_t future = DRAM_NEVER, above[MC_HOST_CMDS];
+	int64_t above[MC_HOST_CMDS];
 	int ready[2] = {0, 0};
 	uint32_t dirty = pc->bucket_dirty;
 
@@ -235,19 +239,20 @@ int64_t mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_p
 	for (int i = 0; i < MC_HOST_CMDS; i++)
 		above[i] = mc_max64(nc[host_cmd[i]], np[host_cmd[i]]);
 	for (uint32_t mask = pc->bucket_used; mask; mask &= mask - 1) {
-		int g = __builtin_ctz(mask), i = g % MC_HOST_CMDS, col = i >= 2;
+		int g = __builtin_ctz(mask);
 		struct mc_bucket *bk = &pc->bucket[g];
-		int64_t u = mc_max64(above[i], nr[(g / MC_HOST_CMDS) * DRAM_NCMD + host_cmd[i]]);
+		int col = bk->kind >= 2;
+		int64_t u = mc_max64(above[bk->kind], nr[bk->rank_next]);
 
 		if (((dirty >> g) & 1u) || t >= bk->wait_min)
 			bucket_refresh(pc, bk, t);
 		if (u <= t) {
 			ready[col] += bk->nready;
 			key[col] = bk->best_key < key[col] ? bk->best_key : key[col];
-			future = bk->wait_min < future ? bk->wait_min : future;
+			k->wait[col] = mc_min64(k->wait[col], bk->wait_min);
 		} else {
 			int64_t e = bk->nready > 0 ? u : mc_max64(u, bk->wait_min);
-			future = e < future ? e : future;
+			k->wait[col] = mc_min64(k->wait[col], e);
 		}
 	}
 	for (int bus = 0; bus < 2; bus++) {
@@ -258,7 +263,6 @@ int64_t mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_p
 			 pc->cand_slot[b]);
 		k->ready[bus] += ready[bus] - 1;
 	}
-	return future;
 }
 
 /* Earliest cycle of bank b's candidate (DRAM_NEVER when it has none). */

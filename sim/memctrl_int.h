@@ -28,6 +28,8 @@
 #define MC_MAX_BUCKETS (MC_HOST_CMDS * MC_MAX_RANKS)
 
 struct mc_bucket {
+	int rank_next;		/* its (rank, command) in the rank level's next[] from rank0 */
+	int kind;		/* its command's index among the host's (ACT, PRE, RD, WR) */
 	uint64_t members;	/* banks whose candidate is in this bucket */
 	uint64_t best_key;	/* UINT64_MAX: none ready */
 	int64_t wait_min;	/* earliest local bound of the not-ready (DRAM_NEVER) */
@@ -73,10 +75,12 @@ struct mc_cand {
 	int bank, cmd, slot;
 };
 
-/* The best ready command per command bus of a channel, and how many were ready. */
+/* The best ready command per command bus of a channel, how many were ready,
+ * and the earliest cycle at which one of the others may become ready. */
 struct mc_pick {
 	struct mc_cand bus[2];	/* 0 row bus, 1 column bus */
 	int ready[2];
+	int64_t wait[2];	/* DRAM_NEVER: none waiting */
 };
 
 static inline int64_t mc_max64(int64_t a, int64_t b)
@@ -104,6 +108,14 @@ static inline void mc_offer(struct mc_pick *k, int cls, uint64_t age, struct mc_
 	}
 }
 
+/* Note a command of k's channel that may become ready at cycle e. */
+static inline void mc_wait(struct mc_pick *k, int cmd, int64_t e)
+{
+	int bus = !dram_cmd_is_row(cmd);
+
+	k->wait[bus] = mc_min64(k->wait[bus], e);
+}
+
 /* memctrl.c */
 /* The pch-scoped address of pc (rank, bank group, bank 0). */
 void mc_pch_addr(const struct memsys *m, const struct mc_pch *pc, struct dram_addr *a);
@@ -117,9 +129,9 @@ void mc_host_release(struct mc_pch *pc);
 int64_t mc_host_admit(struct memsys *m, struct mc_pch *pc, const struct mem_req *r, int64_t t);
 /* Recompute the host candidate of every bank of pc (after PREA, REF, PIM). */
 void mc_cands_all(struct memsys *m, struct mc_pch *pc);
-/* Offer pc's best ready host command per bus to k; returns the earliest
- * cycle at which one of the others may become ready (DRAM_NEVER: none). */
-int64_t mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick *k);
+/* Offer pc's best ready host command per bus to k, and the earliest cycle
+ * at which one of the others may become ready. */
+void mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick *k);
 /* Issue host candidate c at t; returns when the channel must be looked at
  * again because of it: the bank's next command (it did not exist at the
  * scan).  A freed slot is refilled by memsys_step. */
