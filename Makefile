@@ -70,7 +70,7 @@ check: cunit
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -pthread -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -pthread -DSIEVE_CHECK -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-asan/sieve build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh

@@ -1,6 +1,7 @@
 /* dram.c - HBM3-PIM device state and timing checks (see dram.h). */
 #include "dram.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,15 +272,33 @@ static void update_timing(struct dram *d, int cmd, const int path[DRAM_NLEVEL], 
 	}
 }
 
+/* Is cmd legal at clk on its path, by state and timing? */
+static int legal(const struct dram *d, int cmd, const int path[DRAM_NLEVEL], int row, int64_t clk)
+{
+	return clk >= dram_earliest(d, cmd, path) && state_ok(d, cmd, path, row, clk) == 0;
+}
+
 int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
+{
+	int path[DRAM_NLEVEL];
+
+	dram_path(d, cmd, a, path);
+	if (!legal(d, cmd, path, a->row, clk))
+		return -1;
+	dram_apply(d, cmd, a, clk, kind);
+	return 0;
+}
+
+void dram_apply(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
 {
 	int path[DRAM_NLEVEL], p = dram_pch_id(d, a->ch, a->pch);
 	struct dram_pch *pc = &d->pchs[p];
 	int first = p * d->bank_per_pch;
 
 	dram_path(d, cmd, a, path);
-	if (clk < dram_earliest(d, cmd, path) || state_ok(d, cmd, path, a->row, clk) != 0)
-		return -1;
+#ifdef SIEVE_CHECK
+	assert(legal(d, cmd, path, a->row, clk));
+#endif
 	update_timing(d, cmd, path, clk);
 	d->cmd_count[cmd]++;
 	switch (cmd) {
@@ -324,7 +343,6 @@ int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, 
 		pc->last_cmd = (int8_t)cmd;
 		pc->last_cycle = clk;
 	}
-	return 0;
 }
 
 int64_t dram_bank_busy(const struct dram *d, int bank_id, int kind, int64_t now)

@@ -109,11 +109,15 @@ int64_t dram_earliest(const struct dram *d, int cmd, const int path[DRAM_NLEVEL]
 int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int64_t clk);
 
 /*
- * Apply cmd at clk.  The caller (memctrl) only issues legal commands; this
- * checks state and timing anyway and returns -1, changing nothing, if cmd
- * is not legal at clk.  kind charges the busy cycles it starts.
+ * Apply cmd at clk.  dram_issue checks state and timing first and returns
+ * -1, changing nothing, if cmd is not legal at clk; kind charges the busy
+ * cycles it starts.  dram_apply skips the check, for a caller that has
+ * established legality from the same state (memctrl issues only candidates
+ * whose earliest cycle has passed); builds with -DSIEVE_CHECK (make asan)
+ * assert it there too.
  */
 int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind);
+void dram_apply(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind);
 
 /* Flat bank id of a (ch, pch, rank, bg, bank); pch id of (ch, pch). */
 int dram_bank_id(const struct dram *d, const struct dram_addr *a);

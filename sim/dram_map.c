@@ -1,6 +1,7 @@
 /* dram_map.c - address mappings (see dram_map.h). */
 #include "dram_map.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const int orders[][DRAM_NFIELD] = {
@@ -53,23 +54,22 @@ int dram_map_init(struct dram_map *m, const struct hbm *h, int channels, struct 
 	return 0;
 }
 
+/* Where each field (enum dram_field) lives in a struct dram_addr. */
+static const size_t field_offset[DRAM_NFIELD] = {
+	offsetof(struct dram_addr, ch), offsetof(struct dram_addr, pch),
+	offsetof(struct dram_addr, rank), offsetof(struct dram_addr, bg),
+	offsetof(struct dram_addr, bank), offsetof(struct dram_addr, row),
+	offsetof(struct dram_addr, col),
+};
+
 static void set_field(struct dram_addr *a, int f, int v)
 {
-	switch (f) {
-	case DRAM_F_CH: a->ch = v; break;
-	case DRAM_F_PCH: a->pch = v; break;
-	case DRAM_F_RANK: a->rank = v; break;
-	case DRAM_F_BG: a->bg = v; break;
-	case DRAM_F_BANK: a->bank = v; break;
-	case DRAM_F_ROW: a->row = v; break;
-	default: a->col = v; break;
-	}
+	*(int *)((char *)a + field_offset[f]) = v;
 }
 
 static int get_field(const struct dram_addr *a, int f)
 {
-	const int v[DRAM_NFIELD] = {a->ch, a->pch, a->rank, a->bg, a->bank, a->row, a->col};
-	return v[f];
+	return *(const int *)((const char *)a + field_offset[f]);
 }
 
 void dram_map_decode(const struct dram_map *m, uint64_t addr, struct dram_addr *a)

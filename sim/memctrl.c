@@ -31,6 +31,7 @@ int memsys_init(struct memsys *m, const struct hbm *h, int channels, struct err 
 	m->queue_depth = h->queue_depth;
 	m->bg_shift = m->map.bits[DRAM_F_BANK];
 	m->rank_shift = m->bg_shift + m->map.bits[DRAM_F_BG];
+	m->bg_banks = ((uint64_t)1 << d->bank_per_bg) - 1;
 	m->pch = xcalloc((size_t)d->npch, sizeof *m->pch);
 	m->ch_next = xcalloc((size_t)d->nch, sizeof *m->ch_next);
 	for (int p = 0; p < d->npch; p++) {
@@ -247,9 +248,11 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 	if (t == DRAM_NEVER)
 		return 0;
 	m->now = t;
-	memset(&k, 0, sizeof k);
-	k.bus[0].cls = k.bus[1].cls = MC_CLS_NONE;
-	k.wait[0] = k.wait[1] = DRAM_NEVER;
+	for (int bus = 0; bus < 2; bus++) {
+		k.bus[bus].cls = MC_CLS_NONE;
+		k.ready[bus] = 0;
+		k.wait[bus] = DRAM_NEVER;
+	}
 	future = scan_channel(m, ch, t, &k);
 	/*
 	 * Column command first (hits have priority), then the row command if
@@ -281,7 +284,7 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 	for (int bus = 0; bus < 2; bus++) {
 		if (k.ready[bus] > 1)
 			k.wait[bus] = t;
-		if (k.wait[bus] != DRAM_NEVER)
+		if (k.wait[bus] < future)	/* else the bus cannot bring future closer */
 			future = mc_min64(future, mc_max64(mc_max64(k.wait[bus], bus_free(m, ch, bus)), t));
 	}
 	/* Not-ready candidates only get later when commands issue, so future

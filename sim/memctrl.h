@@ -127,6 +127,7 @@ struct memsys {
 	int barrier_members, barrier_arrived;
 	int64_t barrier_time;
 	int bg_shift, rank_shift;	/* internal: local bank -> bank group, rank */
+	uint64_t bg_banks;	/* internal: mask of the banks of local bank group 0 */
 };
 
 /* A memory system of `channels` channels of stack h (queue_depth needed). */

@@ -203,7 +203,8 @@ static void bucket_refresh(struct mc_pch *pc, struct mc_bucket *bk, int64_t t)
 		int b = __builtin_ctzll(mask);
 		int64_t e = pc->cand_local[b];
 		int ok = e <= t;
-		uint64_t kb = ok ? pc->cand_seq[b] << 6 | (uint64_t)b : UINT64_MAX;
+		/* branch-free: which banks are ready is random under random traffic */
+		uint64_t kb = (pc->cand_seq[b] << 6 | (uint64_t)b) | ((uint64_t)ok - 1);
 		best = kb < best ? kb : best;
 		n += ok;
 		e = ok ? DRAM_NEVER : e;
@@ -246,14 +247,15 @@ void mc_host_scan(struct memsys *m, struct mc_pch *pc, int64_t t, struct mc_pick
 
 		if (((dirty >> g) & 1u) || t >= bk->wait_min)
 			bucket_refresh(pc, bk, t);
-		if (u <= t) {
-			ready[col] += bk->nready;
-			key[col] = bk->best_key < key[col] ? bk->best_key : key[col];
-			k->wait[col] = mc_min64(k->wait[col], bk->wait_min);
-		} else {
-			int64_t e = bk->nready > 0 ? u : mc_max64(u, bk->wait_min);
-			k->wait[col] = mc_min64(k->wait[col], e);
-		}
+		/* u <= t: the cached ready members are ready, the others wait for
+		 * their local bound; else all wait, at least until u (branch-free) */
+		int ok = u <= t;
+		uint64_t best = bk->best_key | ((uint64_t)ok - 1);
+		int64_t e = mc_pick64(ok, bk->wait_min,
+				      mc_max64(u, mc_pick64(bk->nready > 0, INT64_MIN, bk->wait_min)));
+		ready[col] += ok * bk->nready;
+		key[col] = best < key[col] ? best : key[col];
+		k->wait[col] = mc_min64(k->wait[col], e);
 	}
 	for (int bus = 0; bus < 2; bus++) {
 		int b = (int)(key[bus] & 63);
@@ -301,12 +303,12 @@ int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, stru
 	struct mc_pch *pc = c->pc;
 	struct mem_req *q = &pc->q[c->slot];
 	const struct hbm *h = &m->d.h;
-	int rc = dram_issue(&m->d, c->cmd, &q->a, t, DRAM_BUSY_HOST);
-	int first = (c->bank >> m->bg_shift) << m->bg_shift;
+	int first = c->bank >> m->bg_shift << m->bg_shift;
 	int64_t again;
 
-	assert(rc == 0);
-	(void)rc;
+	/* legal: the candidate is ready by the same timing state (cand_earliest)
+	 * and its command follows the bank's state (cand_update) */
+	dram_apply(&m->d, c->cmd, &q->a, t, DRAM_BUSY_HOST);
 	ev->a = q->a;
 	if (c->cmd == DRAM_ACT) {
 		q->flags |= REQ_MISS;
@@ -318,9 +320,9 @@ int64_t mc_host_issue(struct memsys *m, const struct mc_cand *c, int64_t t, stru
 	}
 	cand_update(m, pc, c->bank);
 	/* The command moved its bank group's timing: refresh the cached part. */
-	for (int b = first; b < first + m->d.bank_per_bg; b++)
-		if (b != c->bank && ((pc->pending >> b) & 1u))
-			cand_local(m, pc, b);
+	for (uint64_t mask = pc->pending & m->bg_banks << first & ~((uint64_t)1 << c->bank); mask;
+	     mask &= mask - 1)
+		cand_local(m, pc, __builtin_ctzll(mask));
 	again = cand_earliest(m, pc, c->bank);
 	return again > t ? again : t;
 }

@@ -93,6 +93,15 @@ static inline int64_t mc_min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/* cond ? a : b without a branch: in the scans the condition follows the
+ * traffic, and a mispredicted branch costs more than the arithmetic. */
+static inline int64_t mc_pick64(int cond, int64_t a, int64_t b)
+{
+	int64_t all = -(int64_t)(cond != 0);
+
+	return (a & all) | (b & ~all);
+}
+
 /* Offer a ready command to k: it counts as ready and wins its bus if it is
  * of a lower class, or of the same class and older. */
 static inline void mc_offer(struct mc_pick *k, int cls, uint64_t age, struct mc_pch *pc, int b,
