@@ -91,6 +91,20 @@ static int64_t admit(struct memsys *m, struct mc_pch *pc, int64_t t, int64_t *re
 	return DRAM_NEVER;
 }
 
+/* The next command of pc's PIM stream (-1 at a barrier) and the earliest
+ * cycle it may issue. */
+static int64_t pim_earliest(const struct memsys *m, const struct mc_pch *pc, int *cmd)
+{
+	struct dram_addr a;
+	int path[DRAM_NLEVEL];
+
+	*cmd = mc_pim_next(m, pc, &a);
+	if (*cmd < 0)
+		return DRAM_NEVER;
+	dram_path(&m->d, *cmd, &a, path);
+	return mc_max64(dram_earliest(&m->d, *cmd, path), pc->not_before);
+}
+
 /*
  * A read or write freed a slot of pc at t: a request waiting for it enters
  * now, before the row bus is decided, as a fresh look at the channel would
@@ -141,11 +155,9 @@ static int64_t scan_channel(struct memsys *m, int ch, int64_t t, struct mc_pick 
 			else
 				mc_wait(k, cmd, e);
 		} else if (pc->active) {
-			cmd = mc_pim_next(m, pc, &a);
+			e = pim_earliest(m, pc, &cmd);
 			if (cmd < 0)
 				continue;	/* at a barrier */
-			dram_path(d, cmd, &a, path);
-			e = mc_max64(dram_earliest(d, cmd, path), pc->not_before);
 			if (e <= t)
 				mc_offer(k, MC_CLS_PIM, 0, pc, 0, cmd, 0);
 			else
@@ -189,7 +201,12 @@ static int64_t issue(struct memsys *m, struct mc_cand *c, int64_t t, struct mem_
 		rc = dram_issue(&m->d, c->cmd, &a, t, DRAM_BUSY_PIM);
 		assert(rc == 0);
 		(void)rc;
-		mc_pim_advance(m, pc, c->cmd, t);
+		/* Within an op only the stream's own next command is new; past one,
+		 * anything may be (barriers, the stream's end): look again now. */
+		if (mc_pim_advance(m, pc, c->cmd, t) && !pc->refresh_pending) {
+			int next;
+			return mc_max64(pim_earliest(m, pc, &next), t);
+		}
 		return t;
 	default:
 		ev->source = 0;

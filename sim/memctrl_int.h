@@ -152,7 +152,10 @@ int mc_host_still_ready(const struct memsys *m, const struct mc_cand *c, int64_t
 /* The PIM command pc would issue next, with the address it needs;
  * -1 when waiting at a barrier. */
 int mc_pim_next(const struct memsys *m, const struct mc_pch *pc, struct dram_addr *a);
-/* After issuing that command at t: advance, handle barriers and the end. */
-void mc_pim_advance(struct memsys *m, struct mc_pch *pc, int cmd, int64_t t);
+/* After issuing that command at t: advance, handle barriers and the end.
+ * Returns 1 when the stream simply goes on with the next command of the
+ * same op, 0 when it moved to another op (and so may have ended, reached
+ * or released a barrier, waking channels) or the command closed host rows. */
+int mc_pim_advance(struct memsys *m, struct mc_pch *pc, int cmd, int64_t t);
 
 #endif

@@ -78,7 +78,7 @@ static void settle(struct memsys *m, struct mc_pch *pc)
 	}
 }
 
-void mc_pim_advance(struct memsys *m, struct mc_pch *pc, int cmd, int64_t t)
+int mc_pim_advance(struct memsys *m, struct mc_pch *pc, int cmd, int64_t t)
 {
 	const struct hbm *h = &m->d.h;
 	int64_t done = t;
@@ -96,12 +96,13 @@ void mc_pim_advance(struct memsys *m, struct mc_pch *pc, int cmd, int64_t t)
 	}
 	pc->end = max64(pc->end, done);
 	if (cmd != pc->prog.ops[pc->op].cmd)
-		return;	/* the PREA closing host rows: not part of the stream */
+		return 0;	/* the PREA closing host rows: not part of the stream */
 	if (++pc->done_in_op < pc->prog.ops[pc->op].count)
-		return;
+		return 1;
 	pc->done_in_op = 0;
 	pc->op++;
 	settle(m, pc);
+	return 0;
 }
 
 static int is_pim_op(int cmd)
