@@ -155,7 +155,9 @@ int dram_bank_state(const struct dram *d, int bank_id, int64_t now)
 	return b->state;
 }
 
-/* dram_state_ok on cmd's path (dram_path) with the row a RD or WR wants. */
+/* 0 when the bank/pch state on cmd's path allows cmd at clk (the open row
+ * `row` for RD/WR, all banks closed for REF/ACTAB, ...), else -1; timing is
+ * not checked. */
 static int state_ok(const struct dram *d, int cmd, const int path[DRAM_NLEVEL], int row,
 		    int64_t clk)
 {
@@ -191,14 +193,6 @@ static int state_ok(const struct dram *d, int cmd, const int path[DRAM_NLEVEL], 
 	default:	/* PREA, WRGB, RDRES: always allowed by state */
 		return 0;
 	}
-}
-
-int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int64_t clk)
-{
-	int path[DRAM_NLEVEL];
-
-	dram_path(d, cmd, a, path);
-	return state_ok(d, cmd, path, a->row, clk);
 }
 
 /* Start a busy interval of bank b at t, folding the previous one. */

@@ -104,10 +104,6 @@ void dram_path(const struct dram *d, int cmd, const struct dram_addr *a, int pat
 /* Earliest cycle at which cmd may issue on path (timing only). */
 int64_t dram_earliest(const struct dram *d, int cmd, const int path[DRAM_NLEVEL]);
 
-/* 0 when the bank/pch state allows cmd at clk (open row for RD, all banks
- * closed for REF/ACTAB, ...), else -1; timing is not checked. */
-int dram_state_ok(const struct dram *d, int cmd, const struct dram_addr *a, int64_t clk);
-
 /*
  * Apply cmd at clk.  dram_issue checks state and timing first and returns
  * -1, changing nothing, if cmd is not legal at clk; kind charges the busy

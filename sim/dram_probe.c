@@ -177,7 +177,7 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 			return -1;
 		}
 	}
-	for (int i = 1; i < n; i++)
+	for (int i = 1; i < n; i++)	/* part 0 runs on the calling thread */
 		started[i] = pthread_create(&tid[i], NULL, run_part, &parts[i]) == 0;
 	run_part(&parts[0]);
 	for (int i = 1; i < n; i++) {
@@ -186,6 +186,9 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 		else
 			run_part(&parts[i]);	/* no thread: here, with the same result */
 	}
+	/* Parts can end on the same cycle (reads finish on many channels at
+	 * once); then the higher channel's step came last, and the other part's
+	 * events on that cycle (a refresh falling due then) came before it. */
 	for (int i = 0; i < n; i++) {
 		const struct part *pt = &parts[i];
 		if (pt->last_cycle > stop_cycle ||

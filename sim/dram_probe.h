@@ -41,7 +41,8 @@ struct dram_probe_result {
 	double row_conflict_rate;	/* reads that needed a PRE first */
 	long long commands[DRAM_NCMD];	/* issued, by enum dram_cmd (names: dram_cmd_names) */
 	double refresh_fraction;	/* bank-cycles in refresh / (banks * cycles) */
-	int threads;		/* threads the channels were split over */
+	int threads;		/* parts the channels were split into, a thread each
+				   (one that cannot be started runs on the caller's) */
 };
 
 /*

@@ -31,7 +31,7 @@ int memsys_init(struct memsys *m, const struct hbm *h, int channels, struct err 
 	m->queue_depth = h->queue_depth;
 	m->bg_shift = m->map.bits[DRAM_F_BANK];
 	m->rank_shift = m->bg_shift + m->map.bits[DRAM_F_BG];
-	m->bg_banks = ((uint64_t)1 << d->bank_per_bg) - 1;
+	m->bg_banks = d->bank_per_bg >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << d->bank_per_bg) - 1;
 	m->pch = xcalloc((size_t)d->npch, sizeof *m->pch);
 	m->ch_next = xcalloc((size_t)d->nch, sizeof *m->ch_next);
 	for (int p = 0; p < d->npch; p++) {
@@ -202,7 +202,8 @@ static int64_t issue(struct memsys *m, struct mc_cand *c, int64_t t, struct mem_
 		assert(rc == 0);
 		(void)rc;
 		/* Within an op only the stream's own next command is new; past one,
-		 * anything may be (barriers, the stream's end): look again now. */
+		 * anything may be (barriers, the stream's end), and a pending
+		 * refresh goes as soon as the stream closes its row: look again now. */
 		if (mc_pim_advance(m, pc, c->cmd, t) && !pc->refresh_pending) {
 			int next;
 			return mc_max64(pim_earliest(m, pc, &next), t);
@@ -294,9 +295,8 @@ int memsys_step(struct memsys *m, struct mem_event *ev)
 	/*
 	 * Commands left ready, and those that were not ready, wait at least
 	 * for their bus (a lower bound that skips the cycles a command just
-	 * issued holds it), and never before now: bus_free can lie before t
-	 * when a row command was ready but failed its re-check, and time must
-	 * not run backwards.
+	 * issued holds it), and never before now: an idle bus has been free
+	 * since before t, and time must not run backwards.
 	 */
 	for (int bus = 0; bus < 2; bus++) {
 		if (k.ready[bus] > 1)

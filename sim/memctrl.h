@@ -143,8 +143,11 @@ int memsys_enqueue(struct memsys *m, const struct mem_req *r);
 
 /*
  * Start PIM streams now: progs[i] on every flat pseudo-channel i < npch
- * (NULL or nops == 0: none).  -1 (with e) if a stream is already running
- * or a program is malformed.  memsys_pim_active() says when they are done,
+ * (NULL or nops == 0: none).  -1 (with e), starting nothing, if a stream is
+ * already running or a program is malformed: not PIM commands, a count
+ * below 1, a MAC outside an ACTAB..PREA row, a second ACTAB on an open row,
+ * a stream that ends with its row open, or pseudo-channels that would reach
+ * different numbers of barriers.  memsys_pim_active() says when they are done,
  * m->pim_end when the last result arrived and the banks were precharged.
  */
 int memsys_pim_submit(struct memsys *m, const struct mem_pim_prog *progs, int npch,
@@ -159,11 +162,15 @@ int memsys_step(struct memsys *m, struct mem_event *ev);
 /* Process every event up to and including `cycle`; now becomes cycle. */
 void memsys_run_until(struct memsys *m, int64_t cycle);
 
-/* Process every event that memsys_step would take before channel ch's at
- * `cycle` (events go by cycle, then by channel, lowest first; ch may lie
- * outside [0, channels)).  Channels only interact through PIM barriers, so
- * a stack's channels can be split over several memsys and rejoined at one
- * step of the whole: see dram_probe.c. */
+/*
+ * Process the events memsys_step would take before a step of channel ch at
+ * `cycle`: those at earlier cycles, and those at `cycle` of channels below
+ * ch (memsys_step takes the earliest next event, the lowest channel on a
+ * tie; ch may lie outside [0, channels)).  Under host traffic channels do
+ * not interact (the admission counter only orders requests within a
+ * channel), so a stack's channels can be split over several memsys and
+ * rejoined at one step of the whole: see dram_probe.c.
+ */
 void memsys_run_before(struct memsys *m, int64_t cycle, int ch);
 
 /* Cycle of the next event (DRAM_NEVER when none). */

@@ -1,6 +1,5 @@
 /* memctrl_host.c - host queues and FR-FCFS scheduling over them (see memctrl.h,
  * memctrl_int.h). */
-#include <assert.h>
 #include <stdlib.h>
 
 #include "memctrl.h"

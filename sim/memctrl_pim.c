@@ -123,13 +123,25 @@ int memsys_pim_submit(struct memsys *m, const struct mem_pim_prog *progs, int np
 	for (int p = 0; p < npch; p++) {
 		const struct mem_pim_prog *g = &progs[p];
 		long nb = 0;
+		int open = 0;	/* all-bank row open, as the stream leaves it */
 		if (g->nops <= 0 || g->repeat <= 0)
 			continue;
 		for (int i = 0; i < g->nops; i++) {
-			if (!is_pim_op(g->ops[i].cmd) || g->ops[i].count < 1)
+			const struct mem_pim_op *op = &g->ops[i];
+			if (!is_pim_op(op->cmd) || op->count < 1)
 				return err_set(e, "memctrl: pch %d op %d: not a PIM command", p, i);
-			nb += g->ops[i].cmd == MEM_PIM_BARRIER;
+			if (op->cmd == DRAM_ACTAB && (open || op->count != 1))
+				return err_set(e, "memctrl: pch %d op %d: ACTAB while a row is open", p, i);
+			if (!open && (op->cmd == DRAM_MACAB || op->cmd == DRAM_MACBG ||
+				      op->cmd == DRAM_MACLG))
+				return err_set(e, "memctrl: pch %d op %d: %s without an open row (ACTAB)",
+					       p, i, dram_cmd_names[op->cmd]);
+			open = op->cmd == DRAM_ACTAB ? 1 : op->cmd == DRAM_PREA ? 0 : open;
+			nb += op->cmd == MEM_PIM_BARRIER;
 		}
+		if (open)
+			return err_set(e, "memctrl: pch %d: the stream ends with its row open (no PREA)",
+				       p);
 		nb *= g->repeat;
 		if (barriers >= 0 && nb != barriers)
 			return err_set(e, "memctrl: pch %d reaches %ld barriers, others %ld", p, nb,

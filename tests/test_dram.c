@@ -386,6 +386,46 @@ static void test_deterministic(void)
 	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 0, 10, 3, 1, &b, &e), -1);
 }
 
+/* Malformed PIM programs are refused with a reason and start nothing (they
+ * would otherwise reach an illegal command mid-stream). */
+static void test_pim_program_checked(void)
+{
+	struct hbm h = load_hbm("h100x4-pim");
+	static const struct {
+		struct mem_pim_op ops[3];
+		const char *why;
+	} bad[] = {
+		{{{DRAM_MACAB, 4, 0}, {DRAM_PREA, 1, 0}, {DRAM_WRGB, 1, 0}}, "MACAB without an open row"},
+		{{{DRAM_ACTAB, 2, 7}, {DRAM_MACAB, 4, 0}, {DRAM_PREA, 1, 0}}, "ACTAB while a row is open"},
+		{{{DRAM_ACTAB, 1, 7}, {DRAM_ACTAB, 1, 8}, {DRAM_PREA, 1, 0}}, "ACTAB while a row is open"},
+		{{{DRAM_ACTAB, 1, 7}, {DRAM_MACBG, 4, 0}, {DRAM_RDRES, 1, 0}}, "ends with its row open"},
+		{{{DRAM_ACTAB, 1, 7}, {DRAM_RD, 1, 0}, {DRAM_PREA, 1, 0}}, "not a PIM command"},
+		{{{DRAM_ACTAB, 1, 7}, {DRAM_MACAB, 0, 0}, {DRAM_PREA, 1, 0}}, "not a PIM command"},
+	};
+	struct memsys m;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(memsys_init(&m, &h, 1, &e), 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct mem_pim_prog prog = {bad[i].ops, 3, 1};
+		e.msg[0] = '\0';
+		CU_ASSERT_EQUAL(memsys_pim_submit(&m, &prog, 1, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i].why));
+		CU_ASSERT_EQUAL(memsys_pim_active(&m), 0);
+	}
+	{
+		/* the good one, repeated: ends closed, so its next pass may open again */
+		struct mem_pim_op ok[] = {{DRAM_WRGB, 2, 0}, {DRAM_ACTAB, 1, 7}, {DRAM_MACLG, 4, 0},
+					  {DRAM_PREA, 1, 0}, {DRAM_RDRES, 1, 0}};
+		struct mem_pim_prog prog = {ok, 5, 3};
+		CU_ASSERT_EQUAL(memsys_pim_submit(&m, &prog, 1, &e), 0);
+		memsys_run_until(&m, 100000);
+		CU_ASSERT_EQUAL(memsys_pim_active(&m), 0);
+		CU_ASSERT_EQUAL(m.d.cmd_count[DRAM_MACLG], 12);
+	}
+	memsys_release(&m);
+}
+
 /* Channels split over threads give exactly the single-threaded result, for
  * every pattern, a load below saturation, fewer requests than
  * pseudo-channels, and a trickle in which the first half of the
@@ -434,6 +474,7 @@ void test_dram_register(void)
 		{"saturated random reads meet the derived bound", test_random},
 		{"refresh fires every nREFI and blocks nRFC", test_refresh},
 		{"threads give the single-threaded result", test_threads_same_result},
+		{"malformed PIM programs are refused", test_pim_program_checked},
 		{"host reads wait for all-bank mode", test_pim_blocks_host},
 		{"step, queue and inspection", test_step_and_queue},
 		{"deterministic, no global state", test_deterministic},
