@@ -272,27 +272,13 @@ static int legal(const struct dram *d, int cmd, const int path[DRAM_NLEVEL], int
 	return clk >= dram_earliest(d, cmd, path) && state_ok(d, cmd, path, row, clk) == 0;
 }
 
-int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
+/* Apply cmd at clk on its path (dram_path of a). */
+static void apply(struct dram *d, int cmd, const struct dram_addr *a,
+		  const int path[DRAM_NLEVEL], int64_t clk, int kind)
 {
-	int path[DRAM_NLEVEL];
+	struct dram_pch *pc = &d->pchs[path[DRAM_PCH]];
+	int first = path[DRAM_PCH] * d->bank_per_pch;
 
-	dram_path(d, cmd, a, path);
-	if (!legal(d, cmd, path, a->row, clk))
-		return -1;
-	dram_apply(d, cmd, a, clk, kind);
-	return 0;
-}
-
-void dram_apply(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
-{
-	int path[DRAM_NLEVEL], p = dram_pch_id(d, a->ch, a->pch);
-	struct dram_pch *pc = &d->pchs[p];
-	int first = p * d->bank_per_pch;
-
-	dram_path(d, cmd, a, path);
-#ifdef SIEVE_CHECK
-	assert(legal(d, cmd, path, a->row, clk));
-#endif
 	update_timing(d, cmd, path, clk);
 	d->cmd_count[cmd]++;
 	switch (cmd) {
@@ -337,6 +323,28 @@ void dram_apply(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk,
 		pc->last_cmd = (int8_t)cmd;
 		pc->last_cycle = clk;
 	}
+}
+
+int dram_issue(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
+{
+	int path[DRAM_NLEVEL];
+
+	dram_path(d, cmd, a, path);
+	if (!legal(d, cmd, path, a->row, clk))
+		return -1;
+	apply(d, cmd, a, path, clk, kind);
+	return 0;
+}
+
+void dram_apply(struct dram *d, int cmd, const struct dram_addr *a, int64_t clk, int kind)
+{
+	int path[DRAM_NLEVEL];
+
+	dram_path(d, cmd, a, path);
+#ifdef SIEVE_CHECK
+	assert(legal(d, cmd, path, a->row, clk));
+#endif
+	apply(d, cmd, a, path, clk, kind);
 }
 
 int64_t dram_bank_busy(const struct dram *d, int bank_id, int kind, int64_t now)
