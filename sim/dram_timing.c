@@ -14,7 +14,7 @@ const char *const dram_level_names[DRAM_NLEVEL] = {"channel", "pseudo-channel", 
 #define ROWCMDS DRAM_ROW_CMDS
 #define COLCMDS (C(RD) | C(WR) | C(MACAB) | C(MACBG) | C(MACLG) | C(WRGB) | C(RDRES))
 #define DATA (C(RD) | C(WR) | C(WRGB) | C(RDRES))
-#define MACS (C(MACAB) | C(MACBG) | C(MACLG))
+#define MACS DRAM_MAC_CMDS
 
 /* Timing values a latency is built from; _EFF are chosen by the power limit. */
 enum tv {

@@ -67,6 +67,13 @@ static inline int dram_cmd_is_row(int cmd)
 	return (DRAM_ROW_CMDS >> cmd) & 1u;
 }
 
+/* The all-bank MACs of the three PIM kinds. */
+#define DRAM_MAC_CMDS ((1u << DRAM_MACAB) | (1u << DRAM_MACBG) | (1u << DRAM_MACLG))
+static inline int dram_cmd_is_mac(int cmd)
+{
+	return (DRAM_MAC_CMDS >> cmd) & 1u;
+}
+
 /* One resolved rule: after the command it belongs to, at `level`,
  * `following` waits `latency_cycles`; window > 0: the rule applies to the
  * window-th previous such command (nFAW: window 4). */

@@ -132,8 +132,7 @@ int memsys_pim_submit(struct memsys *m, const struct mem_pim_prog *progs, int np
 				return err_set(e, "memctrl: pch %d op %d: not a PIM command", p, i);
 			if (op->cmd == DRAM_ACTAB && (open || op->count != 1))
 				return err_set(e, "memctrl: pch %d op %d: ACTAB while a row is open", p, i);
-			if (!open && (op->cmd == DRAM_MACAB || op->cmd == DRAM_MACBG ||
-				      op->cmd == DRAM_MACLG))
+			if (!open && dram_cmd_is_mac(op->cmd))
 				return err_set(e, "memctrl: pch %d op %d: %s without an open row (ACTAB)",
 					       p, i, dram_cmd_names[op->cmd]);
 			open = op->cmd == DRAM_ACTAB ? 1 : op->cmd == DRAM_PREA ? 0 : open;
