@@ -58,6 +58,8 @@ struct part {
 	long quota;		/* reads its pseudo-channels hold */
 	int64_t last_cycle;	/* its final step: cycle and (stack) channel */
 	int last_ch;
+	pthread_t thread;
+	int threaded;		/* its thread was started */
 };
 
 static void *run_part(void *arg)
@@ -148,8 +150,7 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 		   int threads, struct dram_probe_result *out, struct err *e)
 {
 	struct part *parts;
-	pthread_t *tid;
-	int n = 1, per, *started;
+	int n = 1, per;
 	int64_t stop_cycle = -1;
 	int stop_ch = 0;
 
@@ -167,22 +168,20 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 		n *= 2;
 	per = h->channels / n;
 	parts = xcalloc((size_t)n, sizeof *parts);
-	tid = xcalloc((size_t)n, sizeof *tid);
-	started = xcalloc((size_t)n, sizeof *started);
 	for (int i = 0; i < n; i++) {
 		if (part_init(&parts[i], h, i * per, per, pattern, load, requests, seed, e) != 0) {
 			while (i-- > 0)
 				part_release(&parts[i]);
-			free(parts), free(tid), free(started);
+			free(parts);
 			return -1;
 		}
 	}
 	for (int i = 1; i < n; i++)	/* part 0 runs on the calling thread */
-		started[i] = pthread_create(&tid[i], NULL, run_part, &parts[i]) == 0;
+		parts[i].threaded = pthread_create(&parts[i].thread, NULL, run_part, &parts[i]) == 0;
 	run_part(&parts[0]);
 	for (int i = 1; i < n; i++) {
-		if (started[i])
-			pthread_join(tid[i], NULL);
+		if (parts[i].threaded)
+			pthread_join(parts[i].thread, NULL);
 		else
 			run_part(&parts[i]);	/* no thread: here, with the same result */
 	}
@@ -206,6 +205,6 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 	out->threads = n;
 	for (int i = 0; i < n; i++)
 		part_release(&parts[i]);
-	free(parts), free(tid), free(started);
+	free(parts);
 	return 0;
 }
