@@ -56,19 +56,29 @@ static int probe_hw(struct cli_args *a, const char *datadir, struct hw *hw, stru
 	return hw_load(hw, datadir, cfg.hw, e);
 }
 
+/* Option opt, if given, as a number in (0, hi] into *out (else *out stays);
+ * what names the kind of number in the error. */
+static int parse_positive(struct cli_args *a, const char *opt, double hi, const char *what,
+			  double *out, struct err *e)
+{
+	const char *v = cli_get(a, opt);
+	char *end;
+	double x;
+
+	if (v == NULL)
+		return 0;
+	x = strtod(v, &end);
+	if (*end != '\0' || !(x > 0 && x <= hi))
+		return err_set(e, "--%s: '%s' is not a %s in (0, %g]", opt, v, what, hi);
+	*out = x;
+	return 0;
+}
+
 /* --bytes B: bytes per weight, default 2 (BF16, as the calibration data). */
 static int parse_bytes(struct cli_args *a, double *bytes, struct err *e)
 {
-	const char *v = cli_get(a, "bytes");
-	char *end;
-
 	*bytes = 2;
-	if (v == NULL)
-		return 0;
-	*bytes = strtod(v, &end);
-	if (*end != '\0' || !(*bytes > 0 && *bytes <= 8))
-		return err_set(e, "--bytes: '%s' is not a byte count in (0, 8]", v);
-	return 0;
+	return parse_positive(a, "bytes", 8, "byte count", bytes, e);
 }
 
 static int probe_gpu(struct cli_args *a, const char *datadir, struct err *e)
@@ -252,7 +262,7 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 	static const char *const known[] = {"pattern", "load", "requests", "seed", "threads", "hw",
 					    "format", NULL};
 	const char *v = cli_get(a, "pattern");
-	long requests = 200000, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN);
+	long requests = 200000, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN);	/* -1: unknown */
 	double load = 1, t0, wall;
 	struct dram_probe_result r;
 	int pattern = -1;
@@ -265,21 +275,17 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 	if (pattern < 0)
 		return err_set(e, "--pattern: %s%s%s (seq or random)", v ? "unknown pattern '" : "required",
 			       v ? v : "", v ? "'" : "");
-	if ((v = cli_get(a, "load")) != NULL) {
-		char *end;
-		load = strtod(v, &end);
-		if (*end != '\0' || !(load > 0 && load <= 1))
-			return err_set(e, "--load: '%s' is not a fraction in (0, 1]", v);
-	}
+	if (parse_positive(a, "load", 1, "fraction", &load, e) != 0)
+		return -1;
 	if (((v = cli_get(a, "requests")) && cli_int("requests", v, 1, 1000000000, &requests, e)) ||
 	    ((v = cli_get(a, "seed")) && cli_int("seed", v, 0, 2147483647, &seed, e)) ||
 	    ((v = cli_get(a, "threads")) && cli_int("threads", v, 1, 1024, &threads, e)) ||
 	    cli_format(a, &fmt, e) != 0 || probe_hw(a, datadir, &hw, e) != 0 ||
 	    cli_check_unused(a, known, e) != 0)
 		return -1;
-	t0 = wall_seconds();
 	if (threads < 1)
 		threads = 1;	/* sysconf could not tell */
+	t0 = wall_seconds();
 	if (dram_probe_run(&hw.hbm, pattern, load, requests, (uint64_t)seed, (int)threads, &r,
 			   e) != 0)
 		return -1;
