@@ -39,40 +39,12 @@
 
 #include "config.h"
 #include "engine.h"
+#include "history.h"
 #include "hw.h"
 #include "model.h"
 #include "pimcost.h"
 #include "routing.h"
 #include "sched.h"
-
-/* What happened in one layer of one iteration. */
-struct layer_result {
-	double attn_ns;		/* layer start to the last attention's end */
-	double dispatch_ns;	/* then to the last dispatch's end */
-	double expert_ns;	/* then to the last expert task's end */
-	double combine_ns;	/* then to the layer's end */
-	double total_ns;
-	double straggler_ns;	/* slowest minus mean GPU expert phase */
-	double est_ns;		/* the policy's estimate of the slowest expert phase */
-	double link_bytes;	/* all-to-all bytes, dispatch + combine */
-	double gpu_busy_ns, pim_busy_ns, link_busy_ns;	/* summed over resources */
-	int activated;		/* experts with >= 1 token */
-	int max_load;		/* tokens of the busiest expert */
-	int pim_experts;	/* experts run in PIM */
-	int pim_slots;		/* token-slots served in PIM */
-};
-
-/* Per-GPU work of the layer just simulated. */
-struct gpu_work {
-	int experts;		/* experts with tokens */
-	int tokens;		/* token-slots */
-	int pim_experts;
-	double expert_ns;	/* its expert phase as simulated */
-	double est_ns;		/* ... as the policy estimated it */
-	double attn_ns;
-	int attn_in_pim;
-	double send_bytes, recv_bytes;
-};
 
 struct sim {
 	struct sim_config cfg;

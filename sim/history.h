@@ -1,0 +1,110 @@
+/*
+ * history.h - what a front end sees of the past: a bounded ring of
+ * per-layer records (token counts, decisions, per-GPU work, the layer's
+ * engine tasks) and windowed queries over them, so a timeline can be drawn
+ * and scrolled, and stepped event by event, without keeping every task of
+ * a long run.
+ *
+ * The decode loop (sim.c) appends one record per simulated layer; when the
+ * ring is full the oldest record is dropped.  Records are plain data owned
+ * by the ring: a pointer returned here stays valid until the next append
+ * or truncate.  Task ids in a record are indices into its own task array
+ * (deps refer to those); resource ids are the engine's (engine.h).
+ *
+ * Nothing here knows about terminals; the UI reads records and draws.
+ */
+#ifndef SIEVE_HISTORY_H
+#define SIEVE_HISTORY_H
+
+#include "engine.h"
+#include "hw.h"
+#include "sched.h"
+
+/* What happened in one layer of one iteration. */
+struct layer_result {
+	double attn_ns;		/* layer start to the last attention's end */
+	double dispatch_ns;	/* then to the last dispatch's end */
+	double expert_ns;	/* then to the last expert task's end */
+	double combine_ns;	/* then to the layer's end */
+	double total_ns;
+	double straggler_ns;	/* slowest minus mean GPU expert phase */
+	double est_ns;		/* the policy's estimate of the slowest expert phase */
+	double link_bytes;	/* all-to-all bytes, dispatch + combine */
+	double gpu_busy_ns, pim_busy_ns, link_busy_ns;	/* summed over resources */
+	int activated;		/* experts with >= 1 token */
+	int max_load;		/* tokens of the busiest expert */
+	int pim_experts;	/* experts run in PIM */
+	int pim_slots;		/* token-slots served in PIM */
+};
+
+/* Per-GPU work of one layer. */
+struct gpu_work {
+	int experts;		/* experts with tokens */
+	int tokens;		/* token-slots */
+	int pim_experts;
+	double expert_ns;	/* its expert phase as simulated */
+	double est_ns;		/* ... as the policy estimated it */
+	double attn_ns;
+	int attn_in_pim;
+	double send_bytes, recv_bytes;
+};
+
+/* One layer of one iteration, as it happened. */
+struct layer_record {
+	int iter, layer;
+	int sched;		/* enum sched_policy in force */
+	int tau;
+	double start_ns, end_ns;	/* simulated time of the layer */
+	struct layer_result result;
+	int experts;		/* length of counts */
+	int *counts;		/* tokens per expert */
+	struct sched_expert *decision;	/* per expert with tokens, grouped by GPU */
+	int ndecisions;
+	int gpus;
+	struct gpu_work gpu[HW_MAX_GPUS];
+	struct engine_task *task;	/* the layer's tasks in issue order */
+	int ntasks;
+};
+
+struct history {
+	struct layer_record *rec;	/* [cap], a ring */
+	int cap, head, len;	/* head: slot of the oldest record */
+};
+
+/* A ring of cap layers (cap >= 1). */
+void history_init(struct history *h, int cap);
+void history_release(struct history *h);
+
+/* Copy one layer in (the oldest record is dropped when full). */
+void history_append(struct history *h, const struct layer_record *r);
+
+/* Drop every record at or after (iter, layer) (for stepping back). */
+void history_truncate(struct history *h, int iter, int layer);
+
+int history_len(const struct history *h);
+
+/* The record `back` layers before the newest (0 = newest), or NULL. */
+const struct layer_record *history_get(const struct history *h, int back);
+
+/* The record of (iter, layer), or NULL when it is not (or no longer) kept. */
+const struct layer_record *history_find(const struct history *h, int iter, int layer);
+
+/*
+ * Tasks on resource res (-1: any) that overlap [t0_ns, t1_ns), oldest first,
+ * up to max into out; returns how many matched (may exceed max).
+ */
+int history_tasks(const struct history *h, int res, double t0_ns, double t1_ns,
+		  const struct engine_task **out, int max);
+
+/*
+ * Stepping by event over the kept records: the first task start or end
+ * strictly after t_ns (ties: earlier record, lower task index, ends before
+ * starts).  Returns 1 and fills *at_ns, *is_end, *task; 0 when there is none.
+ * history_prev_event is the same backwards (strictly before t_ns).
+ */
+int history_next_event(const struct history *h, double t_ns, double *at_ns, int *is_end,
+		       const struct engine_task **task);
+int history_prev_event(const struct history *h, double t_ns, double *at_ns, int *is_end,
+		       const struct engine_task **task);
+
+#endif
