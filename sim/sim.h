@@ -120,6 +120,28 @@ void sim_mark(const struct sim *s, struct sim_mark *m);
 /* Back (or forward) to mark m; on error s is unchanged. */
 int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e);
 
+/*
+ * --- API for front ends (being built: issue "terminal UI") ---
+ *
+ * The kept past: the newest record is the layer just simulated.
+ *   const struct history *sim_history(const struct sim *s);
+ *
+ * Stepping by event: moves *t_ns to the next task start or end after it,
+ * simulating the next layer when the kept records have none; 1, or 0 when
+ * the run is done and no event is left.
+ *   int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
+ *                      int *is_end);
+ *
+ * Fast step-back (checkpoints per iteration, the PIM memo kept, no file
+ * re-read; parameter changes replayed where they happened):
+ *   int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
+ *
+ * A live change of run parameters, effective at the current position (a
+ * layer boundary) and recorded by position so a rewind replays it; a field
+ * that needs a restart (model, hw, routing, batch) is refused with a message:
+ *   int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e);
+ */
+
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
