@@ -1,0 +1,203 @@
+/*
+ * snap.c - the one adapter between struct sim and the panels (snap.h).
+ * Everything the UI knows about the simulator's internals is here.
+ */
+#include "snap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void snap_init(struct ui_snap *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void snap_release(struct ui_snap *p)
+{
+	free(p->counts);
+	free(p->where);
+	free(p->dec_of);
+	free(p->dec);
+	free(p->task);
+	free(p->critical);
+	memset(p, 0, sizeof *p);
+}
+
+static void grow(void **buf, int *cap, int n, size_t size)
+{
+	if (n <= *cap)
+		return;
+	*buf = xrealloc(*buf, (size_t)n * size);
+	*cap = n;
+}
+
+/*
+ * The critical path: from the task that ends last, back through the task
+ * that ended exactly when each one started (a task starts when its last
+ * dependency or resource frees, so that one held it up).
+ */
+static void mark_critical(struct ui_snap *p)
+{
+	int cur = -1;
+
+	memset(p->critical, 0, (size_t)p->ntasks);
+	for (int i = 0; i < p->ntasks; i++)
+		if (cur < 0 || p->task[i].end_ns > p->task[cur].end_ns)
+			cur = i;
+	while (cur >= 0) {
+		int prev = -1;
+		p->critical[cur] = 1;
+		for (int i = 0; i < p->ntasks; i++)
+			if (i != cur && !p->critical[i] && p->task[i].dur_ns > 0 &&
+			    fabs(p->task[i].end_ns - p->task[cur].start_ns) < 1e-6 &&
+			    (prev < 0 || p->task[i].dur_ns > p->task[prev].dur_ns))
+				prev = i;
+		cur = prev;
+	}
+}
+
+static void take_layer(struct ui_snap *p, const struct sim *s)
+{
+	int n = s->eng.ntasks - s->layer_first_task;
+
+	p->iter = s->layer == 0 ? s->iter - 1 : s->iter;
+	p->layer = s->last_layer;
+	p->moe_layer = model_is_moe(&s->model, s->last_layer);
+	p->end_ns = s->now_ns;
+	p->start_ns = s->now_ns - s->last.total_ns;
+	memcpy(p->counts, s->counts, (size_t)p->experts * sizeof *p->counts);
+	memset(p->where, WHERE_NONE, (size_t)p->experts);
+	for (int e = 0; e < p->experts; e++)
+		p->dec_of[e] = -1;
+	grow((void **)&p->dec, &p->cap_dec, s->ndecisions + 1, sizeof *p->dec);
+	p->ndec = s->ndecisions;
+	memcpy(p->dec, s->decision, (size_t)p->ndec * sizeof *p->dec);
+	for (int i = 0; i < p->ndec; i++) {
+		p->where[p->dec[i].expert] = p->dec[i].on_pim ? WHERE_PIM : WHERE_GPU;
+		p->dec_of[p->dec[i].expert] = i;
+	}
+	memcpy(p->gpu, s->gpu, sizeof p->gpu);
+	p->last = s->last;
+	if (n < 0)
+		n = 0;
+	if (n + 1 > p->cap_tasks) {
+		int cap = p->cap_tasks;
+		grow((void **)&p->task, &p->cap_tasks, n + 1, sizeof *p->task);
+		grow((void **)&p->critical, &cap, n + 1, 1);
+	}
+	p->ntasks = n;
+	memcpy(p->task, s->eng.task + s->layer_first_task, (size_t)n * sizeof *p->task);
+	mark_critical(p);
+}
+
+void snap_take(struct ui_snap *p, const struct sim *s)
+{
+	snprintf(p->model, sizeof p->model, "%s", s->model.name);
+	snprintf(p->hw, sizeof p->hw, "%s", s->hw.name);
+	p->sched = s->cfg.sched;
+	p->tau = s->cfg.tau;
+	p->gpus = s->hw.gpus;
+	p->stacks = s->hw.stacks;
+	p->layers = s->model.layers;
+	p->iters = s->cfg.iters;
+	p->batch = s->cfg.batch;
+	p->top_k = s->model.top_k;
+	p->context = s->cfg.context;
+	p->seed = s->cfg.seed;
+	p->tck_ns = hbm_tck_ns(&s->hw.hbm);
+	if (s->model.experts > p->cap_experts) {
+		size_t n = (size_t)s->model.experts;
+		p->counts = xrealloc(p->counts, n * sizeof *p->counts);
+		p->where = xrealloc(p->where, n);
+		p->dec_of = xrealloc(p->dec_of, n * sizeof *p->dec_of);
+		p->cap_experts = s->model.experts;
+	}
+	p->experts = s->model.experts;
+	p->next_iter = s->iter;
+	p->next_layer = s->layer;
+	p->done = sim_done(s);
+	p->has_layer = s->last_layer >= 0;
+	memcpy(p->res_gpu, s->res_gpu, sizeof p->res_gpu);
+	memcpy(p->res_link, s->res_link, sizeof p->res_link);
+	memcpy(p->res_stack0, s->res_stack0, sizeof p->res_stack0);
+	p->nres = s->eng.nres;
+	if (p->has_layer) {
+		take_layer(p, s);
+	} else {
+		p->ntasks = p->ndec = 0;
+		p->start_ns = p->end_ns = 0;
+		memset(p->counts, 0, (size_t)p->experts * sizeof *p->counts);
+		memset(p->where, WHERE_NONE, (size_t)p->experts);
+		memset(&p->last, 0, sizeof p->last);
+	}
+	p->iters_done = s->iters_done;
+	p->iter_ns = sim_iter_ns(s);
+	p->tokens_per_s = sim_tokens_per_s(s);
+	sim_totals(s, &p->tot);
+}
+
+const struct sched_expert *snap_decision(const struct ui_snap *p, int e)
+{
+	if (!p->has_layer || e < 0 || e >= p->experts || p->dec_of[e] < 0)
+		return NULL;
+	return &p->dec[p->dec_of[e]];
+}
+
+int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns)
+{
+	int found = 0;
+
+	for (int i = 0; i < p->ntasks; i++) {
+		double ev[2] = {p->task[i].start_ns, p->task[i].end_ns};
+		for (int k = 0; k < 2; k++)
+			if (ev[k] > t_ns + 1e-9 && (!found || ev[k] < *at_ns)) {
+				*at_ns = ev[k];
+				found = 1;
+			}
+	}
+	return found;
+}
+
+int snap_prev_event(const struct ui_snap *p, double t_ns, double *at_ns)
+{
+	int found = 0;
+
+	for (int i = 0; i < p->ntasks; i++) {
+		double ev[2] = {p->task[i].start_ns, p->task[i].end_ns};
+		for (int k = 0; k < 2; k++)
+			if (ev[k] < t_ns - 1e-9 && (!found || ev[k] > *at_ns)) {
+				*at_ns = ev[k];
+				found = 1;
+			}
+	}
+	return found;
+}
+
+int snap_event_index(const struct ui_snap *p, double t_ns)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->ntasks; i++)
+		n += (p->task[i].start_ns <= t_ns + 1e-9) + (p->task[i].end_ns <= t_ns + 1e-9);
+	return n;
+}
+
+int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack)
+{
+	*stack = -1;
+	for (int g = 0; g < p->gpus; g++) {
+		*gpu = g;
+		if (r == p->res_gpu[g])
+			return 0;
+		if (r == p->res_link[g])
+			return 1;
+		if (r >= p->res_stack0[g] && r < p->res_stack0[g] + p->stacks) {
+			*stack = r - p->res_stack0[g];
+			return 2;
+		}
+	}
+	*gpu = -1;
+	return -1;
+}

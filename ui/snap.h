@@ -1,0 +1,72 @@
+/*
+ * snap.h - what the panels draw: a copy of one simulation's state after a
+ * step, taken by the only file of ui/ that reads struct sim (snap.c).
+ * Panels read a snapshot, never the simulator, so the worker thread can
+ * step the simulation while the screen is drawn, and the snapshot can be
+ * switched to the history API (history.h) in one place.
+ */
+#ifndef SIEVE_UI_SNAP_H
+#define SIEVE_UI_SNAP_H
+
+#include "sim.h"
+
+/* Where an expert ran in the shown layer. */
+enum { WHERE_NONE, WHERE_GPU, WHERE_PIM };
+
+struct ui_snap {
+	/* the scenario */
+	char model[64], hw[64];
+	int sched, tau;		/* enum sched_policy */
+	int gpus, stacks, experts, layers, iters, batch, top_k, context, seed;
+	int moe_layer;		/* the shown layer is a MoE layer */
+	double tck_ns;		/* memory clock period, for cycles */
+	/* position */
+	int next_iter, next_layer;	/* the next layer to simulate */
+	int done;
+	int has_layer;		/* 0 before the first step */
+	int iter, layer;	/* the shown layer: the last simulated */
+	double start_ns, end_ns;	/* its simulated time */
+	/* the shown layer */
+	int *counts;		/* [experts] tokens per expert */
+	unsigned char *where;	/* [experts] WHERE_* */
+	int *dec_of;		/* [experts] index into dec, or -1 */
+	struct sched_expert *dec;	/* decisions, grouped by GPU */
+	int ndec;
+	struct gpu_work gpu[HW_MAX_GPUS];
+	struct layer_result last;
+	struct engine_task *task;	/* the layer's tasks in issue order */
+	int ntasks;
+	unsigned char *critical;	/* [ntasks] on the layer's critical path */
+	/* resources: which GPU's compute, link or stack a resource id is */
+	int res_gpu[HW_MAX_GPUS], res_link[HW_MAX_GPUS], res_stack0[HW_MAX_GPUS];
+	int nres;
+	/* over finished iterations */
+	int iters_done;
+	double iter_ns, tokens_per_s;
+	struct sim_totals tot;
+	int cap_experts, cap_dec, cap_tasks;	/* buffer sizes */
+};
+
+void snap_init(struct ui_snap *p);
+void snap_release(struct ui_snap *p);
+
+/* Copy what the panels need of s (buffers reused between calls). */
+void snap_take(struct ui_snap *p, const struct sim *s);
+
+/* The decision record of expert e in the shown layer, or NULL. */
+const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
+
+/*
+ * Event stepping over the shown layer: the first task start or end
+ * strictly after (before, for prev) t_ns; 1 and *at_ns, or 0 when none.
+ */
+int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns);
+int snap_prev_event(const struct ui_snap *p, double t_ns, double *at_ns);
+
+/* Events (task starts and ends) of the shown layer at or before t_ns. */
+int snap_event_index(const struct ui_snap *p, double t_ns);
+
+/* Resource kind of id r: 0 GPU compute, 1 link, 2 stack; *gpu, *stack set. */
+int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack);
+
+#endif

@@ -1,0 +1,211 @@
+/* worker.c - the simulation thread (worker.h). */
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int quitting(struct worker *w)
+{
+	int q;
+
+	pthread_mutex_lock(&w->mu);
+	q = w->quit;
+	pthread_mutex_unlock(&w->mu);
+	return q;
+}
+
+/* One layer of every run, the progress published first. */
+static int step_layer(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->at_iter = w->s->iter;
+	w->at_layer = w->s->layer;
+	pthread_mutex_unlock(&w->mu);
+	if (w->cmp_on)
+		sim_step_layer(&w->cmp);
+	return sim_step_layer(w->s);
+}
+
+/* The compare run rebuilt on s's PIM memo and brought to s's position. */
+static int compare_build(struct worker *w, int sched, struct err *e)
+{
+	struct sim_config cfg = w->s->cfg;
+
+	if (w->cmp_on)
+		sim_release(&w->cmp);
+	w->cmp_on = 0;
+	if (sched < 0)
+		return 0;
+	cfg.sched = sched;
+	if (sim_init_shared(&w->cmp, &cfg, w->datadir, w->s->pim, e) != 0)
+		return -1;
+	w->cmp_on = 1;
+	while ((w->cmp.iter < w->s->iter ||
+		(w->cmp.iter == w->s->iter && w->cmp.layer < w->s->layer)) && !quitting(w))
+		sim_step_layer(&w->cmp);
+	return 0;
+}
+
+static void run_job(struct worker *w, int job, struct sim_mark target, int cmp_sched,
+		    struct err *e)
+{
+	int cmp_sched_now = w->cmp_on ? w->cmp.cfg.sched : -1;
+
+	e->msg[0] = 0;
+	switch (job) {
+	case JOB_LAYER:
+		step_layer(w);
+		break;
+	case JOB_ITER:
+		if (!sim_done(w->s))
+			do
+				step_layer(w);
+			while (w->s->layer != 0 && !quitting(w));
+		break;
+	case JOB_REWIND:
+		/* the compare run borrows s's PIM memo, which a rewind replaces */
+		compare_build(w, -1, e);
+		if (sim_rewind(w->s, &target, w->datadir, e) == 0 && cmp_sched_now >= 0)
+			compare_build(w, cmp_sched_now, e);
+		break;
+	case JOB_COMPARE:
+		compare_build(w, cmp_sched, e);
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct err e;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->job == JOB_NONE && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->quit)
+			break;
+		int job = w->job, cmp_sched = w->cmp_sched;
+		struct sim_mark target = w->target;
+		w->busy = 1;
+		w->started_s = now_s();
+		pthread_mutex_unlock(&w->mu);
+		run_job(w, job, target, cmp_sched, &e);
+		pthread_mutex_lock(&w->mu);
+		snprintf(w->err, sizeof w->err, "%s", e.msg);
+		w->job = JOB_NONE;
+		w->busy = 0;
+		w->gen++;
+		/* a full pipe already says "look"; nothing is lost */
+		if (write(w->notify_fd, "j", 1) < 0 && errno != EAGAIN)
+			w->quit = 1;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int worker_start(struct worker *w, struct sim *s, const char *datadir, int notify_fd)
+{
+	memset(w, 0, sizeof *w);
+	w->s = s;
+	w->datadir = datadir;
+	w->notify_fd = notify_fd;
+	w->gen = 1;		/* the first take snapshots the initial state */
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		return -1;
+	}
+	return 0;
+}
+
+int worker_stop(struct worker *w, int wait_ms)
+{
+	int busy;
+	double until = now_s() + wait_ms * 1e-3;
+
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		busy = w->busy;
+		pthread_mutex_unlock(&w->mu);
+		if (!busy || now_s() >= until)
+			break;
+		usleep(2000);
+	}
+	if (busy) {
+		pthread_detach(w->thread);
+		return 1;
+	}
+	pthread_join(w->thread, NULL);
+	if (w->cmp_on)
+		sim_release(&w->cmp);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	return 0;
+}
+
+int worker_submit(struct worker *w, int job, const struct sim_mark *target, int cmp_sched)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&w->mu);
+	if (!w->busy && w->job == JOB_NONE) {
+		w->job = job;
+		if (target != NULL)
+			w->target = *target;
+		w->cmp_sched = cmp_sched;
+		pthread_cond_signal(&w->cv);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_snap *b,
+		int *cmp_on, char *err, size_t errlen)
+{
+	int took = 0;
+
+	pthread_mutex_lock(&w->mu);
+	if (!w->busy && w->job == JOB_NONE && w->gen != *gen) {
+		snap_take(a, w->s);
+		*cmp_on = w->cmp_on;
+		if (w->cmp_on)
+			snap_take(b, &w->cmp);
+		snprintf(err, errlen, "%s", w->err);
+		*gen = w->gen;
+		took = 1;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return took;
+}
+
+int worker_progress(struct worker *w, int *iter, int *layer, double *secs)
+{
+	int busy;
+
+	pthread_mutex_lock(&w->mu);
+	busy = w->busy || w->job != JOB_NONE;
+	*iter = w->at_iter;
+	*layer = w->at_layer;
+	*secs = w->busy ? now_s() - w->started_s : 0;
+	pthread_mutex_unlock(&w->mu);
+	return busy;
+}

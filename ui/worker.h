@@ -1,0 +1,63 @@
+/*
+ * worker.h - the simulation off the draw path: a thread that runs one job
+ * at a time (a layer, an iteration, a step back, a compare policy) on the
+ * simulation while the UI keeps drawing and taking keys.
+ *
+ * Ownership is by the busy flag, under one mutex: while a job runs only the
+ * worker touches the simulations; otherwise only the UI does (to take a
+ * snapshot).  A finished job writes a byte to notify_fd, which the event
+ * loop polls with the keyboard.
+ */
+#ifndef SIEVE_UI_WORKER_H
+#define SIEVE_UI_WORKER_H
+
+#include <pthread.h>
+
+#include "sim.h"
+#include "snap.h"
+
+enum job { JOB_NONE, JOB_LAYER, JOB_ITER, JOB_REWIND, JOB_COMPARE };
+
+struct worker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sim *s;		/* the simulation shown */
+	struct sim cmp;		/* the compare policy, on the same routing */
+	int cmp_on;
+	const char *datadir;
+	int notify_fd;		/* written once per finished job */
+	/* under mu */
+	int job, busy, quit;
+	struct sim_mark target;	/* JOB_REWIND */
+	int cmp_sched;		/* JOB_COMPARE: a policy, or -1 for off */
+	double started_s;	/* wall clock when the job began */
+	int at_iter, at_layer;	/* the layer being simulated */
+	unsigned gen;		/* finished jobs */
+	char err[ERR_MAX];	/* the last job's error, "" when none */
+};
+
+/* Start the thread; s must outlive the worker. */
+int worker_start(struct worker *w, struct sim *s, const char *datadir, int notify_fd);
+
+/*
+ * Stop: ask the thread to finish; joins it and releases the compare run
+ * unless a job is still running after wait_ms (then returns 1: the
+ * simulations are still in use and the process should exit).
+ */
+int worker_stop(struct worker *w, int wait_ms);
+
+/* Queue a job; 0 when the worker was idle, -1 when busy (nothing queued). */
+int worker_submit(struct worker *w, int job, const struct sim_mark *target, int cmp_sched);
+
+/*
+ * When idle and the generation changed since *gen: snapshots of the
+ * simulations into a and b (b only when compare is on; *cmp_on says) and 1.
+ */
+int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_snap *b,
+		int *cmp_on, char *err, size_t errlen);
+
+/* Busy?  and for a progress line: the layer in progress and seconds spent. */
+int worker_progress(struct worker *w, int *iter, int *layer, double *secs);
+
+#endif
