@@ -83,6 +83,7 @@ check: cunit
 	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -90,6 +91,7 @@ asan: cunit
 		build-asan/sieve build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
+	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 
 valgrind: cunit
 	@$(MAKE) --no-print-directory $(BUILD)/tests/runner

@@ -52,6 +52,9 @@ struct app {
 	char msg[ERR_MAX + 64];	/* the status line's message, "" when none */
 	int quit;
 	int too_small;
+	/* the worker's progress, read by the loop before each frame */
+	int busy, busy_iter, busy_layer;
+	double busy_s;
 };
 
 /* Handle one key (the key table, then the focused panel). */
@@ -76,6 +79,10 @@ int layout(struct app *ap, int lines, int cols);
 
 /* Draw a frame (erase, lay out, every panel, overlays) and update the terminal. */
 void app_draw(struct app *ap);
+
+/* Create the panels' views / free them. */
+void app_open_views(struct app *ap);
+void app_close_views(struct app *ap);
 
 /* Feed every view the current snapshots and cursor. */
 void app_update_views(struct app *ap);

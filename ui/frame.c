@@ -8,6 +8,25 @@
 
 #include "app.h"
 
+void app_open_views(struct app *ap)
+{
+	static const struct view_ops *const ops[P_N] = {
+		[P_EXPERTS] = &experts_view, [P_HISTOGRAM] = &histogram_view,
+		[P_BANKS] = &banks_view, [P_TIMELINE] = &timeline_view, [P_STATS] = &stats_view,
+	};
+
+	for (int p = 0; p < P_N; p++)
+		ap->view[p] = view_new(ops[p]);
+}
+
+void app_close_views(struct app *ap)
+{
+	for (int p = 0; p < P_N; p++) {
+		view_free(ap->view[p]);
+		ap->view[p] = NULL;
+	}
+}
+
 void app_update_views(struct app *ap)
 {
 	struct view_in in = {
@@ -56,14 +75,12 @@ static void title(const struct app *ap)
 static void status(struct app *ap)
 {
 	static const char spin[] = "|/-\\";
-	int it, layer;
-	double secs;
 
 	mvhline(LINES - 1, 0, ' ', COLS);
-	if (worker_progress(&ap->w, &it, &layer, &secs))
+	if (ap->busy)
 		draw_text(&ap->lk, LINES - 1, 0, COLS, R_WARN,
 			  " %c simulating iteration %d, layer %d ... %.1f s (keys still work; q quits)",
-			  spin[(int)(secs * 8) % 4], it, layer, secs);
+			  spin[(int)(ap->busy_s * 8) % 4], ap->busy_iter, ap->busy_layer, ap->busy_s);
 	else if (ap->msg[0])
 		draw_text(&ap->lk, LINES - 1, 0, COLS, R_NORMAL, " %s", ap->msg);
 	else

@@ -72,10 +72,9 @@ static void play(struct app *ap)
 
 static int timeout_ms(struct app *ap)
 {
-	int it, layer;
-	double secs, ms = IDLE_POLL_MS;
+	double ms = IDLE_POLL_MS;
 
-	if (worker_progress(&ap->w, &it, &layer, &secs))
+	if (ap->busy)
 		ms = BUSY_FRAME_MS;
 	else if (ap->playing)
 		ms = fmin(ms, fmax(0, (ap->next_play_s - now_s()) * 1e3));
@@ -98,6 +97,7 @@ static int loop(struct app *ap)
 	while (!ap->quit) {
 		int ch;
 		take(ap);
+		ap->busy = worker_progress(&ap->w, &ap->busy_iter, &ap->busy_layer, &ap->busy_s);
 		app_draw(ap);
 		if (poll(fds, 2, timeout_ms(ap)) < 0 && errno != EINTR)
 			break;
@@ -118,10 +118,6 @@ static int loop(struct app *ap)
 
 int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 {
-	static const struct view_ops *const ops[P_N] = {
-		[P_EXPERTS] = &experts_view, [P_HISTOGRAM] = &histogram_view,
-		[P_BANKS] = &banks_view, [P_TIMELINE] = &timeline_view, [P_STATS] = &stats_view,
-	};
 	struct app *ap = xcalloc(1, sizeof *ap);
 	int rc;
 
@@ -145,8 +141,7 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	screen_signals(ap->pipe[1]);
 	snap_init(&ap->a);
 	snap_init(&ap->b);
-	for (int p = 0; p < P_N; p++)
-		ap->view[p] = view_new(ops[p]);
+	app_open_views(ap);
 	worker_start(&ap->w, s, o->datadir, ap->pipe[1]);
 	rc = loop(ap);
 	*sim_busy = worker_stop(&ap->w, 50);
@@ -154,8 +149,7 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	screen_signals_restore();
 	if (*sim_busy)		/* the worker may still write to the pipe and read the snapshots' sim */
 		return rc;
-	for (int p = 0; p < P_N; p++)
-		view_free(ap->view[p]);
+	app_close_views(ap);
 	snap_release(&ap->a);
 	snap_release(&ap->b);
 	close(ap->pipe[0]);

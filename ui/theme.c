@@ -101,11 +101,10 @@ void look_init(struct look *lk, const struct theme *th, int unicode, int no_colo
 	memset(lk, 0, sizeof *lk);
 	lk->th = th;
 	lk->gl = unicode ? &unicode_glyphs : &ascii_glyphs;
-	lk->colour = th->colour && !no_color && has_colors() && COLORS >= 8;
-	if (lk->colour) {
-		start_color();
+	/* COLORS is known only after start_color(); fewer than 8: attributes */
+	lk->colour = th->colour && !no_color && has_colors() && start_color() == OK && COLORS >= 8;
+	if (lk->colour)
 		use_default_colors();
-	}
 	for (int r = 0; r < R_NROLES; r++) {
 		const struct theme_role *tr = &th->role[r];
 		if (!lk->colour) {
