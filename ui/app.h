@@ -49,6 +49,7 @@ struct app {
 	int nback;
 	struct place bookmark[10];
 	int quote;		/* ' pressed: a digit follows */
+	int pending_key;	/* a key that waits for the step in flight, or 0 */
 	char msg[ERR_MAX + 64];	/* the status line's message, "" when none */
 	int quit;
 	int too_small;
@@ -68,8 +69,11 @@ int keys_help_lines(void);
 const char *keys_speed_label(int speed);
 double keys_speed_period_s(int speed);
 
-/* Ask the worker for a step of grain g (remembering where to come back to). */
-void app_step(struct app *ap, int grain);
+/*
+ * A step of grain g: the cursor's next event, or a job for the worker
+ * (remembering where to come back to); -1 when the worker is busy.
+ */
+int app_step(struct app *ap, int grain);
 
 /* The decision inspector over the screen. */
 void inspector_draw(const struct app *ap);

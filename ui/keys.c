@@ -55,23 +55,28 @@ static void push_back(struct app *ap)
 	ap->back[ap->nback++].set = 1;
 }
 
-/* Go to place p: move the cursor, rewinding the simulation when needed. */
-static void go_to(struct app *ap, const struct place *p)
+/* Go to place p: move the cursor, rewinding the simulation when needed; -1 when busy. */
+static int go_to(struct app *ap, const struct place *p)
 {
 	if (at(ap, &p->m)) {
 		ap->cursor_ns = p->cursor_ns;
 		app_update_views(ap);
-		return;
+		return 0;
 	}
-	if (worker_submit(&ap->w, JOB_REWIND, &p->m, -1) != 0) {
-		say(ap, "busy: the last step is still running");
-		return;
-	}
+	if (worker_submit(&ap->w, JOB_REWIND, &p->m, -1) != 0)
+		return -1;
 	ap->cursor_after = CUR_SET;
 	ap->cursor_set_ns = p->cursor_ns;
+	return 0;
 }
 
-void app_step(struct app *ap, int grain)
+/* A key that needs the worker while it is busy runs once the step lands. */
+static void later(struct app *ap, int k)
+{
+	ap->pending_key = k;
+}
+
+int app_step(struct app *ap, int grain)
 {
 	static const int jobs[] = {[GRAIN_EVENT] = JOB_LAYER, [GRAIN_LAYER] = JOB_LAYER,
 				   [GRAIN_ITER] = JOB_ITER};
@@ -82,22 +87,23 @@ void app_step(struct app *ap, int grain)
 		push_back(ap);
 		ap->cursor_ns = t;
 		app_update_views(ap);
-		return;
+		return 0;
 	}
 	if (ap->a.done) {
 		say(ap, "the run is done: b steps back, q quits");
 		ap->playing = 0;
-		return;
+		return 0;
 	}
 	if (worker_submit(&ap->w, jobs[grain], NULL, -1) != 0)
-		return;		/* play mode retries on the next tick */
+		return -1;
 	push_back(ap);
 	ap->cursor_after = grain == GRAIN_EVENT ? CUR_FIRST_EVENT : CUR_END;
+	return 0;
 }
 
-static void k_event(struct app *ap, int k) { (void)k; app_step(ap, GRAIN_EVENT); }
-static void k_layer(struct app *ap, int k) { (void)k; app_step(ap, GRAIN_LAYER); }
-static void k_iter(struct app *ap, int k) { (void)k; app_step(ap, GRAIN_ITER); }
+static void k_event(struct app *ap, int k) { if (app_step(ap, GRAIN_EVENT)) later(ap, k); }
+static void k_layer(struct app *ap, int k) { if (app_step(ap, GRAIN_LAYER)) later(ap, k); }
+static void k_iter(struct app *ap, int k) { if (app_step(ap, GRAIN_ITER)) later(ap, k); }
 
 static void k_cycle(struct app *ap, int k)
 {
@@ -112,7 +118,10 @@ static void k_back(struct app *ap, int k)
 		say(ap, "nothing to step back to");
 		return;
 	}
-	go_to(ap, &ap->back[--ap->nback]);
+	if (go_to(ap, &ap->back[ap->nback - 1]) == 0)
+		ap->nback--;
+	else
+		later(ap, k);
 }
 
 static void k_play(struct app *ap, int k)
@@ -152,7 +161,11 @@ static void k_digit(struct app *ap, int k)
 		return;
 	}
 	push_back(ap);
-	go_to(ap, bm);
+	if (go_to(ap, bm) != 0) {
+		ap->nback--;
+		ap->quote = 1;	/* the digit comes again when the step lands */
+		later(ap, k);
+	}
 }
 
 static void k_quote(struct app *ap, int k)
@@ -191,12 +204,11 @@ static void k_compare(struct app *ap, int k)
 {
 	int next = ap->cmp_sched;
 
-	(void)k;
 	do
 		next = next + 1 >= SCHED_NPOLICIES ? -1 : next + 1;
 	while (next == ap->a.sched);
 	if (worker_submit(&ap->w, JOB_COMPARE, NULL, next) != 0) {
-		say(ap, "busy: the last step is still running");
+		later(ap, k);
 		return;
 	}
 	ap->cmp_sched = next;

@@ -98,6 +98,12 @@ static int loop(struct app *ap)
 		int ch;
 		take(ap);
 		ap->busy = worker_progress(&ap->w, &ap->busy_iter, &ap->busy_layer, &ap->busy_s);
+		if (!ap->busy && ap->pending_key) {
+			int k = ap->pending_key;
+			ap->pending_key = 0;
+			keys_handle(ap, k);
+			continue;
+		}
 		app_draw(ap);
 		if (poll(fds, 2, timeout_ms(ap)) < 0 && errno != EINTR)
 			break;
@@ -144,7 +150,7 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	app_open_views(ap);
 	worker_start(&ap->w, s, o->datadir, ap->pipe[1]);
 	rc = loop(ap);
-	*sim_busy = worker_stop(&ap->w, 50);
+	*sim_busy = worker_stop(&ap->w, 30);
 	screen_close();
 	screen_signals_restore();
 	if (*sim_busy)		/* the worker may still write to the pipe and read the snapshots' sim */
