@@ -91,7 +91,8 @@ asan: cunit
 		build-asan/sieve build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
-	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 
 valgrind: cunit
 	@$(MAKE) --no-print-directory $(BUILD)/tests/runner
