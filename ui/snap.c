@@ -160,21 +160,6 @@ int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns)
 	return found;
 }
 
-int snap_prev_event(const struct ui_snap *p, double t_ns, double *at_ns)
-{
-	int found = 0;
-
-	for (int i = 0; i < p->ntasks; i++) {
-		double ev[2] = {p->task[i].start_ns, p->task[i].end_ns};
-		for (int k = 0; k < 2; k++)
-			if (ev[k] < t_ns - 1e-9 && (!found || ev[k] > *at_ns)) {
-				*at_ns = ev[k];
-				found = 1;
-			}
-	}
-	return found;
-}
-
 int snap_event_index(const struct ui_snap *p, double t_ns)
 {
 	int n = 0;

@@ -58,10 +58,9 @@ const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
 
 /*
  * Event stepping over the shown layer: the first task start or end
- * strictly after (before, for prev) t_ns; 1 and *at_ns, or 0 when none.
+ * strictly after t_ns; 1 and *at_ns, or 0 when none.
  */
 int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns);
-int snap_prev_event(const struct ui_snap *p, double t_ns, double *at_ns);
 
 /* Events (task starts and ends) of the shown layer at or before t_ns. */
 int snap_event_index(const struct ui_snap *p, double t_ns);
