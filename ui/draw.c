@@ -76,9 +76,10 @@ void draw_box(const struct look *lk, struct rect r, const char *title, int focus
 	draw_text(lk, r.y, r.x + 2, r.w - 4, focused ? role : R_TITLE, " %s ", title);
 }
 
-int draw_hbar(const struct look *lk, int y, int x, int w, double value, double max, int role)
+int draw_hbar(const struct look *lk, int y, int x, int w, double value, double max, int role,
+	      const char *full)
 {
-	int eighths, full;
+	int eighths;
 
 	if (w <= 0 || max <= 0 || value <= 0)
 		return 0;
@@ -87,12 +88,12 @@ int draw_hbar(const struct look *lk, int y, int x, int w, double value, double m
 		eighths = w * 8;
 	if (eighths == 0)
 		eighths = 1;	/* a nonzero value always shows */
-	full = eighths / 8;
-	for (int i = 0; i < full; i++)
-		draw_glyph(lk, y, x + i, role, lk->gl->hbar[8]);
+	for (int i = 0; i < eighths / 8; i++)
+		draw_glyph(lk, y, x + i, role, full);
 	if (eighths % 8)
-		draw_glyph(lk, y, x + full, role, lk->gl->hbar[eighths % 8 ? eighths % 8 : 8]);
-	return full + (eighths % 8 != 0);
+		draw_glyph(lk, y, x + eighths / 8, role,
+			   lk->gl->unicode ? lk->gl->hbar[eighths % 8] : full);
+	return eighths / 8 + (eighths % 8 != 0);
 }
 
 void fmt_ns(char *buf, size_t len, double ns)

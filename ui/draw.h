@@ -31,10 +31,12 @@ void draw_box(const struct look *lk, struct rect r, const char *title, int focus
 void draw_clear(struct rect r);
 
 /*
- * A horizontal bar at (y, x) of value/max over w columns, in eighths where
- * the glyphs allow; returns the columns it filled (partial counted).
+ * A horizontal bar at (y, x) of value/max over w columns, whole cells drawn
+ * with full, the end in eighths where the glyphs allow; returns the columns
+ * it filled (a partial one counted).
  */
-int draw_hbar(const struct look *lk, int y, int x, int w, double value, double max, int role);
+int draw_hbar(const struct look *lk, int y, int x, int w, double value, double max, int role,
+	      const char *full);
 
 /* Short human numbers: "12.3 us", "1.25 ms" for nanoseconds. */
 void fmt_ns(char *buf, size_t len, double ns);

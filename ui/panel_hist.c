@@ -77,10 +77,12 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	for (int b = 0; b < st->n; b++)
 		max = fmax(max, fmax(st->gpu[b] + st->pim[b], st->uniform[b]));
 	draw_text(lk, r.y, r.x, r.w, R_NORMAL, "tokens    experts: ");
-	draw_text(lk, r.y, r.x + 19, 4, R_GPU, "GPU");
-	draw_text(lk, r.y, r.x + 23, 4, R_PIM, " PIM");
-	draw_glyph(lk, r.y, r.x + 28, R_REF, lk->gl->ref);
-	draw_text(lk, r.y, r.x + 29, r.w - 29, R_NORMAL, " uniform routing");
+	draw_glyph(lk, r.y, r.x + 19, R_GPU, lk->gl->gpu_full);
+	draw_text(lk, r.y, r.x + 20, 4, R_GPU, "GPU");
+	draw_glyph(lk, r.y, r.x + 24, R_PIM, lk->gl->pim_full);
+	draw_text(lk, r.y, r.x + 25, 4, R_PIM, "PIM");
+	draw_glyph(lk, r.y, r.x + 29, R_REF, lk->gl->ref);
+	draw_text(lk, r.y, r.x + 30, r.w - 30, R_NORMAL, "uniform routing");
 	for (int b = 0; b < st->n && b + 1 < r.h; b++) {
 		int y = r.y + 1 + b, lo = 1 << b, hi = (2 << b) - 1, x = r.x + label_w, used;
 		int ref = (int)(st->uniform[b] / max * bar_w + 0.5);
@@ -90,8 +92,8 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 			draw_text(lk, y, r.x, label_w, R_NORMAL, "%8d", lo);
 		else
 			draw_text(lk, y, r.x, label_w, R_NORMAL, "%4d-%-4d", lo, hi);
-		used = draw_hbar(lk, y, x, bar_w, st->gpu[b], max, R_GPU);
-		draw_hbar(lk, y, x + used, bar_w - used, st->pim[b], max, R_PIM);
+		used = draw_hbar(lk, y, x, bar_w, st->gpu[b], max, R_GPU, lk->gl->gpu_full);
+		draw_hbar(lk, y, x + used, bar_w - used, st->pim[b], max, R_PIM, lk->gl->pim_full);
 		if (ref < bar_w && st->uniform[b] >= 0.05)
 			draw_glyph(lk, y, x + ref, R_REF, lk->gl->ref);
 		draw_text(lk, y, x + bar_w + 1, num_w, R_NORMAL, "%3d/%-3d %5.1f", st->gpu[b],
