@@ -290,10 +290,10 @@ static int64_t next_moment(const struct stack_replay *r)
 	return k->end_cycle;
 }
 
-/* Do the next thing that happens; returns 1 when a command issued. */
-static int step_once(struct stack_replay *r)
+/* Do the next thing that happens, at t = next_moment(r); returns 1 when
+ * a command issued. */
+static int step_once(struct stack_replay *r, int64_t t)
 {
-	int64_t t = next_moment(r);
 	struct mem_event ev;
 
 	if (r->kernel[r->cur].start_cycle < 0) {
@@ -318,8 +318,10 @@ int stack_replay_done(const struct stack_replay *r)
 
 void stack_replay_run_until(struct stack_replay *r, int64_t cycle)
 {
-	while (!stack_replay_done(r) && next_moment(r) <= cycle)
-		step_once(r);
+	int64_t t;
+
+	while (!stack_replay_done(r) && (t = next_moment(r)) <= cycle)
+		step_once(r, t);
 	if (stack_replay_done(r))
 		cycle = r->nkernels > 0 ? r->kernel[r->nkernels - 1].end_cycle : 0;
 	if (cycle > r->cycle)
@@ -340,7 +342,7 @@ int stack_replay_step_event(struct stack_replay *r)
 		return 0;
 	while (!stack_replay_done(r)) {
 		int64_t t = next_moment(r);
-		if (step_once(r)) {
+		if (step_once(r, t)) {
 			stack_replay_run_until(r, t);	/* the rest of that cycle */
 			return 1;
 		}
