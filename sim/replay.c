@@ -82,33 +82,24 @@ static void mark_push(struct stack_replay *r, int b, int64_t cycle, int occ)
 	++*len;
 }
 
+/* Occupancy by bank state (enum dram_bank_state): now, and once the state
+ * ends at state_until (-1: it does not end by itself).  OPENED stands for
+ * OCC_PIM or OCC_HOST, by who opened the bank. */
+#define OPENED OCC_N
+static const int8_t occ_now[DRAM_NSTATE] = {OCC_IDLE, OCC_ACT, OPENED, OCC_PRE, OCC_REF};
+static const int8_t occ_after[DRAM_NSTATE] = {-1, OPENED, -1, OCC_IDLE, OCC_IDLE};
+
 /* Bank b (of r->m) after a command at local cycle t: its occupancy now and
  * the change its state already implies. */
 static void note_bank(struct stack_replay *r, int b, int64_t t)
 {
 	const struct dram_bank *bk = &r->m.d.banks[b];
-	int64_t until = r->base + bk->state_until;
+	int st = dram_bank_state(&r->m.d, b, t), now = occ_now[st], after = occ_after[st];
 	int open = bk->busy_kind == DRAM_BUSY_PIM ? OCC_PIM : OCC_HOST;
 
-	switch (dram_bank_state(&r->m.d, b, t)) {
-	case DRAM_ACTIVATING:
-		mark_push(r, b, r->base + t, OCC_ACT);
-		mark_push(r, b, until, open);
-		break;
-	case DRAM_OPEN:
-		mark_push(r, b, r->base + t, open);
-		break;
-	case DRAM_PRECHARGING:
-		mark_push(r, b, r->base + t, OCC_PRE);
-		mark_push(r, b, until, OCC_IDLE);
-		break;
-	case DRAM_REFRESHING:
-		mark_push(r, b, r->base + t, OCC_REF);
-		mark_push(r, b, until, OCC_IDLE);
-		break;
-	default:
-		mark_push(r, b, r->base + t, OCC_IDLE);
-	}
+	mark_push(r, b, r->base + t, now == OPENED ? open : now);
+	if (after >= 0)
+		mark_push(r, b, r->base + bk->state_until, after == OPENED ? open : after);
 }
 
 static int changes_state(int cmd)
@@ -143,20 +134,26 @@ static void record(struct stack_replay *r, const struct mem_event *ev)
 
 /* --- the kernels --- */
 
-/* Bytes of GPU g's GPU experts whose weights sit in stack k. */
-static double gpu_bytes_in_stack(const struct sim *s, int g, int k)
+/* GPU g's GPU experts whose weights sit in stack k: how many, and their tokens. */
+static int gpu_experts_in_stack(const struct sim *s, int g, int k, int *tokens)
 {
 	int first = 0, n = 0;
 
+	*tokens = 0;
 	for (int i = 0; i < g; i++)
 		first += s->gpu[i].experts;
-	for (int i = first; i < first + s->gpu[g].experts && i < s->ndecisions; i++)
-		n += !s->decision[i].on_pim && s->decision[i].stack == k;
-	return n * model_expert_bytes(&s->model);
+	for (int i = first; i < first + s->gpu[g].experts && i < s->ndecisions; i++) {
+		const struct sched_expert *x = &s->decision[i];
+		if (!x->on_pim && x->stack == k) {
+			n++;
+			*tokens += x->tokens;
+		}
+	}
+	return n;
 }
 
 static void add_kernel(struct stack_replay *r, const struct engine_task *t, int expert,
-		       long long reads)
+		       int tokens, long long reads)
 {
 	struct replay_kernel *k = &r->kernel[r->nkernels++];
 	double tck = hbm_tck_ns(&r->h);
@@ -164,7 +161,7 @@ static void add_kernel(struct stack_replay *r, const struct engine_task *t, int 
 	if (r->nkernels == 1)
 		r->t0_ns = t->start_ns;
 	k->expert = expert;
-	k->tokens = t->tokens;
+	k->tokens = tokens;
 	k->planned_cycle = llround((t->start_ns - r->t0_ns) / tck);
 	k->start_cycle = k->end_cycle = -1;
 	k->memo_cycles = llround(t->dur_ns / tck);
@@ -175,8 +172,9 @@ static void add_kernel(struct stack_replay *r, const struct engine_task *t, int 
 static void plan(struct stack_replay *r, const struct sim *s)
 {
 	const struct engine *eng = &s->eng;
-	int g = r->gpu, res = s->res_stack0[g] + r->stack;
-	double gpu_bytes = gpu_bytes_in_stack(s, g, r->stack);
+	int g = r->gpu, res = s->res_stack0[g] + r->stack, tokens;
+	int ngpu = gpu_experts_in_stack(s, g, r->stack, &tokens);
+	double bytes = ngpu * model_expert_bytes(&s->model);
 
 	r->kernel = xcalloc((size_t)(eng->ntasks - s->layer_first_task) + 1, sizeof *r->kernel);
 	for (int i = s->layer_first_task; i < eng->ntasks; i++) {
@@ -184,10 +182,9 @@ static void plan(struct stack_replay *r, const struct sim *s)
 		if (t->gpu != g)
 			continue;
 		if (t->kind == TASK_PIM_EXPERT && t->res[0] == res)
-			add_kernel(r, t, t->expert, 0);
-		else if (t->kind == TASK_GPU_EXPERTS && sched_pim_locks_stacks(&s->hw) &&
-			 gpu_bytes > 0)
-			add_kernel(r, t, -1, (long long)ceil(gpu_bytes / r->h.column_bytes));
+			add_kernel(r, t, t->expert, t->tokens, 0);
+		else if (t->kind == TASK_GPU_EXPERTS && sched_pim_locks_stacks(&s->hw) && ngpu > 0)
+			add_kernel(r, t, -1, tokens, (long long)ceil(bytes / r->h.column_bytes));
 	}
 }
 

@@ -50,9 +50,10 @@
  * REPLAY_OCC_MARKS / 4 x nRC cycles (~4000 at AttAcc's timing), in
  * practice whole kernels.
  *
- * Time is in memory-clock cycles (stack_replay_tck_ns() ns each).  State is
- * plain data; nothing on the stepping path allocates except at kernel
- * boundaries (a fresh memory system).
+ * Time is in memory-clock cycles (stack_replay_tck_ns() ns each); the state
+ * shown at a cycle is the state after that cycle's commands (init already
+ * issues cycle 0's).  State is plain data; nothing on the stepping path
+ * allocates except at kernel boundaries (a fresh memory system).
  */
 #ifndef SIEVE_REPLAY_H
 #define SIEVE_REPLAY_H
@@ -74,10 +75,10 @@ extern const char *const replay_occ_names[OCC_N];	/* "idle", "activate", ... */
 /* One kernel of the replay, in issue order. */
 struct replay_kernel {
 	int expert;		/* expert id; -1: the GPU kernel's reads */
-	int tokens;		/* its tokens (GPU reads: the GPU kernel's token-slots) */
+	int tokens;		/* its tokens (GPU reads: those of the experts read) */
 	int64_t planned_cycle;	/* the engine's start, from cycle 0 */
 	int64_t start_cycle;	/* as replayed; -1 until it starts */
-	int64_t end_cycle;	/* as replayed; -1 until it ends */
+	int64_t end_cycle;	/* as replayed; -1 until known (its last command issued) */
 	int64_t memo_cycles;	/* PIM: the memoised latency the decode run used;
 				   GPU reads: the engine's duration of the GPU kernel */
 	long long reads;	/* GPU reads: columns read from this stack (0 for PIM) */
