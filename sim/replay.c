@@ -135,15 +135,15 @@ static void record(struct stack_replay *r, const struct mem_event *ev)
 /* --- the kernels --- */
 
 /* GPU g's GPU experts whose weights sit in stack k: how many, and their tokens. */
-static int gpu_experts_in_stack(const struct sim *s, int g, int k, int *tokens)
+static int gpu_experts_in_stack(const struct layer_record *rec, int g, int k, int *tokens)
 {
 	int first = 0, n = 0;
 
 	*tokens = 0;
 	for (int i = 0; i < g; i++)
-		first += s->gpu[i].experts;
-	for (int i = first; i < first + s->gpu[g].experts && i < s->ndecisions; i++) {
-		const struct sched_expert *x = &s->decision[i];
+		first += rec->gpu[i].experts;
+	for (int i = first; i < first + rec->gpu[g].experts && i < rec->ndecisions; i++) {
+		const struct sched_expert *x = &rec->decision[i];
 		if (!x->on_pim && x->stack == k) {
 			n++;
 			*tokens += x->tokens;
@@ -168,17 +168,16 @@ static void add_kernel(struct stack_replay *r, const struct engine_task *t, int 
 	k->reads = reads;
 }
 
-/* The stack's kernels of the layer s just simulated, from its engine tasks. */
-static void plan(struct stack_replay *r, const struct sim *s)
+/* The stack's kernels in layer rec, from its engine tasks. */
+static void plan(struct stack_replay *r, const struct sim *s, const struct layer_record *rec)
 {
-	const struct engine *eng = &s->eng;
 	int g = r->gpu, res = s->res_stack0[g] + r->stack, tokens;
-	int ngpu = gpu_experts_in_stack(s, g, r->stack, &tokens);
+	int ngpu = gpu_experts_in_stack(rec, g, r->stack, &tokens);
 	double bytes = ngpu * model_expert_bytes(&s->model);
 
-	r->kernel = xcalloc((size_t)(eng->ntasks - s->layer_first_task) + 1, sizeof *r->kernel);
-	for (int i = s->layer_first_task; i < eng->ntasks; i++) {
-		const struct engine_task *t = &eng->task[i];
+	r->kernel = xcalloc((size_t)rec->ntasks + 1, sizeof *r->kernel);
+	for (int i = 0; i < rec->ntasks; i++) {
+		const struct engine_task *t = &rec->task[i];
 		if (t->gpu != g)
 			continue;
 		if (t->kind == TASK_PIM_EXPERT && t->res[0] == res)
@@ -353,11 +352,29 @@ int stack_replay_step_event(struct stack_replay *r)
 int stack_replay_init(struct stack_replay *r, const struct sim *s, int gpu, int stack,
 		      struct err *e)
 {
+	struct layer_record rec;
+
+	memset(&rec, 0, sizeof rec);
+	if (s->last_layer < 0) {
+		memset(r, 0, sizeof *r);
+		return err_set(e, "replay: no layer has been simulated yet");
+	}
+	/* the layer just simulated, still in s's arrays and the engine */
+	rec.decision = s->decision;
+	rec.ndecisions = s->ndecisions;
+	rec.gpus = s->hw.gpus;
+	memcpy(rec.gpu, s->gpu, sizeof rec.gpu);
+	rec.task = s->eng.task + s->layer_first_task;
+	rec.ntasks = s->eng.ntasks - s->layer_first_task;
+	return stack_replay_init_layer(r, s, &rec, gpu, stack, e);
+}
+
+int stack_replay_init_layer(struct stack_replay *r, const struct sim *s,
+			    const struct layer_record *rec, int gpu, int stack, struct err *e)
+{
 	struct memsys probe;
 
 	memset(r, 0, sizeof *r);
-	if (s->last_layer < 0)
-		return err_set(e, "replay: no layer has been simulated yet");
 	if (gpu < 0 || gpu >= s->hw.gpus)
 		return err_set(e, "replay: no gpu %d (the machine has %d)", gpu, s->hw.gpus);
 	if (stack < 0 || stack >= s->hw.stacks)
@@ -376,7 +393,7 @@ int stack_replay_init(struct stack_replay *r, const struct sim *s, int gpu, int 
 	r->banks_per_pch = probe.d.bank_per_pch;
 	r->banks_per_channel = r->banks_per_pch * probe.d.pch_per_ch;
 	memsys_release(&probe);
-	plan(r, s);
+	plan(r, s, rec);
 	for (int i = 0; i < r->nkernels; i++) {
 		struct pim_streams st;
 		if (r->kernel[i].expert < 0)

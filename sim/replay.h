@@ -62,6 +62,7 @@
 
 #include "err.h"
 #include "hbm.h"
+#include "history.h"
 #include "memctrl.h"
 #include "pim.h"
 
@@ -123,6 +124,15 @@ struct stack_replay {
  */
 int stack_replay_init(struct stack_replay *r, const struct sim *s, int gpu, int stack,
 		      struct err *e);
+
+/*
+ * The same for a layer record of s (history.h: a kept layer of s's run);
+ * rec's tasks, decisions and per-GPU work are read, s gives the machine,
+ * the model and the [hbm]/[pim] of its PIM cost model (a layer simulated
+ * before a change of those replays with the current ones).
+ */
+int stack_replay_init_layer(struct stack_replay *r, const struct sim *s,
+			    const struct layer_record *rec, int gpu, int stack, struct err *e);
 void stack_replay_release(struct stack_replay *r);
 
 /* Advance one memory-clock cycle, processing the events at the new cycle;
