@@ -121,6 +121,10 @@ step n
 tm send-keys -t t b
 wait_screen "$before" && ok || bad "b did not return to the screen before"
 
+# . replays the selected stack cycle by cycle in the Banks panel.
+tm send-keys -t t . . .
+wait_for 'stack0  cycle 2 = ' && ok || bad ". did not step the stack replay to cycle 2"
+
 # ? opens the help screen and Esc closes it.
 tm send-keys -t t '?'
 wait_for 'Help: keys' && ok || bad "? did not open the help"

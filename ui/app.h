@@ -13,9 +13,9 @@
 
 enum panel_id { P_EXPERTS, P_HISTOGRAM, P_BANKS, P_TIMELINE, P_STATS, P_N };
 enum overlay { OV_NONE, OV_HELP, OV_INSPECT };
-enum grain { GRAIN_EVENT, GRAIN_LAYER, GRAIN_ITER };
+enum grain { GRAIN_EVENT, GRAIN_LAYER, GRAIN_ITER, GRAIN_CYCLE };
 /* Where the cursor goes once the step in flight has landed. */
-enum cursor_after { CUR_KEEP, CUR_FIRST_EVENT, CUR_END, CUR_SET };
+enum cursor_after { CUR_KEEP, CUR_FIRST_EVENT, CUR_END, CUR_SET, CUR_REPLAY };
 
 #define BACK_MAX 512
 
@@ -32,6 +32,8 @@ struct app {
 	struct worker w;
 	int pipe[2];		/* worker -> loop, signals -> loop */
 	struct ui_snap a, b;	/* the run shown and the compare run */
+	struct ui_banks banks;	/* the stack replay, when there is one */
+	int sel_gpu, sel_stack;	/* the stack of the Banks panel (s) */
 	int cmp_on, cmp_sched;	/* compare policy, -1 = off */
 	unsigned gen;		/* the worker generation of a and b */
 	struct view *view[P_N];
@@ -49,7 +51,8 @@ struct app {
 	int nback;
 	struct place bookmark[10];
 	int quote;		/* ' pressed: a digit follows */
-	int pending_key;	/* a key that waits for the step in flight, or 0 */
+	int pending[16];	/* keys that wait for the step in flight, in order */
+	int npending;
 	char msg[ERR_MAX + 64];	/* the status line's message, "" when none */
 	int quit;
 	int too_small;

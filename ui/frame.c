@@ -29,14 +29,18 @@ void app_close_views(struct app *ap)
 
 void app_update_views(struct app *ap)
 {
+	static const char *const grain_names[] = {[GRAIN_EVENT] = "event", [GRAIN_LAYER] = "layer",
+						  [GRAIN_ITER] = "iteration", [GRAIN_CYCLE] = "cycle"};
 	struct view_in in = {
 		.a = &ap->a,
 		.b = ap->cmp_on ? &ap->b : NULL,
 		.cursor_ns = ap->cursor_ns,
 		.playing = ap->playing,
 		.speed = keys_speed_label(ap->speed),
-		.grain = ap->grain == GRAIN_EVENT ? "event" : ap->grain == GRAIN_ITER ? "iteration"
-										: "layer",
+		.grain = grain_names[ap->grain],
+		.banks = &ap->banks,
+		.sel_gpu = ap->sel_gpu,
+		.sel_stack = ap->sel_stack,
 	};
 
 	for (int p = 0; p < P_N; p++)

@@ -63,7 +63,9 @@ static int go_to(struct app *ap, const struct place *p)
 		app_update_views(ap);
 		return 0;
 	}
-	if (worker_submit(&ap->w, JOB_REWIND, &p->m, -1) != 0)
+	struct job_args j = {.job = JOB_REWIND, .target = p->m};
+
+	if (worker_submit(&ap->w, &j) != 0)
 		return -1;
 	ap->cursor_after = CUR_SET;
 	ap->cursor_set_ns = p->cursor_ns;
@@ -73,13 +75,30 @@ static int go_to(struct app *ap, const struct place *p)
 /* A key that needs the worker while it is busy runs once the step lands. */
 static void later(struct app *ap, int k)
 {
-	ap->pending_key = k;
+	if (ap->npending < (int)(sizeof ap->pending / sizeof ap->pending[0]))
+		ap->pending[ap->npending++] = k;
+}
+
+/* The replay of the selected stack one cycle on (cycle -1) or at a cycle. */
+static int replay_to(struct app *ap, int64_t cycle)
+{
+	struct job_args j = {.job = JOB_REPLAY, .gpu = ap->sel_gpu, .stack = ap->sel_stack,
+			     .cycle = cycle};
+
+	if (!ap->a.has_layer) {
+		say(ap, "the stack replay needs a layer: step one first (n)");
+		return 0;
+	}
+	if (worker_submit(&ap->w, &j) != 0)
+		return -1;
+	ap->cursor_after = CUR_REPLAY;
+	return 0;
 }
 
 int app_step(struct app *ap, int grain)
 {
 	static const int jobs[] = {[GRAIN_EVENT] = JOB_LAYER, [GRAIN_LAYER] = JOB_LAYER,
-				   [GRAIN_ITER] = JOB_ITER};
+				   [GRAIN_ITER] = JOB_ITER, [GRAIN_CYCLE] = JOB_REPLAY};
 	double t;
 
 	ap->grain = grain;
@@ -94,7 +113,11 @@ int app_step(struct app *ap, int grain)
 		ap->playing = 0;
 		return 0;
 	}
-	if (worker_submit(&ap->w, jobs[grain], NULL, -1) != 0)
+	struct job_args j = {.job = jobs[grain]};
+
+	if (grain == GRAIN_CYCLE)
+		return replay_to(ap, -1);
+	if (worker_submit(&ap->w, &j) != 0)
 		return -1;
 	push_back(ap);
 	ap->cursor_after = grain == GRAIN_EVENT ? CUR_FIRST_EVENT : CUR_END;
@@ -107,13 +130,39 @@ static void k_iter(struct app *ap, int k) { if (app_step(ap, GRAIN_ITER)) later(
 
 static void k_cycle(struct app *ap, int k)
 {
-	(void)k;
-	say(ap, "cycle stepping needs the stack replay (sim/replay.h), not built yet");
+	if (app_step(ap, GRAIN_CYCLE))
+		later(ap, k);
+}
+
+/* s: the next stack (of the next GPU after the last); the replay follows. */
+static void k_stack(struct app *ap, int k)
+{
+	int stack = ap->sel_stack + 1, gpu = ap->sel_gpu;
+
+	if (stack >= ap->a.stacks) {
+		stack = 0;
+		gpu = gpu + 1 < ap->a.gpus ? gpu + 1 : 0;
+	}
+	if (ap->banks.on) {
+		struct job_args j = {.job = JOB_REPLAY, .gpu = gpu, .stack = stack, .cycle = 0};
+		if (worker_submit(&ap->w, &j) != 0) {
+			later(ap, k);
+			return;
+		}
+		ap->cursor_after = CUR_REPLAY;
+	}
+	ap->sel_gpu = gpu;
+	ap->sel_stack = stack;
+	app_update_views(ap);
 }
 
 static void k_back(struct app *ap, int k)
 {
-	(void)k;
+	if (ap->grain == GRAIN_CYCLE && ap->banks.on) {	/* a cycle back: replayed again */
+		if (ap->banks.cycle > 0 && replay_to(ap, ap->banks.cycle - 1) != 0)
+			later(ap, k);
+		return;
+	}
 	if (ap->nback == 0) {
 		say(ap, "nothing to step back to");
 		return;
@@ -207,7 +256,9 @@ static void k_compare(struct app *ap, int k)
 	do
 		next = next + 1 >= SCHED_NPOLICIES ? -1 : next + 1;
 	while (next == ap->a.sched);
-	if (worker_submit(&ap->w, JOB_COMPARE, NULL, next) != 0) {
+	struct job_args j = {.job = JOB_COMPARE, .cmp_sched = next};
+
+	if (worker_submit(&ap->w, &j) != 0) {
 		later(ap, k);
 		return;
 	}
@@ -242,7 +293,7 @@ static const struct key_entry {
 	int panel;
 } key_table[] = {
 	{.key = ' ', .label = "space", .help = "next event (a task start or end)", .fn = k_event},
-	{.key = '.', .label = ".", .help = "next DRAM cycle (in the stack replay)", .fn = k_cycle},
+	{.key = '.', .label = ".", .help = "next DRAM cycle in the replay of the selected stack", .fn = k_cycle},
 	{.key = 'n', .label = "n", .help = "next layer", .fn = k_layer},
 	{.key = 'N', .label = "N", .help = "next iteration", .fn = k_iter},
 	{.key = 'b', .label = "b", .help = "step back (the same grain as the last step)", .fn = k_back},
@@ -265,8 +316,8 @@ static const struct key_entry {
 	 .panel = P_TIMELINE},
 	{.key = 'Z', .label = NULL, .panel = P_TIMELINE},
 	{.key = 'o', .label = "o", .help = "sort experts by id / by load", .panel = P_EXPERTS},
-	{.key = 's', .label = "s", .help = "select the stack group (GPU) of the Banks panel",
-	 .panel = P_BANKS},
+	{.key = 's', .label = "s", .help = "select the next stack (the Banks panel, the replay)",
+	 .fn = k_stack},
 	{.key = '\n', .alt = KEY_ENTER, .label = "Enter",
 	 .help = "inspect the selected expert or timeline task", .fn = k_inspect},
 	{.key = '\r', .label = NULL, .fn = k_inspect},

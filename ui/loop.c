@@ -35,7 +35,7 @@ static void take(struct app *ap)
 	char err[ERR_MAX];
 	double t;
 
-	if (!worker_take(&ap->w, &ap->gen, &ap->a, &ap->b, &ap->cmp_on, err, sizeof err))
+	if (!worker_take(&ap->w, &ap->gen, &ap->a, &ap->b, &ap->cmp_on, &ap->banks, err, sizeof err))
 		return;
 	if (err[0])
 		snprintf(ap->msg, sizeof ap->msg, "%s", err);
@@ -50,6 +50,10 @@ static void take(struct app *ap)
 		break;
 	case CUR_SET:
 		ap->cursor_ns = ap->cursor_set_ns;
+		break;
+	case CUR_REPLAY:	/* the timeline follows the replay's cycle */
+		if (ap->banks.on)
+			ap->cursor_ns = ap->banks.t0_ns + ap->banks.cycle * ap->banks.tck_ns;
 		break;
 	}
 	ap->cursor_after = CUR_KEEP;
@@ -98,9 +102,9 @@ static int loop(struct app *ap)
 		int ch;
 		take(ap);
 		ap->busy = worker_progress(&ap->w, &ap->busy_iter, &ap->busy_layer, &ap->busy_s);
-		if (!ap->busy && ap->pending_key) {
-			int k = ap->pending_key;
-			ap->pending_key = 0;
+		if (!ap->busy && ap->npending > 0) {	/* keys typed during the last step */
+			int k = ap->pending[0];
+			memmove(ap->pending, ap->pending + 1, --ap->npending * sizeof *ap->pending);
 			keys_handle(ap, k);
 			continue;
 		}
@@ -158,6 +162,7 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	app_close_views(ap);
 	snap_release(&ap->a);
 	snap_release(&ap->b);
+	snap_banks_release(&ap->banks);
 	close(ap->pipe[0]);
 	close(ap->pipe[1]);
 	free(ap);

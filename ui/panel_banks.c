@@ -1,10 +1,12 @@
 /*
- * panel_banks.c - the Banks panel: what each HBM-PIM stack of the selected
- * GPU did over the shown layer, a row per stack and a column per slice of
- * time: PIM kernels, GPU weight reads (the grouped kernel holds the stacks
- * with bank PIM), attention streamed in PIM, idle.  It reads the task
- * timeline; the per-bank view of one stack comes with the stack replay
- * (sim/replay.h).  s selects the next GPU.
+ * panel_banks.c - the Banks panel.  Before a stack replay exists: what each
+ * HBM-PIM stack of the selected GPU did over the shown layer, a row per
+ * stack and a column per slice of time (PIM kernels, GPU weight reads,
+ * attention in PIM, idle), from the task timeline.  With the replay (the
+ * . key, sim/replay.h): the selected stack's channels x banks heatmap of
+ * the last cycles, each bank shown by what it spent most of them doing
+ * (idle, activate, host read, PIM MAC, refresh, precharge), and the
+ * pseudo-channels' queue depths.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,9 @@
 
 struct banks {
 	const struct ui_snap *a;
+	const struct ui_banks *rp;
 	double cursor_ns;
-	int gpu;
+	int gpu, stack;
 };
 
 static void update(struct view *v, const struct view_in *in)
@@ -25,9 +28,10 @@ static void update(struct view *v, const struct view_in *in)
 	struct banks *st = v->state;
 
 	st->a = in->a;
+	st->rp = in->banks;
 	st->cursor_ns = in->cursor_ns;
-	if (st->gpu >= in->a->gpus)
-		st->gpu = 0;
+	st->gpu = in->sel_gpu;
+	st->stack = in->sel_stack;
 }
 
 /* How a column of a stack row looks for the task that covers it. */
@@ -49,25 +53,31 @@ static void cell_look(const struct look *lk, const struct engine_task *t, int *r
 	}
 }
 
-static void draw(struct view *v, const struct look *lk, struct rect r)
+/* One legend entry per (role, glyph, text) from x; returns the next x. */
+static int legend(const struct look *lk, int y, int x, int end, int role, const char *g,
+		  const char *text)
 {
-	struct banks *st = v->state;
-	const struct ui_snap *a = st->a;
-	int cell[MAX_W], w = r.w - 9, cur;
+	if (x + 2 + (int)strlen(text) > end)
+		return x;
+	draw_glyph(lk, y, x, role, g);
+	draw_text(lk, y, x + 1, end - x - 1, R_NORMAL, "%s ", text);
+	return x + 2 + (int)strlen(text);
+}
 
-	if (a == NULL || r.h < 3 || w < 8)
-		return;
+static void draw_stacks(struct banks *st, const struct look *lk, struct rect r)
+{
+	const struct ui_snap *a = st->a;
+	int cell[MAX_W], w = r.w - 9, cur, y, x = r.x;
+
 	if (w > MAX_W)
 		w = MAX_W;
-	draw_text(lk, r.y, r.x, r.w, R_NORMAL, "gpu%d stacks over layer %d (s: next GPU)", st->gpu,
-		  a->has_layer ? a->layer : 0);
-	if (!a->has_layer)
-		return;
+	draw_text(lk, r.y, r.x, r.w, R_NORMAL, "gpu%d stacks over layer %d (s: next stack, "
+		  ". replays it)", st->gpu, a->layer);
 	cur = (int)((st->cursor_ns - a->start_ns) / (a->end_ns - a->start_ns) * w);
 	for (int k = 0; k < a->stacks && k + 2 < r.h; k++) {
-		int y = r.y + 1 + k;
+		y = r.y + 1 + k;
 		lane_fill(a, a->start_ns, a->end_ns, w, lane_res, a->res_stack0[st->gpu] + k, cell);
-		draw_text(lk, y, r.x, 9, R_NORMAL, "stack%-2d", k);
+		draw_text(lk, y, r.x, 9, k == st->stack ? R_SELECT : R_NORMAL, "stack%-2d", k);
 		for (int c = 0; c < w; c++) {
 			int role;
 			const char *g;
@@ -75,37 +85,92 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 			draw_glyph(lk, y, r.x + 9 + c, c == cur ? R_CURSOR : role, g);
 		}
 	}
-	if (a->stacks + 2 < r.h) {
-		int y = r.y + 1 + a->stacks, x = r.x;
-		static const struct {
+	if (a->stacks + 2 >= r.h)
+		return;
+	y = r.y + 1 + a->stacks;
+	x = legend(lk, y, x, r.x + r.w, R_PIM, lk->gl->pim_full, "PIM kernel");
+	x = legend(lk, y, x, r.x + r.w, R_GPU, lk->gl->shade[1], "GPU reads");
+	x = legend(lk, y, x, r.x + r.w, R_ATTN_PIM, lk->gl->shade[2], "attention");
+	legend(lk, y, x, r.x + r.w, R_DIM, lk->gl->shade[0], "idle");
+}
+
+/* The look of each enum replay_occ in the heatmap. */
+static void occ_look(const struct look *lk, int occ, int *role, const char **g)
+{
+	static const int roles[OCC_N] = {[OCC_IDLE] = R_DIM, [OCC_ACT] = R_ATTN, [OCC_HOST] = R_GPU,
+					 [OCC_PIM] = R_PIM, [OCC_REF] = R_WARN, [OCC_PRE] = R_LINK};
+	const char *glyphs[OCC_N] = {[OCC_IDLE] = lk->gl->shade[0], [OCC_ACT] = lk->gl->shade[1],
+				     [OCC_HOST] = lk->gl->gpu_full, [OCC_PIM] = lk->gl->pim_full,
+				     [OCC_REF] = "R", [OCC_PRE] = lk->gl->shade[2]};
+	*role = roles[occ];
+	*g = glyphs[occ];
+}
+
+static void draw_replay(struct banks *st, const struct look *lk, struct rect r)
+{
+	const struct ui_banks *b = st->rp;
+	char t[32];
+	int y = r.y, x, w = r.w - 5 < b->banks_per_channel ? r.w - 5 : b->banks_per_channel;
+
+	fmt_ns(t, sizeof t, b->cycle * b->tck_ns);
+	draw_text(lk, y++, r.x, r.w, R_NORMAL, "gpu%d stack%d  cycle %lld = %s @ %.0f MHz%s", b->gpu,
+		  b->stack, (long long)b->cycle, t, 1e3 / b->tck_ns, b->done ? "  [done]" : "");
+	if (b->kernel < b->nkernels && b->expert >= 0)
+		draw_text(lk, y++, r.x, r.w, R_NORMAL, "kernel %d of %d: expert %d, %d tokens",
+			  b->kernel + 1, b->nkernels, b->expert, b->tokens);
+	else if (b->kernel < b->nkernels)
+		draw_text(lk, y++, r.x, r.w, R_NORMAL, "kernel %d of %d: the GPU's weight reads",
+			  b->kernel + 1, b->nkernels);
+	else
+		draw_text(lk, y++, r.x, r.w, R_DIM, "%d kernels replayed", b->nkernels);
+	for (int c = 0; c < b->channels && y < r.y + r.h - 2; c++, y++) {
+		draw_text(lk, y, r.x, 5, R_NORMAL, "ch%-2d", c);
+		for (int k = 0; k < w; k++) {
+			const int *occ = &b->occ[(c * b->banks_per_channel + k) * OCC_N];
+			int best = OCC_IDLE, role;
+			const char *g;
+			for (int o = 0; o < OCC_N; o++)
+				if (occ[o] > occ[best])
+					best = o;
+			occ_look(lk, best, &role, &g);
+			draw_glyph(lk, y, r.x + 5 + k, role, g);
+		}
+	}
+	if (y < r.y + r.h - 1) {
+		draw_text(lk, y, r.x, 8, R_NORMAL, "queues");
+		for (int p = 0; p < b->pchs && 8 + p < r.w; p++)
+			draw_text(lk, y, r.x + 8 + p, 1, b->queue[p] ? R_WARN : R_DIM, "%c",
+				  b->queue[p] > 9 ? '+' : '0' + b->queue[p]);
+		y++;
+	}
+	if (y < r.y + r.h) {
+		x = r.x;
+		for (int o = 0; o < OCC_N; o++) {
 			int role;
-			const char *text;
-		} legend[] = {{R_PIM, " PIM kernel "}, {R_GPU, " GPU reads "},
-			      {R_ATTN_PIM, " attention "}, {R_DIM, " idle"}};
-		const char *glyph[] = {lk->gl->pim_full, lk->gl->shade[1], lk->gl->shade[2],
-				       lk->gl->shade[0]};
-		for (size_t i = 0; i < sizeof legend / sizeof legend[0]; i++) {
-			draw_glyph(lk, y, x, legend[i].role, glyph[i]);
-			draw_text(lk, y, x + 1, r.x + r.w - x - 1, R_NORMAL, "%s", legend[i].text);
-			x += 1 + (int)strlen(legend[i].text);
+			const char *g;
+			occ_look(lk, o, &role, &g);
+			x = legend(lk, y, x, r.x + r.w, role, g, replay_occ_names[o]);
 		}
 	}
 }
 
-static int key(struct view *v, int k)
+static void draw(struct view *v, const struct look *lk, struct rect r)
 {
 	struct banks *st = v->state;
 
-	if (k != 's' || st->a == NULL)
-		return 0;
-	st->gpu = (st->gpu + 1) % (st->a->gpus > 0 ? st->a->gpus : 1);
-	return 1;
+	if (st->a == NULL || r.h < 3 || r.w < 20)
+		return;
+	if (!st->a->has_layer)
+		draw_text(lk, r.y, r.x, r.w, R_DIM, "no layer yet");
+	else if (st->rp != NULL && st->rp->on)
+		draw_replay(st, lk, r);
+	else
+		draw_stacks(st, lk, r);
 }
 
 const struct view_ops banks_view = {
 	.title = "Banks",
 	.update = update,
 	.draw = draw,
-	.key = key,
 	.state_size = sizeof(struct banks),
 };

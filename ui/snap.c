@@ -186,3 +186,48 @@ int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack)
 	*gpu = -1;
 	return -1;
 }
+
+void snap_banks(struct ui_banks *b, const struct stack_replay *r, int64_t window)
+{
+	int banks = r->channels * r->banks_per_channel;
+	const struct replay_kernel *k = r->cur < r->nkernels ? &r->kernel[r->cur] : NULL;
+
+	if (banks > b->cap_banks) {
+		b->occ = xrealloc(b->occ, (size_t)banks * OCC_N * sizeof *b->occ);
+		b->cap_banks = banks;
+	}
+	if (r->pchs > b->cap_pchs) {
+		b->queue = xrealloc(b->queue, (size_t)r->pchs * sizeof *b->queue);
+		b->cap_pchs = r->pchs;
+	}
+	b->on = 1;
+	b->gpu = r->gpu;
+	b->stack = r->stack;
+	b->cycle = stack_replay_cycle(r);
+	b->window = window;
+	b->tck_ns = stack_replay_tck_ns(r);
+	b->t0_ns = r->t0_ns;
+	b->done = stack_replay_done(r);
+	b->kernel = r->cur;
+	b->nkernels = r->nkernels;
+	b->expert = k ? k->expert : -1;
+	b->tokens = k ? k->tokens : 0;
+	b->channels = r->channels;
+	b->banks_per_channel = r->banks_per_channel;
+	b->pchs = r->pchs;
+	for (int i = 0; i < banks; i++) {
+		int64_t occ[OCC_N];
+		stack_replay_occupancy(r, i, window, occ);
+		for (int o = 0; o < OCC_N; o++)
+			b->occ[i * OCC_N + o] = (int)occ[o];
+	}
+	for (int p = 0; p < r->pchs; p++)
+		b->queue[p] = stack_replay_queue_depth(r, p);
+}
+
+void snap_banks_release(struct ui_banks *b)
+{
+	free(b->occ);
+	free(b->queue);
+	memset(b, 0, sizeof *b);
+}

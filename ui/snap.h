@@ -8,6 +8,7 @@
 #ifndef SIEVE_UI_SNAP_H
 #define SIEVE_UI_SNAP_H
 
+#include "replay.h"
 #include "sim.h"
 
 /* Where an expert ran in the shown layer. */
@@ -46,6 +47,29 @@ struct ui_snap {
 	struct sim_totals tot;
 	int cap_experts, cap_dec, cap_tasks;	/* buffer sizes */
 };
+
+/*
+ * The stack replay as the Banks panel draws it: per bank the cycles spent
+ * in each enum replay_occ over the last `window` cycles, and where the
+ * replay stands.  Copied from a struct stack_replay through replay.h.
+ */
+struct ui_banks {
+	int on;			/* a replay exists */
+	int gpu, stack;
+	int64_t cycle, window;
+	double tck_ns, t0_ns;	/* cycle 0 in engine time */
+	int done;
+	int kernel, nkernels;	/* the kernel running or next */
+	int expert, tokens;	/* of that kernel (expert -1: the GPU's reads) */
+	int channels, banks_per_channel, pchs;
+	int *occ;		/* [banks][OCC_N] cycles */
+	int *queue;		/* [pchs] requests queued */
+	int cap_banks, cap_pchs;
+};
+
+/* Copy what the Banks panel needs of r (window: cycles of the heatmap). */
+void snap_banks(struct ui_banks *b, const struct stack_replay *r, int64_t window);
+void snap_banks_release(struct ui_banks *b);
 
 void snap_init(struct ui_snap *p);
 void snap_release(struct ui_snap *p);

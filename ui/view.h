@@ -18,6 +18,8 @@ struct view_in {
 	int playing;
 	const char *speed;	/* play speed, e.g. "2 steps/s" */
 	const char *grain;	/* what a step is: "event", "layer", "iteration" */
+	const struct ui_banks *banks;	/* the stack replay (banks->on), for Banks */
+	int sel_gpu, sel_stack;	/* the selected stack */
 };
 
 /* What Enter (or a click) opens in the inspector. */

@@ -57,30 +57,82 @@ static int compare_build(struct worker *w, int sched, struct err *e)
 	return 0;
 }
 
-static void run_job(struct worker *w, int job, struct sim_mark target, int cmp_sched,
-		    struct err *e)
+static void replay_drop(struct worker *w)
+{
+	if (w->rp_on)
+		stack_replay_release(&w->rp);
+	w->rp_on = 0;
+}
+
+/* The replay of (gpu, stack) in the shown layer, at cycle 0. */
+static int replay_build(struct worker *w, int gpu, int stack, struct err *e)
+{
+	replay_drop(w);
+	if (stack_replay_init(&w->rp, w->s, gpu, stack, e) != 0)
+		return -1;
+	w->rp_on = 1;
+	sim_mark(w->s, &w->rp_at);
+	return 0;
+}
+
+/* JOB_REPLAY: one cycle on, or to a cycle (rebuilt when it lies behind). */
+static void replay_job(struct worker *w, const struct job_args *j, struct err *e)
+{
+	struct sim_mark now;
+
+	sim_mark(w->s, &now);
+	if (!w->rp_on || w->rp.gpu != j->gpu || w->rp.stack != j->stack ||
+	    now.iter != w->rp_at.iter || now.layer != w->rp_at.layer ||
+	    (j->cycle >= 0 && j->cycle < stack_replay_cycle(&w->rp))) {
+		if (replay_build(w, j->gpu, j->stack, e) != 0)
+			return;
+		if (j->cycle < 0)
+			return;	/* a fresh replay shows cycle 0 first */
+	}
+	if (j->cycle < 0)
+		stack_replay_step_cycle(&w->rp);
+	else
+		stack_replay_run_until(&w->rp, j->cycle);
+}
+
+/* After the simulation moved: the replay follows to the new layer. */
+static void replay_follow(struct worker *w, struct err *e)
+{
+	if (w->rp_on && w->s->last_layer >= 0)
+		replay_build(w, w->rp.gpu, w->rp.stack, e);
+	else
+		replay_drop(w);
+}
+
+static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 {
 	int cmp_sched_now = w->cmp_on ? w->cmp.cfg.sched : -1;
 
 	e->msg[0] = 0;
-	switch (job) {
+	switch (j->job) {
 	case JOB_LAYER:
 		step_layer(w);
+		replay_follow(w, e);
 		break;
 	case JOB_ITER:
 		if (!sim_done(w->s))
 			do
 				step_layer(w);
 			while (w->s->layer != 0 && !quitting(w));
+		replay_follow(w, e);
 		break;
 	case JOB_REWIND:
 		/* the compare run borrows s's PIM memo, which a rewind replaces */
 		compare_build(w, -1, e);
-		if (sim_rewind(w->s, &target, w->datadir, e) == 0 && cmp_sched_now >= 0)
+		if (sim_rewind(w->s, &j->target, w->datadir, e) == 0 && cmp_sched_now >= 0)
 			compare_build(w, cmp_sched_now, e);
+		replay_follow(w, e);
 		break;
 	case JOB_COMPARE:
-		compare_build(w, cmp_sched, e);
+		compare_build(w, j->cmp_sched, e);
+		break;
+	case JOB_REPLAY:
+		replay_job(w, j, e);
 		break;
 	}
 }
@@ -92,19 +144,18 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->job == JOB_NONE && !w->quit)
+		while (w->job.job == JOB_NONE && !w->quit)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->quit)
 			break;
-		int job = w->job, cmp_sched = w->cmp_sched;
-		struct sim_mark target = w->target;
+		struct job_args job = w->job;
 		w->busy = 1;
 		w->started_s = now_s();
 		pthread_mutex_unlock(&w->mu);
-		run_job(w, job, target, cmp_sched, &e);
+		run_job(w, &job, &e);
 		pthread_mutex_lock(&w->mu);
 		snprintf(w->err, sizeof w->err, "%s", e.msg);
-		w->job = JOB_NONE;
+		w->job.job = JOB_NONE;
 		w->busy = 0;
 		w->gen++;
 		/* a full pipe already says "look"; nothing is lost */
@@ -156,21 +207,19 @@ int worker_stop(struct worker *w, int wait_ms)
 	pthread_join(w->thread, NULL);
 	if (w->cmp_on)
 		sim_release(&w->cmp);
+	replay_drop(w);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	return 0;
 }
 
-int worker_submit(struct worker *w, int job, const struct sim_mark *target, int cmp_sched)
+int worker_submit(struct worker *w, const struct job_args *job)
 {
 	int rc = -1;
 
 	pthread_mutex_lock(&w->mu);
-	if (!w->busy && w->job == JOB_NONE) {
-		w->job = job;
-		if (target != NULL)
-			w->target = *target;
-		w->cmp_sched = cmp_sched;
+	if (!w->busy && w->job.job == JOB_NONE) {
+		w->job = *job;
 		pthread_cond_signal(&w->cv);
 		rc = 0;
 	}
@@ -179,16 +228,19 @@ int worker_submit(struct worker *w, int job, const struct sim_mark *target, int 
 }
 
 int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_snap *b,
-		int *cmp_on, char *err, size_t errlen)
+		int *cmp_on, struct ui_banks *banks, char *err, size_t errlen)
 {
 	int took = 0;
 
 	pthread_mutex_lock(&w->mu);
-	if (!w->busy && w->job == JOB_NONE && w->gen != *gen) {
+	if (!w->busy && w->job.job == JOB_NONE && w->gen != *gen) {
 		snap_take(a, w->s);
 		*cmp_on = w->cmp_on;
 		if (w->cmp_on)
 			snap_take(b, &w->cmp);
+		banks->on = 0;
+		if (w->rp_on)
+			snap_banks(banks, &w->rp, REPLAY_WINDOW);
 		snprintf(err, errlen, "%s", w->err);
 		*gen = w->gen;
 		took = 1;
@@ -202,7 +254,7 @@ int worker_progress(struct worker *w, int *iter, int *layer, double *secs)
 	int busy;
 
 	pthread_mutex_lock(&w->mu);
-	busy = w->busy || w->job != JOB_NONE;
+	busy = w->busy || w->job.job != JOB_NONE;
 	*iter = w->at_iter;
 	*layer = w->at_layer;
 	*secs = w->busy ? now_s() - w->started_s : 0;
