@@ -294,7 +294,7 @@ static void rewind_reproduces_the_state(void)
 	while (b.iter < 1 || b.layer < 7)
 		sim_step_layer(&b);
 	sim_run(&b);	/* b runs past the mark, then comes back */
-	CU_ASSERT_EQUAL_FATAL(sim_rewind(&b, &m, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sim_rewind(&b, &m, &e), 0);
 	CU_ASSERT_EQUAL(b.iter, 1);
 	CU_ASSERT_EQUAL(b.layer, 7);
 	CU_ASSERT_DOUBLE_EQUAL(b.now_ns, a.now_ns, 0);
@@ -305,7 +305,7 @@ static void rewind_reproduces_the_state(void)
 	sim_run(&b);
 	CU_ASSERT_DOUBLE_EQUAL(sim_iter_ns(&a), sim_iter_ns(&b), 0);
 	m.layer = 999;
-	CU_ASSERT_EQUAL(sim_rewind(&b, &m, TEST_DATADIR, &e), -1);
+	CU_ASSERT_EQUAL(sim_rewind(&b, &m, &e), -1);
 	CU_ASSERT_TRUE(sim_done(&b));	/* unchanged */
 	sim_release(&a);
 	sim_release(&b);
