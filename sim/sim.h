@@ -112,7 +112,7 @@ int sim_done(const struct sim *s);
  * force at each position (routing is derived from the seed, iteration and
  * layer; the PIM memo is a cache; nothing depends on wall time or on
  * stepping order), so a mark is just the position.  sim_rewind restores
- * the last checkpoint before it (one per iteration start, timeline.h) and
+ * the last checkpoint before it (one every 8 layers, timeline.h) and
  * simulates forward to it, replaying the live changes where they were
  * made; the state it reaches is identical to the one that was there
  * (tests/test_rewind.c checks it byte for byte).  The PIM memo is kept and

@@ -181,7 +181,7 @@ void timeline_arrive(struct sim *s)
 	    pos_of(s, t->change[t->change_next].iter, t->change[t->change_next].layer) == here(s))
 		config_apply(s, &t->change[t->change_next++].cfg);
 	/* checkpoints are taken at the frontier only: behind it they are held */
-	if (s->layer == 0 && s->iter > last->iter) {
+	if (s->layer % TIMELINE_EVERY == 0 && here(s) > pos_of(s, last->iter, last->layer)) {
 		if (t->nck == TIMELINE_CHECKPOINTS)
 			checkpoints_thin(t);
 		checkpoint_take(s, &t->ck[t->nck++]);

@@ -8,7 +8,8 @@
  * kernel memo is a cache, nothing depends on wall time.  So going back
  * needs only what stepping accumulates, not what it computed on the way:
  *
- *   checkpoint  at the start of an iteration: position, simulated time, the
+ *   checkpoint  every TIMELINE_EVERY layers of an iteration, from its first:
+ *               position, simulated time, the
  *               engine's resource clocks and busy time, the accumulators
  *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done)
  *               and the number of engine tasks kept (engine.keep);
@@ -29,9 +30,10 @@
  *     16 x resources + 104 x layers + ~80 bytes
  * (7.3 KB for qwen3.5-397b-a17b on 8 GPUs: 56 resources, 60 layers; at most
  * 3.7 MB).  When full, every other checkpoint of the older half is dropped:
- * the newest TIMELINE_CHECKPOINTS / 2 iterations reached always have one
- * each (a step back simulates at most one iteration again), older ones
- * thin out, the spacing doubling with age.
+ * the newest TIMELINE_CHECKPOINTS / 2 stay TIMELINE_EVERY layers apart (the
+ * last 2048 layers reached: 34 iterations of that model, where a step back
+ * simulates at most 8 layers again, about 1.5 ms), older ones thin out, the
+ * spacing doubling with age.
  */
 #ifndef SIEVE_TIMELINE_H
 #define SIEVE_TIMELINE_H
@@ -40,6 +42,7 @@
 #include "history.h"
 
 #define TIMELINE_CHECKPOINTS 512
+#define TIMELINE_EVERY 8	/* layers between checkpoints */
 
 struct sim;
 
