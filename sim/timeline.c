@@ -226,7 +226,7 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e)
 		config_apply(s, config_at(s, from));
 		/* history_truncate here once struct sim holds the history ring */
 	}
-	while (here(s) < to && sim_step_layer(s))
+	while (here(s) < to && sim_step_layer(s) > 0)
 		;
 	return 0;
 }
