@@ -20,7 +20,7 @@ struct ui_opts {
 	int ascii;		/* ASCII glyphs even in a UTF-8 locale */
 	int no_color;		/* no colour escapes (also when NO_COLOR is set) */
 	int no_mouse;		/* leave the mouse to the terminal (selection) */
-	const char *datadir;	/* data files, for stepping back (sim_rewind) */
+	const char *datadir;	/* data files, for the compare run (sim_init_shared) */
 };
 
 /* Theme names, NULL-terminated (for option checking and help). */

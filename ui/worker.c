@@ -106,8 +106,6 @@ static void replay_follow(struct worker *w, struct err *e)
 
 static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 {
-	int cmp_sched_now = w->cmp_on ? w->cmp.cfg.sched : -1;
-
 	e->msg[0] = 0;
 	switch (j->job) {
 	case JOB_LAYER:
@@ -121,11 +119,9 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 			while (w->s->layer != 0 && !quitting(w));
 		replay_follow(w, e);
 		break;
-	case JOB_REWIND:
-		/* the compare run borrows s's PIM memo, which a rewind replaces */
-		compare_build(w, -1, e);
-		if (sim_rewind(w->s, &j->target, w->datadir, e) == 0 && cmp_sched_now >= 0)
-			compare_build(w, cmp_sched_now, e);
+	case JOB_REWIND:	/* the PIM memo is kept: the compare run's borrow stays valid */
+		if (sim_rewind(w->s, &j->target, e) == 0 && w->cmp_on)
+			sim_rewind(&w->cmp, &j->target, e);
 		replay_follow(w, e);
 		break;
 	case JOB_COMPARE:
