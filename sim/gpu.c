@@ -33,8 +33,9 @@ static double gemm_body_ns(const struct hw *hw, double n, double k, double bytes
 {
 	double tiles = (double)l->m_tiles * ceil(n / hw->tile_n);
 	double waves = ceil(tiles / hw->sms);
+	double split = tiles < hw->sms ? floor(hw->sms / tiles) : 1;	/* split-K over idle SMs */
 	double tile_flops = 2.0 * hw->tile_m * hw->tile_n * k;
-	double comp_ns = waves * tile_flops * hw->sms / (hw->eff_tflops * 1e3);	/* TFLOPS = 1e3 flop/ns */
+	double comp_ns = waves * tile_flops / split * hw->sms / (hw->eff_tflops * 1e3);	/* TFLOPS = 1e3 flop/ns */
 	double reads = l->experts + hw->l2_reread * (double)(l->m_tiles - l->experts);
 	double mem_ns = n * k * bytes_per_weight * reads / bw_gbps;		/* GB/s = bytes/ns */
 	double p = hw->roofline_p;

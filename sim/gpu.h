@@ -8,7 +8,8 @@
  *
  *   m_e     = ceil(t_e / tile_m)                    row tiles of expert e
  *   tiles   = sum_e m_e * ceil(N / tile_n)
- *   compute = ceil(tiles / sms) * 2 tile_m tile_n K / (F / sms)
+ *   split   = floor(sms / tiles) if tiles < sms, else 1   (split-K)
+ *   compute = ceil(tiles / sms) * 2 tile_m tile_n K / split / (F / sms)
  *   memory  = sum_e N K b (1 + l2_reread (m_e - 1)) / BW
  *   gemm    = (memory^p + compute^p)^(1/p)
  *
@@ -24,7 +25,9 @@
  * then / speed.  What each term is physically:
  * - Tile padding: an expert with 3 tokens costs a 64-row tile; wave
  *   quantisation: 133 tiles take two waves.  A skewed layer pays for its
- *   hot expert's tiles, a wide one for its many one-token experts.
+ *   hot expert's tiles, a wide one for its many one-token experts.  A GEMM
+ *   of fewer tiles than SMs splits K over the idle ones (cuBLAS/CUTLASS
+ *   split-K), so a lone small GEMM is not charged a whole SM-tile.
  * - An expert whose tokens span several row tiles re-reads its weights for
  *   each extra tile; l2_reread is the share L2 does not catch.
  * - A grouped GEMM (torch._grouped_mm, per-expert offsets) builds its
@@ -45,16 +48,16 @@
  * Fit (least squares of the log error over the 202 rows of
  * data/gpu/h100_sxm_{moe_layer_uneven,expert_ffn_grouped,expert_ffn_loop}.csv,
  * uneven rows weighted twice; H100 SXM, BF16, CUDA-graph timed, median of
- * 5): kernel_overhead 8.8 us, grouped_overhead 19.2 us, stream_efficiency
- * 0.863 (2.87 TB/s of 3.33), grouped_bw_eff 0.88, l2_reread 0.23, p 4.5.
- * Errors: uneven layers median 3.1%, worst 13%, mean signed -0.1%;
- * grouped 4.5% / 26%; loop 5.9% / 20%.  Fitted without one model's shape,
- * the uneven rows of the held-out shape stay within 7% median, 17% worst
- * (tests/test_gpu.c refits and checks this).
+ * 5): kernel_overhead 12.6 us, grouped_overhead 15.4 us, stream_efficiency
+ * 0.884 (2.94 TB/s of 3.33), grouped_bw_eff 0.856, l2_reread 0.235, p 6.
+ * Errors: uneven layers median 3.2%, worst 12.4%, mean signed +0.2%;
+ * grouped (bmm) 3.5% / 22%; loop 4.8% / 20%.  Refitted without one model's
+ * shape, the uneven rows of the held-out shape stay within 7.3% median,
+ * 18.4% worst (tests/test_gpu.c refits and checks this).
  *
  * Dense GEMMs (attention projections, router, LM head) are batched GEMMs
- * with their own launch, gemm_launch: the FFN chain's 8.8 us is three
- * kernels (GEMM, SiLU-and-multiply, GEMM), 2.9 us each; the decode
+ * with their own launch, gemm_launch: the FFN chain's 12.6 us is three
+ * kernels (GEMM, SiLU-and-multiply, GEMM), 4.2 us each; the decode
  * attention file's whole-kernel floor (~7 us) bounds it from above.
  *
  * Decode attention streams the KV cache: t = hypot(floor, kv / BWkv),

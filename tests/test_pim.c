@@ -200,10 +200,10 @@ static void test_shortcuts_exact(void)
 
 /*
  * Qwen3-30B-A3B expert (hidden 2048, inter 768, BF16) in bank PIM on one
- * stack against the GPU model of sim/gpu.h (one batched expert: 8.8 us
- * launch chain and one wave of tiles per GEMM, ~16.6 us at 1 token and at
- * 64; measured 13.8 and 15.9 us, data/gpu/h100_sxm_expert_ffn_loop.csv;
- * the window below is that row's 20% model error).  PIM re-streams
+ * stack against the GPU model of sim/gpu.h (one batched expert: 12.6 us
+ * launch chain and one split-K wave of tiles per GEMM, ~15.8 us at 1 token
+ * and at 64; measured 13.8 and 15.9 us, data/gpu/h100_sxm_expert_ffn_loop.csv;
+ * the window below allows the loop rows' worst model error, 20%).  PIM re-streams
  * the 9.4 MB of weights per token at ~16x a stack's 666 GB/s: ~1.5 us a
  * token, so it wins at 1 token and loses at 64 (~100 us).
  */
