@@ -229,8 +229,42 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 	}
 }
 
+/*
+ * The router runs on each GPU after its attention and before the dispatch;
+ * the LM head once per iteration on each GPU, after every task of the last
+ * layer, for that GPU's sequences.
+ */
+static void check_router_and_lm_head(const struct sim *s)
+{
+	int heads = 0;
+
+	for (int i = 0; i < s->eng.ntasks; i++) {
+		const struct engine_task *t = &s->eng.task[i];
+		for (int j = 0; j < s->eng.ntasks; j++) {
+			const struct engine_task *u = &s->eng.task[j];
+			if (u->layer != t->layer || j == i)
+				continue;
+			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
+			    (u->kind == TASK_ATTN || u->kind == TASK_ATTN_PIM))
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_DISPATCH && u->kind == TASK_ROUTER)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_LM_HEAD && u->kind != TASK_LM_HEAD)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+		}
+		if (t->kind == TASK_LM_HEAD) {
+			heads++;
+			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
+			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s->hw, 1, &s->model,
+									 s->cfg.batch / s->hw.gpus), 1e-6);
+		}
+	}
+	CU_ASSERT_EQUAL(heads, s->hw.gpus * s->iters_done);
+}
+
 /* Over a whole run of every policy: no resource does two things at once,
- * experts start after the dispatch, combine after the experts. */
+ * experts start after the dispatch, combine after the experts, router and
+ * LM head in their places. */
 static void dependencies_hold_in_a_real_run(void)
 {
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
@@ -245,6 +279,7 @@ static void dependencies_hold_in_a_real_run(void)
 		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
 		s.eng.keep = 1;
 		sim_run(&s);
+		check_router_and_lm_head(&s);
 		for (int l = 0; l < s.model.layers; l++) {
 			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
 			for (int i = 0; i < s.eng.ntasks; i++) {
@@ -279,49 +314,6 @@ static void dependencies_hold_in_a_real_run(void)
 		}
 		sim_release(&s);
 	}
-}
-
-/*
- * The router runs on each GPU after its attention and before the dispatch;
- * the LM head once per iteration on each GPU, after every task of the last
- * layer, for that GPU's sequences.
- */
-static void router_and_lm_head_in_their_places(void)
-{
-	struct sim_config cfg;
-	struct sim s;
-	struct err e;
-	int heads = 0;
-
-	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
-	cfg.iters = 1;
-	cfg.batch = 32;
-	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-	s.eng.keep = 1;
-	sim_run(&s);
-	for (int i = 0; i < s.eng.ntasks; i++) {
-		const struct engine_task *t = &s.eng.task[i];
-		for (int j = 0; j < s.eng.ntasks; j++) {
-			const struct engine_task *u = &s.eng.task[j];
-			if (u->layer != t->layer || j == i)
-				continue;
-			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
-			    (u->kind == TASK_ATTN || u->kind == TASK_ATTN_PIM))
-				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
-			if (t->kind == TASK_DISPATCH && u->kind == TASK_ROUTER)
-				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
-			if (t->kind == TASK_LM_HEAD && u->kind != TASK_LM_HEAD)
-				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
-		}
-		if (t->kind == TASK_LM_HEAD) {
-			heads++;
-			CU_ASSERT_EQUAL(t->layer, s.model.layers - 1);
-			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s.hw, 1, &s.model, 32 / s.hw.gpus),
-					       1e-6);
-		}
-	}
-	CU_ASSERT_EQUAL(heads, s.hw.gpus);
-	sim_release(&s);
 }
 
 /* Rewinding to a mark gives exactly the state the simulation had there. */
@@ -400,7 +392,6 @@ void test_sim_register(void)
 		{"same seed, same result; another seed, another", same_seed_same_result},
 		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
-		{"router and LM head in their places", router_and_lm_head_in_their_places},
 		{"rewind reproduces the state", rewind_reproduces_the_state},
 		{NULL, NULL},
 	};
