@@ -206,9 +206,8 @@ static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 		x->expert = e;
 		x->stack = (e / G) % s->hw.stacks;
 		x->tokens = s->counts[e];
-		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
-					  model_expert_flops(m) * x->tokens) -
-			    s->hw.kernel_overhead_ns / speed;
+		x->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
+					  m->expert_weight_bytes, x->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
 		 * for the experts they send to PIM (filled in below). */
@@ -294,17 +293,44 @@ static void route(struct sim *s)
 	}
 }
 
+/* The router of each GPU for its own tokens, after its attention; ids into ids. */
+static void router(struct sim *s, const int *attn, int *ids)
+{
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double dur = gpu_router_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		ids[g] = issue(s, TASK_ROUTER, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
+	}
+}
+
+/*
+ * The LM head after the last layer of an iteration: each GPU projects and
+ * samples its own sequences once every task of the layer has ended.
+ */
+static void lm_head(struct sim *s)
+{
+	int n = s->eng.ntasks - s->layer_first_task, *deps = xcalloc((size_t)n + 1, sizeof *deps);
+
+	for (int i = 0; i < n; i++)
+		deps[i] = s->layer_first_task + i;
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double dur = gpu_lm_head_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		issue(s, TASK_LM_HEAD, g, dur, &s->res_gpu[g], 1, deps, n);
+	}
+	free(deps);
+}
 
 static void moe_layer(struct sim *s, const int *attn)
 {
-	int G = s->hw.gpus, disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
+	int G = s->hw.gpus, rt[HW_MAX_GPUS], disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
 	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
 	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
 	struct layer_result *r = &s->last;
 
 	route(s);
 	traffic(s);
-	all_to_all(s, TASK_DISPATCH, attn, G, disp);
+	router(s, attn, rt);
+	t_attn = phase_end(s, rt, G, t_attn);	/* attention phase: through the router */
+	all_to_all(s, TASK_DISPATCH, rt, G, disp);
 	t_disp = phase_end(s, disp, G, t_attn);
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
@@ -414,6 +440,8 @@ int sim_step_layer(struct sim *s)
 		moe_layer(s, attn);
 	else
 		dense_layer(s, attn);
+	if (s->layer == s->model.layers - 1 && s->model.vocab > 0)
+		lm_head(s);
 	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
 	busy(s);
 	add_result(&s->layer_sum[s->layer], r);
