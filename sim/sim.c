@@ -63,6 +63,7 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 	}
 	engine_init(&s->eng);
 	add_resources(s);
+	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
 	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
@@ -82,6 +83,7 @@ void sim_release(struct sim *s)
 	if (s->pim == &s->pim_own)
 		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
+	history_release(&s->hist);
 	free(s->assign);
 	free(s->counts);
 	free(s->decision);
@@ -319,6 +321,7 @@ static void moe_layer(struct sim *s, const int *attn)
 			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
 		}
 		struct sched_gpu sg = partition(s, g, ready);
+		s->gpu[g].ready_ns = ready;
 		run_experts(s, g, &sg, disp, G, exp, &nexp);
 		sum += s->gpu[g].expert_ns;
 		worst = fmax(worst, s->gpu[g].expert_ns);
@@ -397,6 +400,37 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->pim_slots += r->pim_slots;
 }
 
+/* Copy the layer just simulated, from start_ns, into the history. */
+static void record_layer(struct sim *s, double start_ns)
+{
+	struct layer_record r;
+
+	memset(&r, 0, sizeof r);
+	r.iter = s->iter;
+	r.layer = s->layer;
+	r.sched = s->cfg.sched;
+	r.tau = s->cfg.tau;
+	r.start_ns = start_ns;
+	r.end_ns = engine_end_ns(&s->eng, s->layer_first_task, start_ns);
+	r.result = s->last;
+	r.experts = s->model.experts;
+	r.counts = s->counts;
+	r.decision = s->decision;
+	r.ndecisions = s->ndecisions;
+	r.gpus = s->hw.gpus;
+	memcpy(r.gpu, s->gpu, sizeof r.gpu);
+	r.task = s->eng.task;	/* the engine holds this layer only: ids are indices */
+	r.ntasks = s->eng.ntasks;
+	r.dep = s->eng.dep;
+	r.ndep = s->eng.ndep;
+	history_append(&s->hist, &r);
+}
+
+const struct history *sim_history(const struct sim *s)
+{
+	return &s->hist;
+}
+
 int sim_step_layer(struct sim *s)
 {
 	int attn[HW_MAX_GPUS];
@@ -414,6 +448,7 @@ int sim_step_layer(struct sim *s)
 		dense_layer(s, attn);
 	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
 	busy(s);
+	record_layer(s, s->now_ns);
 	add_result(&s->layer_sum[s->layer], r);
 	s->last_layer = s->layer;
 	s->now_ns += r->total_ns;
@@ -490,14 +525,12 @@ void sim_mark(const struct sim *s, struct sim_mark *m)
 int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e)
 {
 	struct sim fresh;
-	int keep = s->eng.keep;
 
 	if (m->iter < 0 || m->layer < 0 || m->layer >= s->model.layers ||
 	    m->iter > s->cfg.iters || (m->iter == s->cfg.iters && m->layer != 0))
 		return err_set(e, "no such position: iteration %d, layer %d", m->iter, m->layer);
 	if (sim_init_shared(&fresh, &s->cfg, datadir, s->pim == &s->pim_own ? NULL : s->pim, e) != 0)
 		return -1;
-	fresh.eng.keep = keep;
 	while (fresh.iter < m->iter || (fresh.iter == m->iter && fresh.layer < m->layer))
 		sim_step_layer(&fresh);
 	sim_release(s);

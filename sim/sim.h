@@ -76,7 +76,12 @@ struct sim {
 	double est_err_sum;	/* |estimate - simulated| / simulated, MoE layers */
 	long est_err_n;
 	int iters_done;
+	/* the kept past (history.h): the last SIM_HISTORY_ITERS iterations */
+	struct history hist;
+	struct history_event event;	/* where sim_step_event stopped last */
 };
+
+#define SIM_HISTORY_ITERS 4	/* iterations of layers the history keeps */
 
 /*
  * Load model, hw and routing named by cfg (datadir holds the presets).
@@ -121,16 +126,20 @@ void sim_mark(const struct sim *s, struct sim_mark *m);
 int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e);
 
 /*
- * --- API for front ends (being built: issue "terminal UI") ---
- *
- * The kept past: the newest record is the layer just simulated.
- *   const struct history *sim_history(const struct sim *s);
- *
+ * The kept past: one record per simulated layer, the newest the layer just
+ * simulated, the last SIM_HISTORY_ITERS iterations of layers kept (older
+ * ones dropped).  The engine keeps only the layer in progress.
+ */
+const struct history *sim_history(const struct sim *s);
+
+/*
  * Stepping by event: moves *t_ns to the next task start or end after it,
  * simulating the next layer when the kept records have none; 1, or 0 when
  * the run is done and no event is left.
  *   int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
  *                      int *is_end);
+ *
+ * --- API for front ends (being built: issue "terminal UI") ---
  *
  * Fast step-back (checkpoints per iteration, the PIM memo kept, no file
  * re-read; parameter changes replayed where they happened):

@@ -220,53 +220,47 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 	}
 }
 
-/* Over a whole run of every policy: no resource does two things at once,
- * experts start after the dispatch, combine after the experts. */
+/* Over a whole run of every policy, layer by layer from the history: no
+ * resource does two things at once, experts start after the dispatch,
+ * combine after the experts, and a task starts after its dependencies. */
 static void dependencies_hold_in_a_real_run(void)
 {
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
 		struct sim_config cfg;
 		struct sim s;
 		struct err e;
+		double last_end[64] = {0};
 
 		CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
 		cfg.sched = p;
 		cfg.iters = 1;
 		cfg.batch = 32;
 		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-		s.eng.keep = 1;
-		sim_run(&s);
-		for (int l = 0; l < s.model.layers; l++) {
+		CU_ASSERT_FATAL(s.eng.nres <= 64);
+		while (sim_step_layer(&s) == 1) {
+			const struct layer_record *r = history_get(sim_history(&s), 0);
 			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer != l)
-					continue;
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
 				if (t->kind == TASK_DISPATCH)
 					disp_end = fmax(disp_end, t->end_ns);
 				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					exp_end = fmax(exp_end, t->end_ns);
 				if (t->kind == TASK_COMBINE)
 					comb_start = fmin(comb_start, t->start_ns);
+				for (int k = 0; k < t->ndeps; k++)
+					CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
+				for (int k = 0; k < t->nres; k++) {	/* never two at once */
+					CU_ASSERT(t->start_ns >= last_end[t->res[k]] - 1e-6);
+					last_end[t->res[k]] = t->end_ns;
+				}
 			}
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer == l && (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT))
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
+				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					CU_ASSERT(t->start_ns >= disp_end - 1e-6);
 			}
 			CU_ASSERT(comb_start >= exp_end - 1e-6);
-		}
-		for (int r = 0; r < s.eng.nres; r++) {	/* tasks of a resource never overlap */
-			double last_end = 0;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				for (int k = 0; k < t->nres; k++) {
-					if (t->res[k] != r)
-						continue;
-					CU_ASSERT(t->start_ns >= last_end - 1e-6);
-					last_end = t->end_ns;
-				}
-			}
 		}
 		sim_release(&s);
 	}
