@@ -136,8 +136,7 @@ static void attention(struct sim *s, int *ids)
 		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
 		double in_pim = pimcost_stream_ns(s->pim, kv);
-		int pim = sched_attention_in_pim(s->cfg.sched) ||
-			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
+		int pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
 
 		if (!pim) {
 			ids[g] = issue(s, TASK_ATTN, g, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
