@@ -57,11 +57,19 @@ int cmd_run(int argc, char **argv)
 	if (trace_file != NULL)
 		trace_begin(&trace, trace_file, trace_path, &s);
 	memset(&ex, 0, sizeof ex);
-	while (sim_step_layer(&s)) {
+	while ((rc = sim_step_layer(&s)) > 0) {
 		if (s.last_layer == explain)
 			explained_take(&ex, &s);
 		if (trace_file != NULL)
 			trace_layer(&trace, &s, history_get(sim_history(&s), 0));
+	}
+	if (rc < 0) {	/* the inputs describe something the models cannot run */
+		rc = cmd_fail(sim_error(&s));
+		if (trace_file != NULL)
+			fclose(trace_file);
+		explained_free(&ex);
+		sim_release(&s);
+		return rc;
 	}
 	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
 	if (trace_file != NULL && trace_end(&trace, &e) != 0) {

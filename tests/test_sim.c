@@ -204,7 +204,7 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 		sim_step_layer(&s);
 		sim_step_layer(&s);
 		kernel = 1000 + 6144 + 4 * 12288 / 1000.0;
-		pim = pimcost_expert_ns(s.pim, 1);
+		CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
 		CU_ASSERT(pim > 0);
 		CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
 		CU_ASSERT_EQUAL(s.gpu[1].pim_experts, 0);
