@@ -79,7 +79,7 @@ static void mark_critical_path(struct layer_record *r)
 
 	for (int i = 0; i < r->ntasks; i++) {
 		r->task[i].crit = 0;
-		if (cur < 0 || r->task[i].end_ns > r->task[cur].end_ns)
+		if (cur < 0 || r->task[i].end_ns >= r->task[cur].end_ns)
 			cur = i;
 	}
 	while (cur >= 0) {

@@ -12,14 +12,14 @@
  * (deps refer to those); resource ids are the engine's (engine.h).
  *
  * Critical path: on append, the tasks of the chain that set the layer's
- * length get crit = 1.  It starts at the task that ends last (the lowest
- * index among ties) and walks back: a task's predecessor is the one whose
- * end is its start (the engine starts a task exactly at the latest end of
- * its dependencies and of the last earlier task on each of its
- * resources): a dependency if one qualifies (the highest index), else the
- * last earlier task sharing a resource; the walk stops at a task that
- * starts with the layer.  So the flagged tasks form one gap-free chain from
- * the layer's start to its end.
+ * length get crit = 1.  It starts at the task that ends last (the highest
+ * index among ties: the one issued last, which may wait for the others)
+ * and walks back: a task's predecessor is the one whose end is its start
+ * (the engine starts a task exactly at the latest end of its dependencies
+ * and of the last earlier task on each of its resources): a dependency if
+ * one qualifies (the highest index), else the last earlier task sharing a
+ * resource; the walk stops at a task that starts with the layer.  So the
+ * flagged tasks form one gap-free chain from the layer's start to its end.
  *
  * Nothing here knows about terminals; the UI reads records and draws.
  */

@@ -305,6 +305,47 @@ static void rewind_reproduces_the_state(void)
 	sim_release(&b);
 }
 
+/*
+ * A PIM cost that cannot be computed stops the run: a machine whose banks
+ * have 16 rows cannot hold a mixtral expert (4096 x 14336, 2 bytes: more
+ * than 16 rows of every bank of a stack), so the first MoE layer fails,
+ * says where, records nothing and stays failed.  The gpu policy never
+ * asks for that cost and runs.
+ */
+static void failed_pim_cost_stops_the_run(void)
+{
+	const char *hw = test_edit_file("data/hw/h100x4-pim.ini", "short-rows.ini", "rows ",
+					"rows = 16");
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.model, sizeof cfg.model, "mixtral-8x7b");
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	cfg.iters = 1;
+	cfg.batch = 8;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_EQUAL(sim_run(&s), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_error(&s));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "iteration 0, layer 0, gpu 0, expert "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "needs row 16 of every bank, but banks have 16 rows"));
+	CU_ASSERT_EQUAL(s.iter, 0);
+	CU_ASSERT_EQUAL(s.layer, 0);
+	CU_ASSERT_EQUAL(history_len(sim_history(&s)), 0);
+	CU_ASSERT_EQUAL(sim_step_layer(&s), -1);
+	CU_ASSERT_EQUAL(sim_step_iter(&s), -1);
+	sim_release(&s);
+
+	cfg.sched = SCHED_GPU;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL(sim_run(&s), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_TRUE(sim_done(&s));
+	sim_release(&s);
+}
+
 static int run_default(struct sim *s, int seed)
 {
 	struct sim_config cfg;
@@ -343,6 +384,7 @@ void test_sim_register(void)
 		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
 		{"rewind reproduces the state", rewind_reproduces_the_state},
+		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);
