@@ -192,12 +192,6 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);
 
-/*
- * --- API for front ends (being built: issue "terminal UI") ---
- *
- * Fast step-back and live changes: sim_rewind and sim_configure above.
- */
-
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
