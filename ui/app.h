@@ -15,7 +15,7 @@ enum panel_id { P_EXPERTS, P_HISTOGRAM, P_BANKS, P_TIMELINE, P_STATS, P_N };
 enum overlay { OV_NONE, OV_HELP, OV_INSPECT };
 enum grain { GRAIN_EVENT, GRAIN_LAYER, GRAIN_ITER, GRAIN_CYCLE };
 /* Where the cursor goes once the step in flight has landed. */
-enum cursor_after { CUR_KEEP, CUR_FIRST_EVENT, CUR_END, CUR_SET, CUR_REPLAY };
+enum cursor_after { CUR_KEEP, CUR_EVENT, CUR_END, CUR_SET, CUR_REPLAY };
 
 #define BACK_MAX 512
 

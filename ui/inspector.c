@@ -6,9 +6,37 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "lane.h"
+
+/* What every policy would have chosen for the same counts; returns the next row. */
+static int whatif(const struct look *lk, const struct ui_snap *p, int e, struct rect in, int y)
+{
+	int x = in.x + 15;
+
+	draw_text(lk, y, in.x, in.w, R_NORMAL, "other policies");
+	if (p->whatif == NULL || !p->whatif_ready) {
+		draw_text(lk, y, x, in.x + in.w - x, R_DIM, "(computing)");
+		return y + 1;
+	}
+	for (int k = 0; k < SCHED_NPOLICIES; k++) {
+		int w = p->whatif[k * p->experts + e];
+		char item[48];
+		if (k == p->sched)
+			continue;
+		snprintf(item, sizeof item, "%s %s", sched_policy_names[k],
+			 w == WHERE_PIM ? "pim" : w == WHERE_GPU ? "gpu" : "-");
+		if (x + (int)strlen(item) > in.x + in.w) {
+			y++;
+			x = in.x + 15;
+		}
+		draw_text(lk, y, x, in.x + in.w - x, w == WHERE_PIM ? R_PIM : R_GPU, "%s", item);
+		x += (int)strlen(item) + 2;
+	}
+	return y + 1;
+}
 
 /* The decision lines of one expert; returns the next row. */
 static int decision(const struct look *lk, const struct ui_snap *p, int e, struct rect in, int y)
@@ -38,7 +66,7 @@ static int decision(const struct look *lk, const struct ui_snap *p, int e, struc
 		draw_text(lk, y++, in.x, in.w, R_NORMAL, "margin_us     %.3f   (how much worse if flipped)",
 			  d->margin_ns / 1e3);
 	draw_text(lk, y++, in.x, in.w, R_NORMAL, "reason        %s", sched_reason_text(d->reason));
-	return y;
+	return whatif(lk, p, e, in, y + 1);
 }
 
 static int task(const struct look *lk, const struct ui_snap *p, int i, struct rect in, int y)
@@ -50,7 +78,7 @@ static int task(const struct look *lk, const struct ui_snap *p, int i, struct re
 	fmt_ns(e, sizeof e, t->end_ns - p->start_ns);
 	fmt_ns(d, sizeof d, t->dur_ns);
 	draw_text(lk, y++, in.x, in.w, lane_role(t->kind), "%s on gpu %d%s",
-		  engine_kind_name(t->kind), t->gpu, p->critical[i] ? "  (on the critical path)" : "");
+		  engine_kind_name(t->kind), t->gpu, t->crit ? "  (on the critical path)" : "");
 	draw_text(lk, y++, in.x, in.w, R_NORMAL, "from %s to %s after the layer's start: %s", s, e, d);
 	if (t->tokens > 0)
 		draw_text(lk, y++, in.x, in.w, R_NORMAL, "tokens        %d", t->tokens);

@@ -97,30 +97,25 @@ static int replay_to(struct app *ap, int64_t cycle)
 
 int app_step(struct app *ap, int grain)
 {
-	static const int jobs[] = {[GRAIN_EVENT] = JOB_LAYER, [GRAIN_LAYER] = JOB_LAYER,
+	static const int jobs[] = {[GRAIN_EVENT] = JOB_EVENT, [GRAIN_LAYER] = JOB_LAYER,
 				   [GRAIN_ITER] = JOB_ITER, [GRAIN_CYCLE] = JOB_REPLAY};
-	double t;
+	/* from the cursor; from the last event itself while the cursor is on it,
+	 * so every event at one instant is visited in turn */
+	struct job_args j = {.job = jobs[grain], .t_ns = ap->a.has_layer ? ap->cursor_ns : -1,
+			     .resume = ap->a.has_layer && ap->cursor_ns == ap->a.event_ns};
 
 	ap->grain = grain;
-	if (grain == GRAIN_EVENT && ap->a.has_layer && snap_next_event(&ap->a, ap->cursor_ns, &t)) {
-		push_back(ap);
-		ap->cursor_ns = t;
-		app_update_views(ap);
-		return 0;
-	}
-	if (ap->a.done) {
+	if (grain == GRAIN_CYCLE)
+		return replay_to(ap, -1);
+	if (ap->a.done && grain != GRAIN_EVENT) {
 		say(ap, "the run is done: b steps back, q quits");
 		ap->playing = 0;
 		return 0;
 	}
-	struct job_args j = {.job = jobs[grain]};
-
-	if (grain == GRAIN_CYCLE)
-		return replay_to(ap, -1);
 	if (worker_submit(&ap->w, &j) != 0)
 		return -1;
 	push_back(ap);
-	ap->cursor_after = grain == GRAIN_EVENT ? CUR_FIRST_EVENT : CUR_END;
+	ap->cursor_after = grain == GRAIN_EVENT ? CUR_EVENT : CUR_END;
 	return 0;
 }
 
@@ -240,13 +235,18 @@ static void k_inspect(struct app *ap, int k)
 {
 	struct view *v = ap->view[ap->focus];
 
-	(void)k;
+	struct job_args j = {.job = JOB_WHATIF};
+
 	if (v->ops->inspect == NULL)
 		v = ap->view[P_EXPERTS];
-	if (v->ops->inspect(v, &ap->insp))
-		ap->overlay = OV_INSPECT;
-	else
+	if (!v->ops->inspect(v, &ap->insp)) {
 		say(ap, "nothing to inspect yet: step a layer first (n)");
+		return;
+	}
+	ap->overlay = OV_INSPECT;
+	/* what the other policies would have chosen: computed on the worker */
+	if (!ap->a.whatif_ready && worker_submit(&ap->w, &j) != 0)
+		later(ap, k);
 }
 
 static void k_compare(struct app *ap, int k)

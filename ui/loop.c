@@ -33,17 +33,14 @@ static double now_s(void)
 static void take(struct app *ap)
 {
 	char err[ERR_MAX];
-	double t;
 
 	if (!worker_take(&ap->w, &ap->gen, &ap->a, &ap->b, &ap->cmp_on, &ap->banks, err, sizeof err))
 		return;
 	if (err[0])
 		snprintf(ap->msg, sizeof ap->msg, "%s", err);
 	switch (ap->cursor_after) {
-	case CUR_FIRST_EVENT:
-		ap->cursor_ns = ap->a.start_ns;
-		if (snap_next_event(&ap->a, ap->a.start_ns - 1e-3, &t))
-			ap->cursor_ns = t;
+	case CUR_EVENT:
+		ap->cursor_ns = ap->a.event_ns;
 		break;
 	case CUR_END:
 		ap->cursor_ns = ap->a.end_ns;

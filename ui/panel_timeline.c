@@ -18,7 +18,7 @@
 #define MAX_ROWS 256
 #define LABEL_W 8
 
-struct timeline {
+struct tl_view {
 	const struct ui_snap *run[2];	/* a, and b or NULL */
 	double cursor_ns;	/* in a's time */
 	double zoom;		/* 1: the whole layer */
@@ -51,7 +51,7 @@ static lane_pick lane_def(const struct ui_snap *p, int i, int *arg, char *label,
 	return i % 2 ? lane_pim : lane_gpu;
 }
 
-static double span_of(const struct timeline *st)
+static double span_of(const struct tl_view *st)
 {
 	double d = 0;
 
@@ -63,7 +63,7 @@ static double span_of(const struct timeline *st)
 
 static void update(struct view *v, const struct view_in *in)
 {
-	struct timeline *st = v->state;
+	struct tl_view *st = v->state;
 
 	st->run[0] = in->a;
 	st->run[1] = in->b;
@@ -75,7 +75,7 @@ static void update(struct view *v, const struct view_in *in)
 	st->picked = -1;
 }
 
-static void window(struct timeline *st)
+static void window(struct tl_view *st)
 {
 	double span = span_of(st), half = span / st->zoom / 2;
 
@@ -88,7 +88,7 @@ static void window(struct timeline *st)
 }
 
 /* A run's header line and its lanes from row y; returns rows used. */
-static int draw_run(struct timeline *st, const struct look *lk, struct rect r, int y, int k,
+static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, int y, int k,
 		    int rows)
 {
 	const struct ui_snap *p = st->run[k];
@@ -117,7 +117,7 @@ static int draw_run(struct timeline *st, const struct look *lk, struct rect r, i
 		for (int c = 0; c < w; c++) {
 			const struct engine_task *t = cell[c] >= 0 ? &p->task[cell[c]] : NULL;
 			char ch[2] = {t ? lane_letter(t->kind) : ' ', 0};
-			attr_t extra = t && p->critical[cell[c]] ? A_UNDERLINE | A_BOLD : 0;
+			attr_t extra = t && t->crit ? A_UNDERLINE | A_BOLD : 0;
 			if (t && lk->colour)
 				extra |= A_REVERSE;
 			if (c == ccol)
@@ -133,7 +133,7 @@ static int draw_run(struct timeline *st, const struct look *lk, struct rect r, i
 
 static void draw(struct view *v, const struct look *lk, struct rect r)
 {
-	struct timeline *st = v->state;
+	struct tl_view *st = v->state;
 	const struct ui_snap *a = st->run[0];
 	int runs = st->run[1] != NULL ? 2 : 1, y = r.y, per;
 	char t0[32], t1[32], cur[32];
@@ -171,7 +171,7 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 
 static int key(struct view *v, int k)
 {
-	struct timeline *st = v->state;
+	struct tl_view *st = v->state;
 	double span = span_of(st) / st->zoom;
 	int lanes = st->run[0] ? lanes_of(st->run[0]) * (st->run[1] ? 2 : 1) : 1;
 
@@ -197,7 +197,7 @@ static int key(struct view *v, int k)
 }
 
 /* The task on lane `lane` at relative time t, or the one starting nearest. */
-static int task_at(struct timeline *st, int lane, double t, int *run)
+static int task_at(struct tl_view *st, int lane, double t, int *run)
 {
 	int n = lanes_of(st->run[0]), arg, best = -1;
 	const struct ui_snap *p;
@@ -223,7 +223,7 @@ static int task_at(struct timeline *st, int lane, double t, int *run)
 
 static int click(struct view *v, struct rect r, int y, int x)
 {
-	struct timeline *st = v->state;
+	struct tl_view *st = v->state;
 	int lane = y - r.y < MAX_ROWS ? st->row_lane[y - r.y] : -1;
 
 	if (lane < 0 || x < st->x0 || st->w <= 0)
@@ -236,7 +236,7 @@ static int click(struct view *v, struct rect r, int y, int x)
 
 static int inspect(struct view *v, struct inspect *out)
 {
-	struct timeline *st = v->state;
+	struct tl_view *st = v->state;
 	int run, t;
 
 	if (st->run[0] == NULL || !st->run[0]->has_layer)
@@ -263,5 +263,5 @@ const struct view_ops timeline_view = {
 	.key = key,
 	.click = click,
 	.inspect = inspect,
-	.state_size = sizeof(struct timeline),
+	.state_size = sizeof(struct tl_view),
 };

@@ -21,7 +21,7 @@ void snap_release(struct ui_snap *p)
 	free(p->dec_of);
 	free(p->dec);
 	free(p->task);
-	free(p->critical);
+	free(p->whatif);
 	memset(p, 0, sizeof *p);
 }
 
@@ -33,67 +33,35 @@ static void grow(void **buf, int *cap, int n, size_t size)
 	*cap = n;
 }
 
-/*
- * The critical path: from the task that ends last, back through the task
- * that ended exactly when each one started (a task starts when its last
- * dependency or resource frees, so that one held it up).
- */
-static void mark_critical(struct ui_snap *p)
+static void take_layer(struct ui_snap *p, const struct sim *s, const struct layer_record *r)
 {
-	int cur = -1;
-
-	memset(p->critical, 0, (size_t)p->ntasks);
-	for (int i = 0; i < p->ntasks; i++)
-		if (cur < 0 || p->task[i].end_ns > p->task[cur].end_ns)
-			cur = i;
-	while (cur >= 0) {
-		int prev = -1;
-		p->critical[cur] = 1;
-		for (int i = 0; i < p->ntasks; i++)
-			if (i != cur && !p->critical[i] && p->task[i].dur_ns > 0 &&
-			    fabs(p->task[i].end_ns - p->task[cur].start_ns) < 1e-6 &&
-			    (prev < 0 || p->task[i].dur_ns > p->task[prev].dur_ns))
-				prev = i;
-		cur = prev;
-	}
-}
-
-static void take_layer(struct ui_snap *p, const struct sim *s)
-{
-	int n = s->eng.ntasks - s->layer_first_task;
-
-	p->iter = s->layer == 0 ? s->iter - 1 : s->iter;
-	p->layer = s->last_layer;
-	p->moe_layer = model_is_moe(&s->model, s->last_layer);
-	p->end_ns = s->now_ns;
-	p->start_ns = s->now_ns - s->last.total_ns;
-	memcpy(p->counts, s->counts, (size_t)p->experts * sizeof *p->counts);
+	p->iter = r->iter;
+	p->layer = r->layer;
+	p->moe_layer = model_is_moe(&s->model, r->layer);
+	p->start_ns = r->start_ns;
+	p->end_ns = r->end_ns;
+	memcpy(p->counts, r->counts, (size_t)p->experts * sizeof *p->counts);
 	memset(p->where, WHERE_NONE, (size_t)p->experts);
 	for (int e = 0; e < p->experts; e++)
 		p->dec_of[e] = -1;
-	grow((void **)&p->dec, &p->cap_dec, s->ndecisions + 1, sizeof *p->dec);
-	p->ndec = s->ndecisions;
-	memcpy(p->dec, s->decision, (size_t)p->ndec * sizeof *p->dec);
+	grow((void **)&p->dec, &p->cap_dec, r->ndecisions + 1, sizeof *p->dec);
+	p->ndec = r->ndecisions;
+	memcpy(p->dec, r->decision, (size_t)p->ndec * sizeof *p->dec);
 	for (int i = 0; i < p->ndec; i++) {
 		p->where[p->dec[i].expert] = p->dec[i].on_pim ? WHERE_PIM : WHERE_GPU;
 		p->dec_of[p->dec[i].expert] = i;
 	}
-	memcpy(p->gpu, s->gpu, sizeof p->gpu);
-	p->last = s->last;
-	if (n < 0)
-		n = 0;
-	if (n + 1 > p->cap_tasks) {
-		int cap = p->cap_tasks;
-		grow((void **)&p->task, &p->cap_tasks, n + 1, sizeof *p->task);
-		grow((void **)&p->critical, &cap, n + 1, 1);
-	}
-	p->ntasks = n;
-	memcpy(p->task, s->eng.task + s->layer_first_task, (size_t)n * sizeof *p->task);
-	mark_critical(p);
+	memcpy(p->gpu, r->gpu, sizeof p->gpu);
+	p->last = r->result;
+	grow((void **)&p->task, &p->cap_tasks, r->ntasks + 1, sizeof *p->task);
+	p->ntasks = r->ntasks;
+	memcpy(p->task, r->task, (size_t)r->ntasks * sizeof *p->task);
 }
 
 void snap_take(struct ui_snap *p, const struct sim *s)
 {
+	const struct layer_record *rec;
+
 	snprintf(p->model, sizeof p->model, "%s", s->model.name);
 	snprintf(p->hw, sizeof p->hw, "%s", s->hw.name);
 	p->sched = s->cfg.sched;
@@ -118,13 +86,16 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 	p->next_iter = s->iter;
 	p->next_layer = s->layer;
 	p->done = sim_done(s);
-	p->has_layer = s->last_layer >= 0;
+	rec = history_get(sim_history(s), 0);
+	p->has_layer = rec != NULL;
 	memcpy(p->res_gpu, s->res_gpu, sizeof p->res_gpu);
 	memcpy(p->res_link, s->res_link, sizeof p->res_link);
 	memcpy(p->res_stack0, s->res_stack0, sizeof p->res_stack0);
 	p->nres = s->eng.nres;
+	p->whatif_ready = 0;
+	p->event_ns = s->event.t_ns;
 	if (p->has_layer) {
-		take_layer(p, s);
+		take_layer(p, s, rec);
 	} else {
 		p->ntasks = p->ndec = 0;
 		p->start_ns = p->end_ns = 0;
@@ -138,26 +109,22 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 	sim_totals(s, &p->tot);
 }
 
+void snap_whatif(struct ui_snap *p, const unsigned char *whatif)
+{
+	int n = SCHED_NPOLICIES * p->experts;
+
+	p->whatif_ready = whatif != NULL;
+	if (whatif == NULL)
+		return;
+	grow((void **)&p->whatif, &p->cap_whatif, n, 1);
+	memcpy(p->whatif, whatif, (size_t)n);
+}
+
 const struct sched_expert *snap_decision(const struct ui_snap *p, int e)
 {
 	if (!p->has_layer || e < 0 || e >= p->experts || p->dec_of[e] < 0)
 		return NULL;
 	return &p->dec[p->dec_of[e]];
-}
-
-int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns)
-{
-	int found = 0;
-
-	for (int i = 0; i < p->ntasks; i++) {
-		double ev[2] = {p->task[i].start_ns, p->task[i].end_ns};
-		for (int k = 0; k < 2; k++)
-			if (ev[k] > t_ns + 1e-9 && (!found || ev[k] < *at_ns)) {
-				*at_ns = ev[k];
-				found = 1;
-			}
-	}
-	return found;
 }
 
 int snap_event_index(const struct ui_snap *p, double t_ns)

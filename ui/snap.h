@@ -35,9 +35,13 @@ struct ui_snap {
 	int ndec;
 	struct gpu_work gpu[HW_MAX_GPUS];
 	struct layer_result last;
-	struct engine_task *task;	/* the layer's tasks in issue order */
+	struct engine_task *task;	/* the layer's tasks in issue order (crit set) */
 	int ntasks;
-	unsigned char *critical;	/* [ntasks] on the layer's critical path */
+	/* what every policy would have chosen for the shown layer's counts
+	 * (sim_what_if, computed on demand): [policy * experts + e] WHERE_* */
+	unsigned char *whatif;
+	int whatif_ready;
+	double event_ns;	/* the last event sim_step_event stopped at */
 	/* resources: which GPU's compute, link or stack a resource id is */
 	int res_gpu[HW_MAX_GPUS], res_link[HW_MAX_GPUS], res_stack0[HW_MAX_GPUS];
 	int nres;
@@ -46,6 +50,7 @@ struct ui_snap {
 	double iter_ns, tokens_per_s;
 	struct sim_totals tot;
 	int cap_experts, cap_dec, cap_tasks;	/* buffer sizes */
+	int cap_whatif;
 };
 
 /*
@@ -74,17 +79,17 @@ void snap_banks_release(struct ui_banks *b);
 void snap_init(struct ui_snap *p);
 void snap_release(struct ui_snap *p);
 
-/* Copy what the panels need of s (buffers reused between calls). */
+/*
+ * Copy what the panels need of s (buffers reused between calls): the
+ * scenario, the position, and the newest kept layer (history.h).
+ */
 void snap_take(struct ui_snap *p, const struct sim *s);
+
+/* The what-if choices of every policy for the shown layer (NULL: none yet). */
+void snap_whatif(struct ui_snap *p, const unsigned char *whatif);
 
 /* The decision record of expert e in the shown layer, or NULL. */
 const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
-
-/*
- * Event stepping over the shown layer: the first task start or end
- * strictly after t_ns; 1 and *at_ns, or 0 when none.
- */
-int snap_next_event(const struct ui_snap *p, double t_ns, double *at_ns);
 
 /* Events (task starts and ends) of the shown layer at or before t_ns. */
 int snap_event_index(const struct ui_snap *p, double t_ns);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,16 +26,78 @@ static int quitting(struct worker *w)
 	return q;
 }
 
-/* One layer of every run, the progress published first. */
-static int step_layer(struct worker *w)
+static void progress(struct worker *w)
 {
 	pthread_mutex_lock(&w->mu);
 	w->at_iter = w->s->iter;
 	w->at_layer = w->s->layer;
 	pthread_mutex_unlock(&w->mu);
-	if (w->cmp_on)
-		sim_step_layer(&w->cmp);
-	return sim_step_layer(w->s);
+}
+
+/* The compare run to the shown run's position (it steps in lockstep). */
+static int compare_follow(struct worker *w, struct err *e)
+{
+	while (w->cmp_on && (w->cmp.iter < w->s->iter ||
+			     (w->cmp.iter == w->s->iter && w->cmp.layer < w->s->layer)))
+		if (quitting(w) || sim_step_layer(&w->cmp) < 0)
+			return sim_error(&w->cmp) ? err_set(e, "%s", sim_error(&w->cmp)) : -1;
+	return 0;
+}
+
+/* One layer of every run, the progress published first: 1, 0 done, -1 error. */
+static int step_layer(struct worker *w, struct err *e)
+{
+	int rc;
+
+	progress(w);
+	if ((rc = sim_step_layer(w->s)) < 0)
+		err_set(e, "%s", sim_error(w->s));
+	if (rc > 0 && compare_follow(w, e) != 0)
+		return -1;
+	return rc;
+}
+
+/* JOB_EVENT: the next task start or end, simulating a layer when needed. */
+static void step_event(struct worker *w, const struct job_args *j, struct err *e)
+{
+	const struct engine_task *task = j->resume ? w->ev_task : NULL;
+	double t = j->resume ? w->ev_t_ns : j->t_ns;
+	int is_end = w->ev_is_end;
+
+	progress(w);
+	if (sim_step_event(w->s, &t, &task, &is_end) < 0) {
+		err_set(e, "%s", sim_error(w->s));
+		return;
+	}
+	w->ev_task = task;
+	w->ev_t_ns = t;
+	w->ev_is_end = is_end;
+	compare_follow(w, e);
+}
+
+/* JOB_WHATIF: what every policy would have chosen for the newest layer. */
+static void what_if(struct worker *w, struct err *e)
+{
+	const struct layer_record *r = history_get(sim_history(w->s), 0);
+	struct sched_expert *out;
+	int n;
+
+	if (r == NULL)
+		return;
+	w->whatif = xrealloc(w->whatif, (size_t)SCHED_NPOLICIES * r->experts);
+	memset(w->whatif, WHERE_NONE, (size_t)SCHED_NPOLICIES * r->experts);
+	out = xcalloc((size_t)r->ndecisions + 1, sizeof *out);
+	for (int p = 0; p < SCHED_NPOLICIES; p++) {
+		if (sim_what_if(w->s, r, p, r->tau, out, &n) != 0) {
+			err_set(e, "%s", sim_error(w->s));
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			w->whatif[p * r->experts + out[i].expert] = out[i].on_pim ? WHERE_PIM
+										  : WHERE_GPU;
+	}
+	free(out);
+	w->whatif_ok = e->msg[0] == 0;
 }
 
 /* The compare run rebuilt on s's PIM memo and brought to s's position. */
@@ -51,10 +114,7 @@ static int compare_build(struct worker *w, int sched, struct err *e)
 	if (sim_init_shared(&w->cmp, &cfg, w->datadir, w->s->pim, e) != 0)
 		return -1;
 	w->cmp_on = 1;
-	while ((w->cmp.iter < w->s->iter ||
-		(w->cmp.iter == w->s->iter && w->cmp.layer < w->s->layer)) && !quitting(w))
-		sim_step_layer(&w->cmp);
-	return 0;
+	return compare_follow(w, e);
 }
 
 static void replay_drop(struct worker *w)
@@ -98,7 +158,12 @@ static void replay_job(struct worker *w, const struct job_args *j, struct err *e
 /* After the simulation moved: the replay follows to the new layer. */
 static void replay_follow(struct worker *w, struct err *e)
 {
-	if (w->rp_on && w->s->last_layer >= 0)
+	struct sim_mark now;
+
+	sim_mark(w->s, &now);
+	if (!w->rp_on || (now.iter == w->rp_at.iter && now.layer == w->rp_at.layer))
+		return;
+	if (w->s->last_layer >= 0)
 		replay_build(w, w->rp.gpu, w->rp.stack, e);
 	else
 		replay_drop(w);
@@ -107,17 +172,26 @@ static void replay_follow(struct worker *w, struct err *e)
 static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 {
 	e->msg[0] = 0;
+	if (j->job != JOB_REPLAY && j->job != JOB_COMPARE && j->job != JOB_WHATIF)
+		w->whatif_ok = 0;	/* the newest layer may change */
+	if (j->job != JOB_EVENT && j->job != JOB_REPLAY && j->job != JOB_WHATIF)
+		w->ev_task = NULL;	/* the next event is looked up from a time */
 	switch (j->job) {
 	case JOB_LAYER:
-		step_layer(w);
+		step_layer(w, e);
 		replay_follow(w, e);
 		break;
 	case JOB_ITER:
-		if (!sim_done(w->s))
-			do
-				step_layer(w);
-			while (w->s->layer != 0 && !quitting(w));
+		while (step_layer(w, e) > 0 && w->s->layer != 0 && !quitting(w))
+			;
 		replay_follow(w, e);
+		break;
+	case JOB_EVENT:
+		step_event(w, j, e);
+		replay_follow(w, e);
+		break;
+	case JOB_WHATIF:
+		what_if(w, e);
 		break;
 	case JOB_REWIND:	/* the PIM memo is kept: the compare run's borrow stays valid */
 		if (sim_rewind(w->s, &j->target, e) == 0 && w->cmp_on)
@@ -204,6 +278,7 @@ int worker_stop(struct worker *w, int wait_ms)
 	if (w->cmp_on)
 		sim_release(&w->cmp);
 	replay_drop(w);
+	free(w->whatif);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	return 0;
@@ -231,6 +306,7 @@ int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_sn
 	pthread_mutex_lock(&w->mu);
 	if (!w->busy && w->job.job == JOB_NONE && w->gen != *gen) {
 		snap_take(a, w->s);
+		snap_whatif(a, w->whatif_ok ? w->whatif : NULL);
 		*cmp_on = w->cmp_on;
 		if (w->cmp_on)
 			snap_take(b, &w->cmp);

@@ -18,7 +18,8 @@
 #include "sim.h"
 #include "snap.h"
 
-enum job { JOB_NONE, JOB_LAYER, JOB_ITER, JOB_REWIND, JOB_COMPARE, JOB_REPLAY };
+enum job { JOB_NONE, JOB_LAYER, JOB_ITER, JOB_EVENT, JOB_REWIND, JOB_COMPARE, JOB_REPLAY,
+	   JOB_WHATIF };
 
 struct job_args {
 	int job;
@@ -26,6 +27,8 @@ struct job_args {
 	int cmp_sched;		/* JOB_COMPARE: a policy, or -1 for off */
 	int gpu, stack;		/* JOB_REPLAY: the stack */
 	int64_t cycle;		/* JOB_REPLAY: go to this cycle; -1: one cycle on */
+	double t_ns;		/* JOB_EVENT: the first event after this time... */
+	int resume;		/* ...or, when 1, right after the event returned last */
 };
 
 #define REPLAY_WINDOW 256	/* cycles of the Banks heatmap */
@@ -40,6 +43,11 @@ struct worker {
 	struct stack_replay rp;	/* the Banks panel's stack, in the shown layer */
 	int rp_on;
 	struct sim_mark rp_at;	/* the position it was built at */
+	const struct engine_task *ev_task;	/* the last event (sim_step_event) */
+	double ev_t_ns;
+	int ev_is_end;
+	unsigned char *whatif;	/* every policy's choices (snap.h) */
+	int whatif_ok;		/* ... for the newest layer */
 	const char *datadir;
 	int notify_fd;		/* written once per finished job */
 	/* under mu */
@@ -66,8 +74,9 @@ int worker_submit(struct worker *w, const struct job_args *job);
 
 /*
  * When idle and the generation changed since *gen: snapshots of the
- * simulations into a and b (b only when compare is on; *cmp_on says) and of
- * the replay into banks (banks->on = 0 without one), and 1.
+ * simulations into a and b (b only when compare is on; *cmp_on says), of
+ * the what-if choices when computed, and of the replay into banks
+ * (banks->on = 0 without one), and 1.
  */
 int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_snap *b,
 		int *cmp_on, struct ui_banks *banks, char *err, size_t errlen);
