@@ -120,6 +120,15 @@ void snap_whatif(struct ui_snap *p, const unsigned char *whatif)
 	memcpy(p->whatif, whatif, (size_t)n);
 }
 
+int snap_compare_init(struct sim *cmp, struct sim *s, int sched, const char *datadir,
+		      struct err *e)
+{
+	struct sim_config cfg = s->cfg;
+
+	cfg.sched = sched;
+	return sim_init_shared(cmp, &cfg, datadir, s->pim, e);
+}
+
 const struct sched_expert *snap_decision(const struct ui_snap *p, int e)
 {
 	if (!p->has_layer || e < 0 || e >= p->experts || p->dec_of[e] < 0)

@@ -88,6 +88,13 @@ void snap_take(struct ui_snap *p, const struct sim *s);
 /* The what-if choices of every policy for the shown layer (NULL: none yet). */
 void snap_whatif(struct ui_snap *p, const unsigned char *whatif);
 
+/*
+ * A second run of s's scenario under policy sched, borrowing s's PIM memo
+ * (sim_init_shared), at position 0; cmp must be released before s.
+ */
+int snap_compare_init(struct sim *cmp, struct sim *s, int sched, const char *datadir,
+		      struct err *e);
+
 /* The decision record of expert e in the shown layer, or NULL. */
 const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
 

@@ -28,17 +28,23 @@ static int quitting(struct worker *w)
 
 static void progress(struct worker *w)
 {
+	struct sim_mark m;
+
+	sim_mark(w->s, &m);
 	pthread_mutex_lock(&w->mu);
-	w->at_iter = w->s->iter;
-	w->at_layer = w->s->layer;
+	w->at_iter = m.iter;
+	w->at_layer = m.layer;
 	pthread_mutex_unlock(&w->mu);
 }
 
 /* The compare run to the shown run's position (it steps in lockstep). */
 static int compare_follow(struct worker *w, struct err *e)
 {
-	while (w->cmp_on && (w->cmp.iter < w->s->iter ||
-			     (w->cmp.iter == w->s->iter && w->cmp.layer < w->s->layer)))
+	struct sim_mark a, b;
+
+	sim_mark(w->s, &a);
+	while (w->cmp_on && (sim_mark(&w->cmp, &b), b.iter < a.iter ||
+			     (b.iter == a.iter && b.layer < a.layer)))
 		if (quitting(w) || sim_step_layer(&w->cmp) < 0)
 			return sim_error(&w->cmp) ? err_set(e, "%s", sim_error(&w->cmp)) : -1;
 	return 0;
@@ -100,18 +106,15 @@ static void what_if(struct worker *w, struct err *e)
 	w->whatif_ok = e->msg[0] == 0;
 }
 
-/* The compare run rebuilt on s's PIM memo and brought to s's position. */
+/* The compare run (sched, or none for -1) on s's PIM memo, at s's position. */
 static int compare_build(struct worker *w, int sched, struct err *e)
 {
-	struct sim_config cfg = w->s->cfg;
-
 	if (w->cmp_on)
 		sim_release(&w->cmp);
 	w->cmp_on = 0;
 	if (sched < 0)
 		return 0;
-	cfg.sched = sched;
-	if (sim_init_shared(&w->cmp, &cfg, w->datadir, w->s->pim, e) != 0)
+	if (snap_compare_init(&w->cmp, w->s, sched, w->datadir, e) != 0)
 		return -1;
 	w->cmp_on = 1;
 	return compare_follow(w, e);
@@ -163,7 +166,7 @@ static void replay_follow(struct worker *w, struct err *e)
 	sim_mark(w->s, &now);
 	if (!w->rp_on || (now.iter == w->rp_at.iter && now.layer == w->rp_at.layer))
 		return;
-	if (w->s->last_layer >= 0)
+	if (history_get(sim_history(w->s), 0) != NULL)
 		replay_build(w, w->rp.gpu, w->rp.stack, e);
 	else
 		replay_drop(w);
@@ -171,6 +174,9 @@ static void replay_follow(struct worker *w, struct err *e)
 
 static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 {
+	struct sim_mark m;
+	int rc;
+
 	e->msg[0] = 0;
 	if (j->job != JOB_REPLAY && j->job != JOB_COMPARE && j->job != JOB_WHATIF)
 		w->whatif_ok = 0;	/* the newest layer may change */
@@ -182,8 +188,9 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 		replay_follow(w, e);
 		break;
 	case JOB_ITER:
-		while (step_layer(w, e) > 0 && w->s->layer != 0 && !quitting(w))
-			;
+		do
+			rc = step_layer(w, e);
+		while (rc > 0 && (sim_mark(w->s, &m), m.layer != 0) && !quitting(w));
 		replay_follow(w, e);
 		break;
 	case JOB_EVENT:
