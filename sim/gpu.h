@@ -87,55 +87,55 @@ double gpu_stream_gbps(const struct hw *hw);
 void gpu_load_add(const struct hw *hw, struct gpu_expert_load *l, int tokens, int sign);
 
 /* Fixed cost of an expert FFN kernel chain of that kind (launches, setup). */
-double gpu_fixed_ns(const struct hw *hw, double speed, enum gpu_kernel kind);
+double gpu_fixed_ns(const struct hw *hw, struct gpu_speed speed, enum gpu_kernel kind);
 
 /* One expert's share of a grouped kernel: its time alone without the fixed cost. */
-double gpu_expert_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_expert_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		     double bytes_per_weight, int tokens);
 
 /* An expert FFN kernel over a load, fixed costs included; 0 for no expert. */
-double gpu_load_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_load_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		   double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind);
 
 /*
  * A grouped expert FFN: n experts of the given shape, counts[i] tokens each
  * (0 = not launched).  0 when no expert has a token.
  */
-double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_experts_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n);
 
 /* E experts with t tokens each, batched (bmm), as in the measured files. */
-double gpu_experts_uniform_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_experts_uniform_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 			      double bytes_per_weight, int experts, int tokens);
 
 /* One dense GEMM of n x k weights for `tokens` tokens, its launch included. */
-double gpu_gemm_ns(const struct hw *hw, double speed, int n, int k, double bytes_per_weight,
+double gpu_gemm_ns(const struct hw *hw, struct gpu_speed speed, int n, int k, double bytes_per_weight,
 		   int tokens);
 
 /* KV-cache bytes read by one decode step of `seqs` sequences at `context`. */
 double gpu_attention_kv_bytes(const struct model *m, int layer, int seqs, int context);
 
 /* Decode attention of one layer for `seqs` sequences at `context` tokens. */
-double gpu_attention_ns(const struct hw *hw, double speed, const struct model *m, int layer,
+double gpu_attention_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int layer,
 			int seqs, int context);
 
 /* Dense projections of attention (QKV + O) for `tokens` tokens: two GEMMs. */
-double gpu_attn_proj_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_attn_proj_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 /* A dense SwiGLU FFN of width inter (shared experts, dense blocks). */
-double gpu_dense_ffn_ns(const struct hw *hw, double speed, const struct model *m, int inter,
+double gpu_dense_ffn_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int inter,
 			int tokens);
 
 /*
  * The router of one MoE layer: a hidden x experts GEMM in the model's
  * weight type, then a top-k kernel (one more launch).
  */
-double gpu_router_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_router_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 /*
  * The LM head of one iteration: a hidden x vocab GEMM, then sampling, a
  * kernel that reads the FP32 logits back (one more launch).
  */
-double gpu_lm_head_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_lm_head_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 #endif

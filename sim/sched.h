@@ -112,7 +112,7 @@ struct sched_gpu {
 	const struct hw *hw;
 	int locks_stacks;	/* sched_pim_locks_stacks(hw) */
 	const struct model *model;
-	double speed;		/* the GPU's speed factor */
+	struct gpu_speed speed;	/* the GPU's speed factors (hw.h) */
 	int stacks;
 	struct sched_expert *x;	/* its experts with tokens, any order */
 	int n;

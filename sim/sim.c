@@ -134,7 +134,7 @@ static void attention(struct sim *s, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = seqs_of(s, g), res[ENGINE_MAX_TASK_RES];
-		double speed = s->hw.speed_factor[g];
+		struct gpu_speed speed = s->hw.gpu_speed[g];
 		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
 		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
@@ -204,7 +204,7 @@ static int partition(struct sim *s, const struct sched_params *p, const int *cou
 {
 	const struct model *m = &s->model;
 	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
-	double speed = s->hw.speed_factor[g];
+	struct gpu_speed speed = s->hw.gpu_speed[g];
 
 	*sg = (struct sched_gpu){&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
 				 x, 0, 0, ready_ns};
@@ -278,7 +278,7 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 		ids[(*n)++] = id;
 	}
 	if (ngpu > 0) {
-		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], m->hidden, m->expert_inter,
+		double dur = gpu_experts_ns(&s->hw, s->hw.gpu_speed[g], m->hidden, m->expert_inter,
 					    m->expert_weight_bytes, counts, ngpu);
 		res[0] = s->res_gpu[g];
 		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
@@ -309,7 +309,7 @@ static void route(struct sim *s)
 static void router(struct sim *s, const int *attn, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
-		double dur = gpu_router_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		double dur = gpu_router_ns(&s->hw, s->hw.gpu_speed[g], &s->model, seqs_of(s, g));
 		ids[g] = issue(s, TASK_ROUTER, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
 	}
 }
@@ -325,7 +325,7 @@ static void lm_head(struct sim *s)
 	for (int i = 0; i < n; i++)
 		deps[i] = s->layer_first_task + i;
 	for (int g = 0; g < s->hw.gpus; g++) {
-		double dur = gpu_lm_head_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		double dur = gpu_lm_head_ns(&s->hw, s->hw.gpu_speed[g], &s->model, seqs_of(s, g));
 		issue(s, TASK_LM_HEAD, g, dur, &s->res_gpu[g], 1, deps, n);
 	}
 	free(deps);
@@ -348,7 +348,7 @@ static int moe_layer(struct sim *s, const int *attn)
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.gpu_speed[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
 					      seqs_of(s, g));
 		double ready = 0;
@@ -394,7 +394,7 @@ static void dense_layer(struct sim *s, const int *attn)
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.gpu_speed[g], &s->model,
 					      s->model.dense_inter, seqs_of(s, g));
 		ffn[g] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
 		memset(&s->gpu[g], 0, sizeof s->gpu[g]);

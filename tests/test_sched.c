@@ -30,7 +30,7 @@ static int setup(void)
 static struct sched_gpu make(struct sched_expert *x, const int *tokens, int n, int stacks,
 			     double pim_per_token)
 {
-	struct sched_gpu g = {&hw, 1, &model, 1.0, stacks, x, n, 0, 0};
+	struct sched_gpu g = {&hw, 1, &model, GPU_NOMINAL, stacks, x, n, 0, 0};
 
 	for (int i = 0; i < n; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -92,7 +92,7 @@ static void estimate_by_hand(void)
 	struct sched_expert x[4];
 	struct sched_gpu g = make(x, tokens, 4, 2, 1000);
 	int gpu_counts[2] = {1, 40};	/* experts 1 and 3 */
-	double kernel = gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+	double kernel = gpu_experts_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 				       model.expert_weight_bytes, gpu_counts, 2);
 
 	x[0].on_pim = x[2].on_pim = 1;	/* both on stack 0: 1000 + 3000 */

@@ -127,13 +127,13 @@ static void hand_computed_layers(void)
 	 * KV: 2 x 1 head x 8 x 1 byte x 100 tokens x 2 seqs = 3200 bytes at 1 byte/ns,
 	 * beside a 500 ns floor: hypot(500, 3200).  Two GEMMs: two launches. */
 	attn = (2 * 500 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&s.hw, 1, &s.model, 2) +
-				       gpu_attention_ns(&s.hw, 1, &s.model, 0, 2, 100),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&s.hw, GPU_NOMINAL, &s.model, 2) +
+				       gpu_attention_ns(&s.hw, GPU_NOMINAL, &s.model, 0, 2, 100),
 			       attn, 1e-6);
 	/* Router: a 64 x 4 GEMM for 2 tokens, then top-k: two launches.  It
 	 * ends the attention phase (the dispatch waits for it). */
 	router = 2 * 500 + 256 + 2.0 * 256 * 2 / 1000;
-	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&s.hw, 1, &s.model, 2), router, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&s.hw, GPU_NOMINAL, &s.model, 2), router, 1e-6);
 	attn += router;
 
 	/* Layer 0: experts 0 (GPU 0) and 1 (GPU 1) get all 4 tokens.  Every token
@@ -255,7 +255,7 @@ static int check_router_and_lm_head(const struct sim *s, const struct layer_reco
 		if (t->kind == TASK_LM_HEAD) {
 			heads++;
 			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
-			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s->hw, 1, &s->model,
+			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s->hw, GPU_NOMINAL, &s->model,
 									 s->cfg.batch / s->hw.gpus), 1e-6);
 		}
 	}
