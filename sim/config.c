@@ -1,5 +1,6 @@
 /* config.c - run parameter table (see config.h). */
 #include "config.h"
+#include "place.h"
 #include "sched.h"
 
 #include <stddef.h>
@@ -24,6 +25,17 @@ static const struct field config_fields[] = {
 	I(iters, 1, 10000000, "decode iterations to simulate"),
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
+	{"run", "place", FIELD_ENUM, offsetof(struct sim_config, place), 0, 0, 0, place_policy_names,
+	 0, "", "expert placement: linear, eplb or vibe"},
+	I(spare_slots, 0, 64, "spare expert slots per GPU, for replicas (eplb, vibe)"),
+	I(recal_interval, 1, 1000000, "iterations at least between re-placements"),
+	I(recal_confirm, 1, 1000, "consecutive checks over a threshold before re-placing"),
+	I(recal_drift, 1, 100, "re-place when the load profile drifts this % (total variation)"),
+	I(recal_time, 1, 1000, "re-place when a GPU's measured time drifts this %"),
+	I(recal_gain, 0, 100, "move only if the predicted makespan drops this %"),
+	{"run", "gpu_speed", FIELD_STR, offsetof(struct sim_config, gpu_speed),
+	 sizeof(((struct sim_config *)0)->gpu_speed), 0, 0, NULL, 1, "",
+	 "per-GPU speed factors F or C/M, one or one per GPU (empty: the hw file's)"},
 };
 
 const struct field_table config_field_table = {

@@ -98,6 +98,7 @@ enum sched_reason {
 /* One expert of one GPU in one layer: inputs, estimates, decision. */
 struct sched_expert {
 	int expert;		/* id in the layer */
+	int gpu;		/* the GPU running it (placement, place.h) */
 	int stack;		/* PIM stack holding its weights on its GPU */
 	int tokens;
 	double gpu_ns;		/* its share of the GPU kernel: marginal time */

@@ -49,8 +49,15 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = *cfg;
+	struct place_params par;
+
 	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
 	    hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+		return -1;
+	if (cfg->gpu_speed[0] != '\0' &&
+	    hw_parse_speed(cfg->gpu_speed, s->hw.gpus, s->hw.gpu_speed, e) != 0)
+		return err_prefix(e, "gpu_");
+	if (config_check(cfg, e) != 0)
 		return -1;
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;
@@ -67,7 +74,9 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
-	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
+	s->decision = xcalloc((size_t)s->model.experts * PLACE_MAX_REPLICAS, sizeof *s->decision);
+	sim_place_params(cfg, &par);
+	place_init(&s->place, &s->model, &s->hw, &par);
 	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
 	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
 	for (int g = 0; g < s->hw.gpus; g++)
@@ -87,6 +96,7 @@ void sim_release(struct sim *s)
 		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
 	history_release(&s->hist);
+	place_release(&s->place);
 	free(s->assign);
 	free(s->counts);
 	free(s->decision);
@@ -152,10 +162,14 @@ static void attention(struct sim *s, int *ids)
 	}
 }
 
-/* Bytes each GPU sends and receives in one all-to-all direction. */
+/*
+ * Bytes each GPU sends and receives in one all-to-all direction; the j-th
+ * token of an expert goes to its replica j mod replicas (place.h).
+ */
 static void traffic(struct sim *s)
 {
 	int G = s->hw.gpus, k = s->model.top_k;
+	int *seen = xcalloc((size_t)s->model.experts, sizeof *seen);
 	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
 
 	s->last.link_bytes = 0;
@@ -165,13 +179,33 @@ static void traffic(struct sim *s)
 		int src = s->token_gpu[t];
 		unsigned char sent[HW_MAX_GPUS] = {0};
 		for (int j = 0; j < k; j++) {
-			int dst = s->assign[t * k + j] % G;
+			int e = s->assign[t * k + j];
+			int r = seen[e]++ % place_replicas(&s->place, s->layer, e);
+			int dst = place_gpu(&s->place, s->layer, e, r);
 			if (dst == src || sent[dst])
 				continue;
 			sent[dst] = 1;
 			s->gpu[src].send_bytes += token_bytes;
 			s->gpu[dst].recv_bytes += token_bytes;
 			s->last.link_bytes += 2 * token_bytes;
+		}
+	}
+	free(seen);
+}
+
+/*
+ * Weights a recalibration moves (place.h) for this layer: a task on each
+ * GPU's link from the layer's start, so the dispatch queues behind it.
+ */
+static void migrate(struct sim *s)
+{
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double b = fmax(place_pending_bytes(&s->place, s->iter, s->layer, g, 0),
+				place_pending_bytes(&s->place, s->iter, s->layer, g, 1));
+		if (b > 0) {
+			int id = issue(s, TASK_MIGRATE, g, s->hw.link_latency_ns + b / s->hw.link_gbps,
+				       &s->res_link[g], 1, NULL, 0);
+			s->eng.task[id].bytes = b;
 		}
 	}
 }
@@ -199,24 +233,28 @@ static int pim_cost(struct sim *s, int g, struct sched_expert *x)
  * all of them) and *sg.  ready_ns: how long after the dispatch the GPU is
  * still busy.  -1 (s->err filled) when a PIM cost fails.
  */
-static int partition(struct sim *s, const struct sched_params *p, const int *counts, int g,
-		     double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
+static int partition(struct sim *s, const struct sched_params *p, int layer, const int *counts,
+		     int g, double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
-	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
+	int needs = sched_needs_pim_costs(p->policy);
 	struct gpu_speed speed = s->hw.gpu_speed[g];
+	const struct placement *pl = &s->place;
 
 	*sg = (struct sched_gpu){&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
 				 x, 0, 0, ready_ns};
-	for (int e = g; e < m->experts; e += G) {
+	for (int e = 0; e < m->experts; e++)
+		for (int r = 0; r < place_replicas(pl, layer, e); r++) {
 		struct sched_expert *y;
-		if (counts[e] == 0)
+		int tokens = place_replica_tokens(pl, layer, e, r, counts[e]);
+		if (place_gpu(pl, layer, e, r) != g || tokens == 0)
 			continue;
 		y = &sg->x[sg->n++];
 		memset(y, 0, sizeof *y);
 		y->expert = e;
-		y->stack = (e / G) % s->hw.stacks;
-		y->tokens = counts[e];
+		y->gpu = g;
+		y->stack = place_stack(pl, layer, e, r);
+		y->tokens = tokens;
 		y->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
 					  m->expert_weight_bytes, y->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
@@ -225,7 +263,7 @@ static int partition(struct sim *s, const struct sched_params *p, const int *cou
 		y->pim_ns = -1;
 		if (needs && pim_cost(s, g, y) != 0)
 			return -1;
-	}
+		}
 	sched_partition(p, sg);
 	if (!needs) {
 		for (int i = 0; i < sg->n; i++)
@@ -331,16 +369,33 @@ static void lm_head(struct sim *s)
 	free(deps);
 }
 
+/* GPU g's experts as the placement's time model sees them (its speeds). */
+static double modelled_ns(const struct sim *s, int g, const struct sched_gpu *sg)
+{
+	const struct model *m = &s->model;
+	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts);
+	double t;
+
+	for (int i = 0; i < sg->n; i++)
+		counts[i] = sg->x[i].tokens;
+	t = gpu_experts_ns(&s->hw, s->place.speed[g], m->hidden, m->expert_inter,
+			   m->expert_weight_bytes, counts, sg->n);
+	free(counts);
+	return t;
+}
+
 static int moe_layer(struct sim *s, const int *attn)
 {
 	struct sched_params p = {s->cfg.sched, s->cfg.tau};
 	int G = s->hw.gpus, rt[HW_MAX_GPUS], disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
 	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
 	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
+	double meas[HW_MAX_GPUS], modelled[HW_MAX_GPUS];
 	struct layer_result *r = &s->last;
 
 	route(s);
 	traffic(s);
+	migrate(s);
 	router(s, attn, rt);
 	t_attn = phase_end(s, rt, G, t_attn);	/* attention phase: through the router */
 	all_to_all(s, TASK_DISPATCH, rt, G, disp);
@@ -360,13 +415,17 @@ static int moe_layer(struct sim *s, const int *attn)
 			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
 		}
 		struct sched_gpu sg;
-		if (partition(s, &p, s->counts, g, ready, s->decision + s->ndecisions, &sg) != 0) {
+		if (partition(s, &p, s->layer, s->counts, g, ready, s->decision + s->ndecisions,
+			      &sg) != 0) {
 			free(exp);
 			return -1;
 		}
 		s->ndecisions += sg.n;
+		r->runs += sg.n;
 		s->gpu[g].ready_ns = ready;
 		run_experts(s, g, &sg, disp, G, exp, &nexp);
+		meas[g] = s->gpu[g].expert_ns;
+		modelled[g] = modelled_ns(s, g, &sg);
 		sum += s->gpu[g].expert_ns;
 		worst = fmax(worst, s->gpu[g].expert_ns);
 		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
@@ -378,6 +437,7 @@ static int moe_layer(struct sim *s, const int *attn)
 	r->expert_ns = t_exp - t_disp;
 	r->combine_ns = phase_end(s, comb, G, t_exp) - t_exp;
 	r->straggler_ns = worst - sum / G;
+	place_observe(&s->place, s->layer, s->counts, meas, modelled);
 	if (worst > 0) {
 		s->est_err_sum += fabs(r->est_ns - worst) / worst;
 		s->est_err_n++;
@@ -414,6 +474,7 @@ static void busy(struct sim *s)
 		switch (t->kind) {
 		case TASK_DISPATCH:
 		case TASK_COMBINE:
+		case TASK_MIGRATE:
 			r->link_busy_ns += t->dur_ns;
 			break;
 		case TASK_PIM_EXPERT:
@@ -442,6 +503,7 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->activated += r->activated;
 	sum->max_load += r->max_load;
 	sum->pim_experts += r->pim_experts;
+	sum->runs += r->runs;
 	sum->pim_slots += r->pim_slots;
 }
 
@@ -505,6 +567,9 @@ int sim_step_layer(struct sim *s)
 	s->now_ns += r->total_ns;
 	s->iter_ns_cur += r->total_ns;
 	if (++s->layer == s->model.layers) {
+		struct place_params par;
+		sim_place_params(&s->cfg, &par);
+		place_end_iter(&s->place, s->iter, &par, &s->hw, &s->model);
 		s->layer = 0;
 		s->iter++;
 		s->iters_done++;
@@ -574,7 +639,7 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 		return 0;
 	for (int g = 0; g < r->gpus; g++) {
 		struct sched_gpu sg;
-		if (partition(s, &p, r->counts, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
+		if (partition(s, &p, r->layer, r->counts, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
 			s->failed = 1;
 			return err_prefix(&s->err, "what-if %s at iteration %d, layer %d, ",
 					  sched_policies[policy].name, r->iter, r->layer);
@@ -582,6 +647,18 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 		*n += sg.n;
 	}
 	return 0;
+}
+
+void sim_place_params(const struct sim_config *cfg, struct place_params *par)
+{
+	memset(par, 0, sizeof *par);
+	par->policy = cfg->place;
+	par->spare = cfg->spare_slots;
+	par->interval = cfg->recal_interval;
+	par->confirm = cfg->recal_confirm;
+	par->drift = cfg->recal_drift / 100.0;
+	par->time = cfg->recal_time / 100.0;
+	par->gain = cfg->recal_gain / 100.0;
 }
 
 double sim_iter_ns(const struct sim *s)
@@ -608,7 +685,7 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 		if (model_is_moe(&s->model, l))
 			slots += (long)s->cfg.batch * s->model.top_k * s->iters_done;
 	}
-	experts = sum.activated;
+	experts = sum.runs;
 	time = s->iter_ns_sum;
 	t->time_ns = time;
 	if (time <= 0)

@@ -17,11 +17,14 @@
  *      its own per-direction bandwidth);
  *   3. shared experts on each GPU for its own tokens, right after its
  *      attention (they need no dispatch, so they overlap it);
- *   4. after every dispatch: the policy splits each GPU's experts (placement
- *      linear: expert e on GPU e mod G, its weights in stack (e div G) mod
- *      stacks); PIM experts run one after another on the stack that holds
- *      them, the rest in one grouped kernel on the GPU, which with bank or
- *      bank-group PIM also holds the GPU's stacks (all-bank mode locks them);
+ *   4. after every dispatch: the policy splits each GPU's experts (the
+ *      placement, place.h, says which GPU owns each expert or replica and
+ *      which stack holds its weights; linear: expert e on GPU e mod G, in
+ *      stack (e div G) mod stacks); PIM experts run one after another on
+ *      the stack that holds them, the rest in one grouped kernel on the
+ *      GPU, which with bank or bank-group PIM also holds the GPU's stacks
+ *      (all-bank mode locks them); weights moved by a recalibration cross
+ *      the links before the dispatch, in the layer they belong to;
  *   5. combine all-to-all after every GPU's experts, the same bytes back;
  * and the next layer starts when the last task of this one ends.  Dense
  * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
@@ -43,6 +46,7 @@
 #include "hw.h"
 #include "model.h"
 #include "pimcost.h"
+#include "place.h"
 #include "routing.h"
 #include "sched.h"
 #include "timeline.h"
@@ -77,6 +81,7 @@ struct sim {
 	double est_err_sum;	/* |estimate - simulated| / simulated, MoE layers */
 	long est_err_n;
 	int iters_done;
+	struct placement place;	/* expert placement and recalibration (place.h) */
 	struct timeline tl;	/* checkpoints and live changes, for sim_rewind */
 	/* the kept past (history.h): the last SIM_HISTORY_ITERS iterations */
 	struct history hist;
@@ -192,6 +197,9 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);
 
+/* The placement knobs of cfg (place.h). */
+void sim_place_params(const struct sim_config *cfg, struct place_params *par);
+
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
@@ -200,7 +208,7 @@ double sim_tokens_per_s(const struct sim *s);
 struct sim_totals {
 	double time_ns;
 	double gpu_util, pim_util, link_util;	/* busy / (resources x time) */
-	double pim_expert_share;	/* experts run in PIM / experts with tokens */
+	double pim_expert_share;	/* expert runs in PIM / expert runs with tokens */
 	double pim_slot_share;		/* token-slots served in PIM */
 	double est_error;		/* mean |estimate - simulated| / simulated */
 };

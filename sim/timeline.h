@@ -11,7 +11,11 @@
  *   checkpoint  every TIMELINE_EVERY layers of an iteration, from its first:
  *               position, simulated time, the
  *               engine's resource clocks and busy time, the accumulators
- *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done);
+ *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done)
+ *               and the placement (place.h) once it learns or moves: then
+ *               only at iteration starts (a profile per layer and expert is
+ *               too big for every 8 layers; a rewind then simulates at most
+ *               an iteration again);
  *   change log  every live change (sim_configure) with its position, the
  *               first entry being the initial parameters at (0, 0); the
  *               parameters in force at a position are those of the last
@@ -55,6 +59,7 @@ struct sim_checkpoint {
 	long est_err_n;
 	int iters_done;
 	double *clock;		/* per engine resource: free_ns, busy_ns */
+	struct placement *place;	/* NULL: linear as sim_init made it */
 	struct layer_result *layer_sum;	/* per layer */
 };
 

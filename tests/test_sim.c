@@ -93,7 +93,8 @@ static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *t
 	struct sim_config cfg;
 	struct err e;
 
-	memset(&cfg, 0, sizeof cfg);
+	if (config_defaults(&cfg, TEST_DATADIR, &e) != 0)
+		return -1;
 	snprintf(cfg.model, sizeof cfg.model, "%s", tiny_model());
 	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
 	snprintf(cfg.routing, sizeof cfg.routing, "trace:%s", trace);

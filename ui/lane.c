@@ -16,6 +16,7 @@ static const struct {
 	[TASK_PIM_EXPERT] = {R_PIM, 'P'},
 	[TASK_SHARED] = {R_SHARED, 'S'},
 	[TASK_COMBINE] = {R_LINK, '<'},
+	[TASK_MIGRATE] = {R_LINK, 'M'},	/* weights moved by a recalibration */
 };
 
 int lane_role(int kind)
