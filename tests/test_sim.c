@@ -213,7 +213,7 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 		sim_step_layer(&s);
 		sim_step_layer(&s);
 		kernel = 1000 + 6144 + 4 * 12288 / 1000.0;
-		pim = pimcost_expert_ns(s.pim, 1);
+		CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
 		CU_ASSERT(pim > 0);
 		CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
 		CU_ASSERT_EQUAL(s.gpu[1].pim_experts, 0);
@@ -234,14 +234,14 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
  * the LM head once per iteration on each GPU, after every task of the last
  * layer, for that GPU's sequences.
  */
-static void check_router_and_lm_head(const struct sim *s)
+static int check_router_and_lm_head(const struct sim *s, const struct layer_record *r)
 {
 	int heads = 0;
 
-	for (int i = 0; i < s->eng.ntasks; i++) {
-		const struct engine_task *t = &s->eng.task[i];
-		for (int j = 0; j < s->eng.ntasks; j++) {
-			const struct engine_task *u = &s->eng.task[j];
+	for (int i = 0; i < r->ntasks; i++) {
+		const struct engine_task *t = &r->task[i];
+		for (int j = 0; j < r->ntasks; j++) {
+			const struct engine_task *u = &r->task[j];
 			if (u->layer != t->layer || j == i)
 				continue;
 			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
@@ -259,61 +259,98 @@ static void check_router_and_lm_head(const struct sim *s)
 									 s->cfg.batch / s->hw.gpus), 1e-6);
 		}
 	}
-	CU_ASSERT_EQUAL(heads, s->hw.gpus * s->iters_done);
+	return heads;
 }
 
-/* Over a whole run of every policy: no resource does two things at once,
- * experts start after the dispatch, combine after the experts, router and
- * LM head in their places. */
+/* Over a whole run of every policy, layer by layer from the history: no
+ * resource does two things at once, experts start after the dispatch,
+ * combine after the experts, a task starts after its dependencies, router
+ * and LM head in their places. */
 static void dependencies_hold_in_a_real_run(void)
 {
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
 		struct sim_config cfg;
 		struct sim s;
 		struct err e;
+		double last_end[64] = {0};
+		int heads = 0;
 
 		CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
 		cfg.sched = p;
 		cfg.iters = 1;
 		cfg.batch = 32;
 		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-		s.eng.keep = 1;
-		sim_run(&s);
-		check_router_and_lm_head(&s);
-		for (int l = 0; l < s.model.layers; l++) {
+		CU_ASSERT_FATAL(s.eng.nres <= 64);
+		while (sim_step_layer(&s) == 1) {
+			const struct layer_record *r = history_get(sim_history(&s), 0);
 			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer != l)
-					continue;
+			heads += check_router_and_lm_head(&s, r);
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
 				if (t->kind == TASK_DISPATCH)
 					disp_end = fmax(disp_end, t->end_ns);
 				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					exp_end = fmax(exp_end, t->end_ns);
 				if (t->kind == TASK_COMBINE)
 					comb_start = fmin(comb_start, t->start_ns);
+				for (int k = 0; k < t->ndeps; k++)
+					CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
+				for (int k = 0; k < t->nres; k++) {	/* never two at once */
+					CU_ASSERT(t->start_ns >= last_end[t->res[k]] - 1e-6);
+					last_end[t->res[k]] = t->end_ns;
+				}
 			}
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer == l && (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT))
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
+				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					CU_ASSERT(t->start_ns >= disp_end - 1e-6);
 			}
 			CU_ASSERT(comb_start >= exp_end - 1e-6);
 		}
-		for (int r = 0; r < s.eng.nres; r++) {	/* tasks of a resource never overlap */
-			double last_end = 0;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				for (int k = 0; k < t->nres; k++) {
-					if (t->res[k] != r)
-						continue;
-					CU_ASSERT(t->start_ns >= last_end - 1e-6);
-					last_end = t->end_ns;
-				}
-			}
-		}
+		CU_ASSERT_EQUAL(heads, s.hw.gpus * s.iters_done);
 		sim_release(&s);
 	}
+}
+
+/*
+ * A PIM cost that cannot be computed stops the run: a machine whose banks
+ * have 16 rows cannot hold a mixtral expert (4096 x 14336, 2 bytes: more
+ * than 16 rows of every bank of a stack), so the first MoE layer fails,
+ * says where, records nothing and stays failed.  The gpu policy never
+ * asks for that cost and runs.
+ */
+static void failed_pim_cost_stops_the_run(void)
+{
+	const char *hw = test_edit_file("data/hw/h100x4-pim.ini", "short-rows.ini", "rows ",
+					"rows = 16");
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.model, sizeof cfg.model, "mixtral-8x7b");
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	cfg.iters = 1;
+	cfg.batch = 8;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_EQUAL(sim_run(&s), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_error(&s));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "iteration 0, layer 0, gpu 0, expert "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "needs row 16 of every bank, but banks have 16 rows"));
+	CU_ASSERT_EQUAL(s.iter, 0);
+	CU_ASSERT_EQUAL(s.layer, 0);
+	CU_ASSERT_EQUAL(history_len(sim_history(&s)), 0);
+	CU_ASSERT_EQUAL(sim_step_layer(&s), -1);
+	CU_ASSERT_EQUAL(sim_step_iter(&s), -1);
+	sim_release(&s);
+
+	cfg.sched = SCHED_GPU;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL(sim_run(&s), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_TRUE(sim_done(&s));
+	sim_release(&s);
 }
 
 static int run_default(struct sim *s, int seed)
@@ -353,6 +390,7 @@ void test_sim_register(void)
 		{"same seed, same result; another seed, another", same_seed_same_result},
 		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
+		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);
