@@ -55,9 +55,9 @@ static void to_stderr(void *ctx, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* The scripts on a console session, then the report (and the trace). */
+/* The scripts on a console session, then the report. */
 static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
-		       const char *datadir, enum format fmt, const char *trace_path)
+		       const char *datadir, enum format fmt)
 {
 	const struct console_hooks hooks = {.print = to_stderr};
 	struct console c;
@@ -76,13 +76,6 @@ static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
 		}
 	}
 	report_run(stdout, c.sim, fmt, NULL);
-	if (trace_path != NULL) {
-		FILE *f = fopen(trace_path, "w");
-		if (f == NULL || trace_write(f, trace_path, c.sim, &e) != 0) {
-			fprintf(stderr, "sieve: --trace-out: cannot write '%s'\n", trace_path);
-			rc = EXIT_FAIL;
-		}
-	}
 	console_release(&c);
 	if (fflush(stdout) != 0)
 		rc = EXIT_FAIL;
@@ -117,10 +110,11 @@ int cmd_run(int argc, char **argv)
 	if (((v = cli_get(&a, "explain")) && cli_int("explain", v, 0, 100000, &explain, &e)) ||
 	    cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
-	if (sc.n > 0 && explain >= 0)
-		return cmd_fail("--explain: not with -x or -c (step to the layer and export instead)");
+	if (sc.n > 0 && (explain >= 0 || trace_path != NULL))
+		return cmd_fail(explain >= 0 ? "--explain: not with -x or -c" :
+				"--trace-out: not with -x or -c (use the command export trace FILE)");
 	if (sc.n > 0)
-		return run_scripts(&sc, &cfg, datadir, fmt, trace_path);
+		return run_scripts(&sc, &cfg, datadir, fmt);
 	if (sim_init(&s, &cfg, datadir, &e) != 0)
 		return cmd_fail(e.msg);
 	if (explain >= s.model.layers) {

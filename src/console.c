@@ -92,12 +92,12 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 		free(s);
 		return -1;
 	}
-	s->eng.keep = 1;	/* every task kept, for `export trace` */
 	if (c->sim != NULL) {
 		sim_release(c->sim);
 		free(c->sim);
 	}
 	c->sim = s;
+	c->ev_valid = 0;
 	if (ov != c->ov) {
 		memmove(c->ov, ov, (size_t)nov * sizeof *ov);
 		c->nov = nov;

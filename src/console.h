@@ -98,6 +98,11 @@ struct console {
 	int quit;		/* `quit` was run */
 	int depth;		/* `source` nesting */
 	int stopped_by;		/* the breakpoint id that stopped the last motion, 0 none */
+	/* `step event`: the last event visited (sim_step_event) */
+	int ev_valid;
+	double ev_t_ns;
+	const struct engine_task *ev_task;
+	int ev_end;
 };
 
 /*

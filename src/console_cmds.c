@@ -77,7 +77,7 @@ const struct console_cmd console_cmds[] = {
 	 .long_help = "The first error stops the script and names FILE:LINE.", .exec = con_source},
 	{.name = "export", .alias = NULL, .usage = "trace|report FILE", .min_args = 2, .max_args = 2,
 	 .help = "the timeline as Chrome trace JSON, or the report (.json, .csv, else text)",
-	 .long_help = NULL, .exec = con_export},
+	 .long_help = "The trace holds the layers the simulation keeps: the last 4 iterations.", .exec = con_export},
 	{.name = "note", .alias = NULL, .usage = "TEXT...", .min_args = 1, .max_args = -1,
 	 .help = "a note at the current position (shown in the UI; saved)", .long_help = NULL,
 	 .exec = con_note},

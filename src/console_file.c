@@ -94,9 +94,14 @@ HANDLER(con_export)
 		if (fclose(f) != 0)
 			return err_set(e, "export report: cannot write '%s'", path);
 	} else if (strcmp(a->argv[1], "trace") == 0) {
+		const struct history *h = sim_history(c->sim);
+		struct trace_out t;
 		if ((f = open_out("export trace", path, e)) == NULL)
 			return -1;
-		if (trace_write(f, path, c->sim, e) != 0)
+		trace_begin(&t, f, path, c->sim);
+		for (int back = history_len(h) - 1; back >= 0; back--)
+			trace_layer(&t, c->sim, history_get(h, back));
+		if (trace_end(&t, e) != 0)
 			return -1;
 	} else {
 		return err_set(e, "export: unknown kind '%s' (trace or report)", a->argv[1]);

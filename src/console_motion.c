@@ -18,6 +18,30 @@ void console_break_text(const struct console_break *b, char *buf, size_t len)
 		snprintf(buf, len, "%s %g", break_kinds[b->kind], b->arg);
 }
 
+/*
+ * 1 when policy, on the token counts of the layer just simulated, would
+ * have sent an expert elsewhere than the run did (sim_what_if: same
+ * order, grouped by GPU and sorted by tokens).  A what-if that fails
+ * stops the simulation; forward() then reports sim_error.
+ */
+static int differs(struct console *c, int policy)
+{
+	struct sim *s = c->sim;
+	const struct layer_record *r = history_get(sim_history(s), 0);
+	struct sched_expert *x;
+	int n = 0, diff = 0;
+
+	if (r == NULL || r->ndecisions == 0)
+		return 0;
+	x = xcalloc((size_t)r->ndecisions, sizeof *x);
+	if (sim_what_if(s, r, policy, s->cfg.tau, x, &n) == 0)
+		for (int i = 0; i < n && i < r->ndecisions && !diff; i++)
+			diff = x[i].expert != r->decision[i].expert ||
+			       x[i].on_pim != r->decision[i].on_pim;
+	free(x);
+	return diff;
+}
+
 /* Does the layer just simulated (and the position reached) meet b? */
 static int break_met(struct console *c, const struct console_break *b)
 {
@@ -35,6 +59,8 @@ static int break_met(struct console *c, const struct console_break *b)
 		return 0;
 	case BREAK_GAP:
 		return s->last.straggler_ns > b->arg * 1e3;
+	case BREAK_DIFFERS:
+		return differs(c, (int)b->arg);
 	}
 	return 0;
 }
@@ -69,6 +95,15 @@ static void say_stop(struct console *c, int id)
 	}
 }
 
+/* After a layer: 1 when a breakpoint stops the motion (and says so). */
+static int stop_here(struct console *c)
+{
+	if ((c->stopped_by = break_check(c)) == 0)
+		return 0;
+	say_stop(c, c->stopped_by);
+	return 1;
+}
+
 /*
  * Simulate layers until layers have been simulated (layers < 0: no limit)
  * or the run reaches the start of iteration until_iter (< 0: no limit), a
@@ -80,6 +115,7 @@ static int forward(struct console *c, long layers, long until_iter, struct err *
 	long done = 0;
 
 	c->stopped_by = 0;
+	c->ev_valid = 0;
 	if (sim_done(s)) {
 		console_printf(c, "the run is over (%d iterations); back, goto or set iters go on",
 			       s->cfg.iters);
@@ -88,15 +124,46 @@ static int forward(struct console *c, long layers, long until_iter, struct err *
 	while ((layers < 0 || done < layers) && (until_iter < 0 || s->iter < until_iter)) {
 		int rc = sim_step_layer(s);
 		if (rc < 0)
-			return err_set(e, "the simulation failed at iteration %d, layer %d", s->iter,
-				       s->layer);
+			return err_set(e, "%s", sim_error(s));
 		if (rc == 0)
 			break;
 		done++;
-		if ((c->stopped_by = break_check(c)) != 0) {
-			say_stop(c, c->stopped_by);
+		if (stop_here(c))
+			break;
+	}
+	return sim_error(s) ? err_set(e, "%s", sim_error(s)) : 0;
+}
+
+/*
+ * n events on (task starts and ends in time order), simulating layers as
+ * needed; breakpoints are checked whenever a layer was simulated.
+ */
+static int events(struct console *c, long n, struct err *e)
+{
+	struct sim *s = c->sim;
+
+	c->stopped_by = 0;
+	if (!c->ev_valid) {	/* from the start of the layer just simulated */
+		const struct layer_record *r = history_get(sim_history(s), 0);
+		c->ev_t_ns = nextafter(r ? r->start_ns : s->now_ns, -INFINITY);
+		c->ev_task = NULL;
+		c->ev_valid = 1;
+	}
+	for (long i = 0; i < n; i++) {
+		long before = console_pos(s);
+		int rc = sim_step_event(s, &c->ev_t_ns, &c->ev_task, &c->ev_end);
+		if (rc < 0)
+			return err_set(e, "%s", sim_error(s));
+		if (rc == 0) {
+			console_printf(c, "no event left: the run is over");
 			break;
 		}
+		console_printf(c, "%.3f us  %s %s  gpu %d  (iteration %d, layer %d)",
+			       c->ev_t_ns / 1e3, c->ev_end ? "end  " : "start",
+			       engine_kind_name(c->ev_task->kind), c->ev_task->gpu,
+			       c->ev_task->iter, c->ev_task->layer);
+		if (console_pos(s) != before && stop_here(c))
+			break;
 	}
 	return 0;
 }
@@ -140,12 +207,12 @@ HANDLER(con_step)
 		return forward(c, n, -1, e);
 	case 1:
 		return forward(c, -1, s->iter + n, e);
-	case 3:
-		if (c->h.step_cycle != NULL)
-			return c->h.step_cycle(c->h.ctx, n, e);
-		return err_set(e, "step cycle: only in the UI (it steps the Banks panel's replay)");
+	case 2:
+		return events(c, n, e);
 	}
-	return err_set(e, "step event: not available in this build");
+	if (c->h.step_cycle != NULL)
+		return c->h.step_cycle(c->h.ctx, n, e);
+	return err_set(e, "step cycle: only in the UI (it steps the Banks panel's replay)");
 }
 
 HANDLER(con_run)
@@ -161,6 +228,7 @@ static int go(struct console *c, long iter, long layer, struct err *e)
 {
 	struct sim_mark m = {(int)iter, (int)layer};
 
+	c->ev_valid = 0;
 	return sim_rewind(c->sim, &m, e);
 }
 
