@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "ini.h"
 
 void console_printf(struct console *c, const char *fmt, ...)
@@ -31,17 +32,7 @@ long console_pos(const struct sim *s)
 int console_long(const char *name, const char *text, long lo, long hi, long *out,
 		 struct err *e)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || errno != 0)
-		return err_set(e, "%s: '%s' is not a whole number", name, text);
-	if (v < lo || v > hi)
-		return err_set(e, "%s: %ld is out of range [%ld, %ld]", name, v, lo, hi);
-	*out = v;
-	return 0;
+	return cli_long(name, text, lo, hi, out, e);
 }
 
 /* The overrides of one ini's scopes as "[section]\nkey = value\n" lines. */
@@ -98,10 +89,9 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 	}
 	c->sim = s;
 	c->ev_valid = 0;
-	if (ov != c->ov) {
+	if (ov != c->ov && nov > 0)
 		memmove(c->ov, ov, (size_t)nov * sizeof *ov);
-		c->nov = nov;
-	}
+	c->nov = nov;
 	if (c->h.restarted != NULL)
 		c->h.restarted(c->h.ctx, s);
 	return 0;

@@ -111,6 +111,28 @@ static char *report_json(struct console *c)
 	return buf;
 }
 
+/* The two sessions have the same snapshot and the same JSON report. */
+static void assert_same(struct console *a, struct console *b)
+{
+	char *sa = snapshot(a), *sb = snapshot(b), *ra = report_json(a), *rb = report_json(b);
+
+	CU_ASSERT_STRING_EQUAL(sa, sb);
+	CU_ASSERT_STRING_EQUAL(ra, rb);
+	free(sa);
+	free(sb);
+	free(ra);
+	free(rb);
+}
+
+/* Run the same lines on a and b. */
+static void ok_both(struct console *a, struct console *b, const char *const *lines)
+{
+	for (; *lines != NULL; lines++) {
+		ok(a, *lines);
+		ok(b, *lines);
+	}
+}
+
 /* --- tests --- */
 
 static void test_param_names_unique(void)
@@ -297,8 +319,8 @@ static void test_bad_input_changes_nothing(void)
 static void test_save_source_reproduces(void)
 {
 	const char *path = test_write_file("saved.sieve", "");
+	static const char *const to_end[] = {"delete 1", "run", NULL};
 	struct console a, b;
-	char *ra, *rb, *sa, *sb;
 	struct err e;
 	char line[600];
 
@@ -320,30 +342,13 @@ static void test_save_source_reproduces(void)
 	ok(&a, "back 1 iter");
 	snprintf(line, sizeof line, "save %s", path);
 	ok(&a, line);
-	snprintf(line, sizeof line, "source %s", path);
 	if (console_source(&b, path, &e) != 0)
 		fprintf(stderr, "source: %s\n", e.msg);
-	sa = snapshot(&a);
-	sb = snapshot(&b);
-	CU_ASSERT_STRING_EQUAL(sa, sb);
-	ra = report_json(&a);
-	rb = report_json(&b);
-	CU_ASSERT_STRING_EQUAL(ra, rb);
-	free(ra);
-	free(rb);
+	assert_same(&a, &b);
 	/* and forward through the logged future, to the end */
-	ok(&a, "delete 1");
-	ok(&b, "delete 1");
-	ok(&a, "run");
-	ok(&b, "run");
-	ra = report_json(&a);
-	rb = report_json(&b);
-	CU_ASSERT(strstr(ra, "\"iters\": 3") != NULL);
-	CU_ASSERT_STRING_EQUAL(ra, rb);
-	free(ra);
-	free(rb);
-	free(sa);
-	free(sb);
+	ok_both(&a, &b, to_end);
+	CU_ASSERT(a.sim->iters_done == 3 && sim_done(a.sim));
+	assert_same(&a, &b);
 	console_release(&a);
 	console_release(&b);
 	clear_out();
@@ -351,39 +356,25 @@ static void test_save_source_reproduces(void)
 
 static void test_live_change_rewind_replay(void)
 {
+	static const char *const change[] = {"step 20", "set context 16384",
+					     "set sched threshold", "step 30", NULL};
+	static const char *const to_end[] = {"run", NULL};
 	struct console a, b;
-	char *ra, *rb, *sa, *sb;
 
 	if (open_session(&a, 2) != 0 || open_session(&b, 2) != 0) {
 		CU_FAIL("session");
 		return;
 	}
-	/* a: the change, on, back before it, forward again; b: straight through */
-	ok(&a, "step 20");
-	ok(&a, "set context 16384");
-	ok(&a, "set sched threshold");
-	ok(&a, "step 30");
+	/* both: the change, then on; a: back before it and forward again */
+	ok_both(&a, &b, change);
 	ok(&a, "goto 0 3");
-	CU_ASSERT(a.sim->iter == 0 && a.sim->layer == 3);
+	CU_ASSERT(a.sim->iter == 0 && a.sim->layer == 3 && a.sim->cfg.sched == SCHED_SIEVE);
 	ok(&a, "step 47");
-	ok(&b, "step 20");
-	ok(&b, "set context 16384");
-	ok(&b, "set sched threshold");
-	ok(&b, "step 30");
-	sa = snapshot(&a);
-	sb = snapshot(&b);
-	CU_ASSERT_STRING_EQUAL(sa, sb);
 	CU_ASSERT(a.sim->cfg.context == 16384 && a.sim->cfg.sched == SCHED_THRESHOLD);
 	CU_ASSERT(memcmp(a.sim->counts, b.sim->counts, (size_t)a.sim->model.experts * sizeof(int)) == 0);
-	ok(&a, "run");
-	ok(&b, "run");
-	ra = report_json(&a);
-	rb = report_json(&b);
-	CU_ASSERT_STRING_EQUAL(ra, rb);
-	free(ra);
-	free(rb);
-	free(sa);
-	free(sb);
+	assert_same(&a, &b);
+	ok_both(&a, &b, to_end);
+	assert_same(&a, &b);
 	console_release(&a);
 	console_release(&b);
 	clear_out();
