@@ -24,6 +24,7 @@ static const struct field config_fields[] = {
 	I(iters, 1, 10000000, "decode iterations to simulate"),
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
+	I(micro, 1, 16, "micro-batches per layer; >1 overlaps one's all-to-all with another's compute"),
 };
 
 const struct field_table config_field_table = {

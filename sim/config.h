@@ -21,6 +21,7 @@ struct sim_config {
 	int iters;
 	int context;
 	int seed;
+	int micro;		/* micro-batches per layer (1: off) */
 };
 
 extern const struct field_table config_field_table;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "gpu.h"
 
 /* First sequence of GPU g when batch sequences are split in blocks. */
@@ -65,7 +66,7 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 	add_resources(s);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
-	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
+	s->decision = xcalloc((size_t)s->model.experts * (size_t)cfg->micro, sizeof *s->decision);
 	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
 	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
 	for (int g = 0; g < s->hw.gpus; g++)
@@ -95,7 +96,7 @@ int sim_done(const struct sim *s)
 	return s->iter >= s->cfg.iters;
 }
 
-static int issue(struct sim *s, int kind, int g, double dur, const int *res, int nres,
+static int issue(struct sim *s, int kind, int g, int m, double dur, const int *res, int nres,
 		 const int *deps, int ndeps)
 {
 	struct engine_task t;
@@ -109,7 +110,8 @@ static int issue(struct sim *s, int kind, int g, double dur, const int *res, int
 	t.layer = s->layer;
 	t.gpu = g;
 	t.expert = -1;
-	return engine_issue(&s->eng, &t, deps, ndeps, s->now_ns);
+	t.micro = m;
+	return engine_issue(&s->eng, &t, deps, ndeps, s->micro_ready_ns[m]);
 }
 
 /* Resources of GPU g's stacks, into res; returns how many. */
@@ -120,73 +122,67 @@ static int stacks_of(const struct sim *s, int g, int *res)
 	return s->hw.stacks;
 }
 
+/* GPU g's sequences in micro-batch m: [micro_begin(m), micro_begin(m + 1)). */
+static int micro_begin(const struct sim *s, int g, int m)
+{
+	int b = seq_begin(s->cfg.batch, s->hw.gpus, g);
+	return b + (int)((long)seqs_of(s, g) * m / s->cfg.micro);
+}
+
+static int micro_seqs(const struct sim *s, int g, int m)
+{
+	return micro_begin(s, g, m + 1) - micro_begin(s, g, m);
+}
+
 /*
- * 1. attention of every GPU for its own sequences; task ids into ids.
- * attacc and duplex stream the KV cache in PIM; sieve picks, per GPU and
- * layer, whichever of the two its models say is faster.
+ * 1. attention of every GPU for its sequences of micro-batch m; task ids
+ * into ids (-1 where a GPU has none).  attacc and duplex stream the KV cache
+ * in PIM; sieve picks, per GPU and layer, whichever of the two its models
+ * say is faster.
  */
-static void attention(struct sim *s, int *ids)
+static void attention(struct sim *s, int m, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
-		int seqs = seqs_of(s, g), res[ENGINE_MAX_TASK_RES];
+		int seqs = micro_seqs(s, g, m), res[ENGINE_MAX_TASK_RES];
 		double speed = s->hw.speed_factor[g];
-		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
-		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
-		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
-		double in_pim = pimcost_stream_ns(s->pim, kv);
-		int pim = sched_attention_in_pim(s->cfg.sched) ||
-			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
+		double proj, kv, on_gpu, in_pim;
+		int pim;
 
+		ids[g] = -1;
+		if (seqs == 0)
+			continue;
+		proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
+		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
+		on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
+		in_pim = pimcost_stream_ns(s->pim, kv);
+		pim = sched_attention_in_pim(s->cfg.sched) ||
+		      (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
 		if (!pim) {
-			ids[g] = issue(s, TASK_ATTN, g, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
+			ids[g] = issue(s, TASK_ATTN, g, m, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
-			int p = issue(s, TASK_ATTN, g, proj, &s->res_gpu[g], 1, NULL, 0);
-			ids[g] = issue(s, TASK_ATTN_PIM, g, in_pim, res, stacks_of(s, g, res), &p, 1);
+			int p = issue(s, TASK_ATTN, g, m, proj, &s->res_gpu[g], 1, NULL, 0);
+			ids[g] = issue(s, TASK_ATTN_PIM, g, m, in_pim, res, stacks_of(s, g, res), &p, 1);
 		}
-		s->gpu[g].attn_in_pim = pim;
-		s->gpu[g].attn_ns = s->eng.task[ids[g]].end_ns - s->now_ns;
+		s->gpu[g].attn_in_pim += pim;
+		s->gpu[g].attn_ns += s->eng.task[ids[g]].end_ns - s->micro_ready_ns[m];
 	}
 }
 
-/* Bytes each GPU sends and receives in one all-to-all direction. */
-static void traffic(struct sim *s)
+/* 2./5. one all-to-all of micro-batch m: a task per GPU after all of deps. */
+static void all_to_all(struct sim *s, int kind, int m, const double *bytes, const int *deps,
+		       int ndeps, int *ids)
 {
-	int G = s->hw.gpus, k = s->model.top_k;
-	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
-
-	s->last.link_bytes = 0;
-	for (int g = 0; g < G; g++)
-		s->gpu[g].send_bytes = s->gpu[g].recv_bytes = 0;
-	for (int t = 0; t < s->cfg.batch; t++) {
-		int src = s->token_gpu[t];
-		unsigned char sent[HW_MAX_GPUS] = {0};
-		for (int j = 0; j < k; j++) {
-			int dst = s->assign[t * k + j] % G;
-			if (dst == src || sent[dst])
-				continue;
-			sent[dst] = 1;
-			s->gpu[src].send_bytes += token_bytes;
-			s->gpu[dst].recv_bytes += token_bytes;
-			s->last.link_bytes += 2 * token_bytes;
-		}
-	}
-}
-
-/* 2./5. one all-to-all: a task per GPU after all of deps. */
-static void all_to_all(struct sim *s, int kind, const int *deps, int ndeps, int *ids)
-{
-	for (int g = 0; g < s->hw.gpus; g++) {
-		double b = fmax(s->gpu[g].send_bytes, s->gpu[g].recv_bytes);
-		double dur = b > 0 ? s->hw.link_latency_ns + b / s->hw.link_gbps : 0;
-		ids[g] = issue(s, kind, g, dur, &s->res_link[g], 1, deps, ndeps);
-	}
+	for (int g = 0; g < s->hw.gpus; g++)
+		ids[g] = issue(s, kind, g, m, comm_all_to_all_ns(&s->hw, bytes[g]), &s->res_link[g], 1,
+			       deps, ndeps);
 }
 
 /*
- * The policy's split of GPU g's experts; decisions appended to s->decision.
- * ready_ns: how long after the dispatch the GPU is still busy.
+ * The policy's split of GPU g's experts in micro-batch m (token counts in
+ * counts); decisions appended to s->decision.  ready_ns: how long after the
+ * dispatch the GPU is still busy.
  */
-static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
+static struct sched_gpu partition(struct sim *s, int g, const int *counts, double ready_ns)
 {
 	const struct model *m = &s->model;
 	int G = s->hw.gpus;
@@ -197,13 +193,13 @@ static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 
 	for (int e = g; e < m->experts; e += G) {
 		struct sched_expert *x;
-		if (s->counts[e] == 0)
+		if (counts[e] == 0)
 			continue;
 		x = &sg.x[sg.n++];
 		memset(x, 0, sizeof *x);
 		x->expert = e;
 		x->stack = (e / G) % s->hw.stacks;
-		x->tokens = s->counts[e];
+		x->tokens = counts[e];
 		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
 					  model_expert_flops(m) * x->tokens) -
 			    s->hw.kernel_overhead_ns / speed;
@@ -232,30 +228,32 @@ static double phase_end(const struct sim *s, const int *ids, int n, double floor
 }
 
 /*
- * 4. GPU g's experts: PIM tasks on their stacks, then the grouped kernel;
- * the ids of every task issued are appended to ids[*n].
+ * 4. GPU g's experts of micro-batch m: PIM tasks on their stacks, then the
+ * grouped kernel (the weights are streamed again for every micro-batch);
+ * the ids of every task issued are appended to ids[*n].  Returns the GPU's
+ * expert phase: from the dispatch's end to its last task, shared experts
+ * included.
  */
-static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
-			int ndeps, int *ids, int *n)
+static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *sg,
+			  const int *deps, int ndeps, int *ids, int *n)
 {
-	/* its phase runs from the dispatch's end to its last task, shared experts included */
-	const struct model *m = &s->model;
+	const struct model *md = &s->model;
 	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last;
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
-	double start = phase_end(s, deps, ndeps, s->now_ns), end = start + sg->ready_ns;
+	double start = phase_end(s, deps, ndeps, s->micro_ready_ns[m]), end = start + sg->ready_ns;
+	int tokens = 0;
 
-	w->experts = sg->n;
-	w->tokens = w->pim_experts = 0;
+	w->experts += sg->n;
 	for (int i = 0; i < sg->n; i++) {
 		const struct sched_expert *x = &sg->x[i];
-		w->tokens += x->tokens;
+		tokens += x->tokens;
 		if (!x->on_pim) {
 			counts[ngpu++] = x->tokens;
 			continue;
 		}
 		int r = s->res_stack0[g] + x->stack;
-		int id = issue(s, TASK_PIM_EXPERT, g, x->pim_ns, &r, 1, deps, ndeps);
+		int id = issue(s, TASK_PIM_EXPERT, g, m, x->pim_ns, &r, 1, deps, ndeps);
 		s->eng.task[id].expert = x->expert;
 		s->eng.task[id].tokens = x->tokens;
 		w->pim_experts++;
@@ -264,96 +262,169 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 		end = fmax(end, s->eng.task[id].end_ns);
 		ids[(*n)++] = id;
 	}
+	w->tokens += tokens;
 	if (ngpu > 0) {
-		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], m->hidden, m->expert_inter,
-					    m->expert_weight_bytes, counts, ngpu);
+		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], md->hidden, md->expert_inter,
+					    md->expert_weight_bytes, counts, ngpu);
 		res[0] = s->res_gpu[g];
 		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
-		last = issue(s, TASK_GPU_EXPERTS, g, dur, res, nres, deps, ndeps);
-		s->eng.task[last].tokens = w->tokens;
+		last = issue(s, TASK_GPU_EXPERTS, g, m, dur, res, nres, deps, ndeps);
+		s->eng.task[last].tokens = tokens;
 		end = fmax(end, s->eng.task[last].end_ns);
 		ids[(*n)++] = last;
 	}
 	free(counts);
-	w->expert_ns = end > start ? end - start : 0;
-	w->est_ns = sg->est_ns;
+	w->est_ns += sg->est_ns;
+	return end > start ? end - start : 0;
 }
 
+/* The layer's routing: every token's experts, and tokens per expert. */
 static void route(struct sim *s)
 {
 	const struct model *m = &s->model;
 
 	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, s->cfg.batch, s->assign);
 	routing_count(m, s->assign, s->cfg.batch, s->counts);
-	for (int e = 0; e < m->experts; e++) {
-		s->last.activated += s->counts[e] > 0;
+	for (int e = 0; e < m->experts; e++)
 		if (s->counts[e] > s->last.max_load)
 			s->last.max_load = s->counts[e];
-	}
 }
 
-
-static void moe_layer(struct sim *s, const int *attn)
+/* Tokens of micro-batch m (every GPU's share of it), into tok; returns how many. */
+static int micro_tokens(const struct sim *s, int m, int *tok)
 {
-	int G = s->hw.gpus, disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
-	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
-	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
+	int n = 0;
+
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int t = micro_begin(s, g, m); t < micro_begin(s, g, m + 1); t++)
+			tok[n++] = t;
+	return n;
+}
+
+/* Tokens per expert of micro-batch m's tokens, into counts. */
+static void micro_counts(const struct sim *s, const int *tok, int ntok, int *counts)
+{
+	int k = s->model.top_k;
+
+	memset(counts, 0, (size_t)s->model.experts * sizeof *counts);
+	for (int i = 0; i < ntok; i++)
+		for (int j = 0; j < k; j++)
+			counts[s->assign[tok[i] * k + j]]++;
+}
+
+/* Phase ends of one micro-batch in one layer, for layer_result. */
+struct micro_phases {
+	double attn, disp, exp, comb;
+};
+
+/*
+ * 3./4. shared experts and routed experts of micro-batch m on every GPU,
+ * after its dispatch disp; task ids appended to exp[*nexp].
+ */
+static void experts_of_micro(struct sim *s, int m, const int *attn, const int *disp,
+			     const int *counts, int *exp, int *nexp, struct micro_phases *ph)
+{
+	int G = s->hw.gpus;
+	double sum = 0, worst = 0, est = 0;
 	struct layer_result *r = &s->last;
 
-	route(s);
-	traffic(s);
-	all_to_all(s, TASK_DISPATCH, attn, G, disp);
-	t_disp = phase_end(s, disp, G, t_attn);
-	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
 		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
-					      seqs_of(s, g));
-		double ready = 0;
+					      micro_seqs(s, g, m));
+		double phase;
 		int res[ENGINE_MAX_TASK_RES], nres;
-		if (dur > 0) {
+		if (dur > 0 && micro_seqs(s, g, m) > 0) {
 			res[0] = s->res_gpu[g];
 			nres = 1 + (sched_pim_locks_stacks(&s->hw) ? stacks_of(s, g, res + 1) : 0);
-			exp[nexp] = issue(s, TASK_SHARED, g, dur, res, nres, &attn[g], 1);
-			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
+			exp[(*nexp)++] = issue(s, TASK_SHARED, g, m, dur, res, nres, &attn[g], 1);
 		}
-		struct sched_gpu sg = partition(s, g, ready);
-		run_experts(s, g, &sg, disp, G, exp, &nexp);
-		sum += s->gpu[g].expert_ns;
-		worst = fmax(worst, s->gpu[g].expert_ns);
-		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
+		/* how long after the dispatch the GPU is still busy: its shared
+		 * experts, or with micro-batches another one's work */
+		struct sched_gpu sg = partition(s, g, counts,
+						fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp));
+		phase = run_experts(s, g, m, &sg, disp, G, exp, nexp);
+		s->gpu[g].expert_ns += phase;
+		sum += phase;
+		worst = fmax(worst, phase);
+		est = fmax(est, sg.est_ns);
 	}
-	all_to_all(s, TASK_COMBINE, exp, nexp, comb);
-	t_exp = phase_end(s, exp, nexp, t_disp);
-	r->attn_ns = t_attn - s->now_ns;
-	r->dispatch_ns = t_disp - t_attn;
-	r->expert_ns = t_exp - t_disp;
-	r->combine_ns = phase_end(s, comb, G, t_exp) - t_exp;
-	r->straggler_ns = worst - sum / G;
+	r->straggler_ns += worst - sum / G;
+	r->est_ns += est;
 	if (worst > 0) {
-		s->est_err_sum += fabs(r->est_ns - worst) / worst;
+		s->est_err_sum += fabs(est - worst) / worst;
 		s->est_err_n++;
 	}
-	free(exp);
 }
 
-static void dense_layer(struct sim *s, const int *attn)
+/*
+ * A MoE layer in M micro-batches (attn[m * G + g]: attention tasks).  Issue
+ * order sets each resource's order: every micro-batch's dispatch goes on the
+ * links before any combine, and on each GPU micro-batch m's experts before
+ * m + 1's, so m + 1's dispatch overlaps m's experts and m's combine overlaps
+ * m + 1's experts (or the next layer's attention of m).
+ */
+static void moe_layer(struct sim *s, const int *attn, struct micro_phases *ph)
+{
+	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k;
+	int *disp = xcalloc((size_t)(M * G), sizeof *disp), comb[HW_MAX_GPUS];
+	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
+	int *tok = xcalloc((size_t)s->cfg.batch, sizeof *tok);
+	int *counts = xcalloc((size_t)s->model.experts, sizeof *counts);
+	double *send = xcalloc((size_t)(M * G), sizeof *send), recv[HW_MAX_GPUS];
+	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
+
+	route(s);
+	for (int m = 0; m < M; m++) {
+		int ntok = micro_tokens(s, m, tok);
+		s->last.link_bytes += comm_traffic(s->assign, k, s->token_gpu, tok, ntok, G,
+						   token_bytes, send + m * G, recv);
+		for (int g = 0; g < G; g++) {
+			/* the combine moves the same bytes the other way: keep the larger */
+			s->gpu[g].send_bytes += send[m * G + g];
+			s->gpu[g].recv_bytes += recv[g];
+			send[m * G + g] = fmax(send[m * G + g], recv[g]);
+		}
+		all_to_all(s, TASK_DISPATCH, m, send + m * G, attn + m * G, G, disp + m * G);
+		ph[m].disp = phase_end(s, disp + m * G, G, ph[m].attn);
+	}
+	s->ndecisions = 0;
+	for (int m = 0; m < M; m++) {
+		int ntok = micro_tokens(s, m, tok), nexp = 0;
+		micro_counts(s, tok, ntok, counts);
+		for (int e = 0; e < s->model.experts; e++)
+			s->last.activated += counts[e] > 0;
+		experts_of_micro(s, m, attn + m * G, disp + m * G, counts, exp, &nexp, &ph[m]);
+		all_to_all(s, TASK_COMBINE, m, send + m * G, exp, nexp, comb);
+		ph[m].exp = phase_end(s, exp, nexp, ph[m].disp);
+		ph[m].comb = phase_end(s, comb, G, ph[m].exp);
+	}
+	free(disp);
+	free(exp);
+	free(tok);
+	free(counts);
+	free(send);
+}
+
+static void dense_layer(struct sim *s, const int *attn, struct micro_phases *ph)
 {
 	int G = s->hw.gpus, ffn[HW_MAX_GPUS];
-	double t_attn = phase_end(s, attn, G, s->now_ns);
 
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
 	s->ndecisions = 0;
-	for (int g = 0; g < G; g++) {
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
-					      s->model.dense_inter, seqs_of(s, g));
-		ffn[g] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
-		memset(&s->gpu[g], 0, sizeof s->gpu[g]);
-		s->gpu[g].expert_ns = dur;
+	for (int m = 0; m < s->cfg.micro; m++) {
+		for (int g = 0; g < G; g++) {
+			int seqs = micro_seqs(s, g, m);
+			double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+						      s->model.dense_inter, seqs);
+			ffn[g] = seqs ? issue(s, TASK_SHARED, g, m, dur, &s->res_gpu[g], 1,
+					      &attn[m * G + g], 1) : -1;
+			s->gpu[g].expert_ns += seqs ? dur : 0;
+		}
+		ph[m].disp = ph[m].attn;
+		ph[m].exp = ph[m].comb = phase_end(s, ffn, G, ph[m].attn);
 	}
-	s->last.attn_ns = t_attn - s->now_ns;
-	s->last.expert_ns = phase_end(s, ffn, G, t_attn) - t_attn;
 }
 
 /* Busy time of the layer's tasks by resource class. */
@@ -397,26 +468,60 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->pim_slots += r->pim_slots;
 }
 
+/*
+ * The layer's phases summed over micro-batches, its time on the critical
+ * path, and when each micro-batch of the next layer may start.
+ */
+static void finish_layer(struct sim *s, const struct micro_phases *ph)
+{
+	struct layer_result *r = &s->last;
+	int M = s->cfg.micro;
+	double end = s->end_ns;
+
+	for (int m = 0; m < M; m++) {
+		r->attn_ns += ph[m].attn - s->micro_ready_ns[m];
+		r->dispatch_ns += ph[m].disp - ph[m].attn;
+		r->expert_ns += ph[m].exp - ph[m].disp;
+		r->combine_ns += ph[m].comb - ph[m].exp;
+		end = fmax(end, ph[m].comb);
+	}
+	r->total_ns = end - s->end_ns;
+	s->end_ns += r->total_ns;
+	/* the last micro-batch to finish keeps the accumulated clock, so that
+	 * micro = 1 advances it exactly as a layer always has */
+	s->now_ns = s->end_ns;
+	for (int m = 0; m < M; m++) {
+		s->micro_ready_ns[m] = ph[m].comb == end ? s->end_ns : ph[m].comb;
+		s->now_ns = fmin(s->now_ns, s->micro_ready_ns[m]);
+	}
+}
+
 int sim_step_layer(struct sim *s)
 {
-	int attn[HW_MAX_GPUS];
+	int G = s->hw.gpus, M = s->cfg.micro, *attn;
+	struct micro_phases ph[SIM_MAX_MICRO];
 	struct layer_result *r = &s->last;
 
 	if (sim_done(s))
 		return 0;
 	memset(r, 0, sizeof *r);
+	memset(s->gpu, 0, sizeof s->gpu);
 	engine_forget(&s->eng);
 	s->layer_first_task = s->eng.ntasks;
-	attention(s, attn);
+	attn = xcalloc((size_t)(M * G), sizeof *attn);
+	for (int m = 0; m < M; m++) {
+		attention(s, m, attn + m * G);
+		ph[m].attn = phase_end(s, attn + m * G, G, s->micro_ready_ns[m]);
+	}
 	if (model_is_moe(&s->model, s->layer))
-		moe_layer(s, attn);
+		moe_layer(s, attn, ph);
 	else
-		dense_layer(s, attn);
-	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
+		dense_layer(s, attn, ph);
+	free(attn);
+	finish_layer(s, ph);
 	busy(s);
 	add_result(&s->layer_sum[s->layer], r);
 	s->last_layer = s->layer;
-	s->now_ns += r->total_ns;
 	s->iter_ns_cur += r->total_ns;
 	if (++s->layer == s->model.layers) {
 		s->layer = 0;

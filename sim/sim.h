@@ -46,6 +46,8 @@
 #include "routing.h"
 #include "sched.h"
 
+#define SIM_MAX_MICRO 16	/* config.c's bound on micro */
+
 struct sim {
 	struct sim_config cfg;
 	struct model model;
@@ -58,7 +60,11 @@ struct sim {
 	/* position: the next layer to simulate */
 	int iter;
 	int layer;
-	double now_ns;		/* simulated time at the start of that layer */
+	double now_ns;		/* simulated time at the start of that layer (its
+				   first micro-batch's earliest start) */
+	double end_ns;		/* end of the layer just simulated */
+	double micro_ready_ns[SIM_MAX_MICRO];	/* micro-batch m of the next layer may
+						   start: this layer's combine of m */
 	/* the layer just simulated */
 	int last_layer;		/* -1 before the first step */
 	int *assign;		/* batch * top_k expert ids */

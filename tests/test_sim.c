@@ -17,7 +17,7 @@
  * the two terms simply add).
  */
 static const char tiny_hw_format[] =
-	"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
+	"[system]\ngpus = 2\nlink_gbps = 1\na2a_bw_gbps = 1\na2a_fixed_ns = 100\na2a_peer_ns = 0\n"
 	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
 	"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
 	"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
@@ -99,6 +99,7 @@ static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *t
 	cfg.iters = iters;
 	cfg.context = 100;
 	cfg.seed = 7;
+	cfg.micro = 1;
 	if (sim_init(s, &cfg, TEST_DATADIR, &e) != 0) {
 		fprintf(stderr, "\n%s\n", e.msg);
 		return -1;
