@@ -60,6 +60,7 @@ int trace_write(FILE *out, const char *path, const struct sim *s, struct err *e)
 			json_object(&j, "args");
 			json_int(&j, "iter", t->iter);
 			json_int(&j, "layer", t->layer);
+			json_int(&j, "micro", t->micro);
 			if (t->expert >= 0)
 				json_int(&j, "expert", t->expert);
 			if (t->tokens > 0)
