@@ -84,11 +84,22 @@ static const char *split_trace(void)
 	return test_write_file("split-trace.csv", text);
 }
 
+/* sim_init, saying why when it fails. */
+static int init_or_say(struct sim *s, const struct sim_config *cfg)
+{
+	struct err e;
+
+	if (sim_init(s, cfg, TEST_DATADIR, &e) != 0) {
+		fprintf(stderr, "\n%s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int tiny_sim_micro(struct sim *s, int iters, const char *hw, const char *trace, int sched,
 			  int tau, int micro)
 {
 	struct sim_config cfg;
-	struct err e;
 
 	memset(&cfg, 0, sizeof cfg);
 	snprintf(cfg.model, sizeof cfg.model, "%s", tiny_model());
@@ -101,11 +112,7 @@ static int tiny_sim_micro(struct sim *s, int iters, const char *hw, const char *
 	cfg.context = 100;
 	cfg.seed = 7;
 	cfg.micro = micro;
-	if (sim_init(s, &cfg, TEST_DATADIR, &e) != 0) {
-		fprintf(stderr, "\n%s\n", e.msg);
-		return -1;
-	}
-	return 0;
+	return init_or_say(s, &cfg);
 }
 
 static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *trace, int sched,
@@ -280,10 +287,8 @@ static int slow_links_run(struct sim *s, int micro)
 	cfg.batch = 256;
 	cfg.iters = 1;
 	cfg.micro = micro;
-	if (sim_init(s, &cfg, TEST_DATADIR, &e) != 0) {
-		fprintf(stderr, "\n%s\n", e.msg);
+	if (init_or_say(s, &cfg) != 0)
 		return -1;
-	}
 	sim_run(s);
 	return 0;
 }
