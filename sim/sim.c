@@ -48,6 +48,8 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 		    struct pimcost *pim, struct err *e)
 {
 	memset(s, 0, sizeof *s);
+	if (cfg->micro < 1 || cfg->micro > SIM_MAX_MICRO)	/* a config not from the table */
+		return err_set(e, "micro: %d is out of range [1, %d]", cfg->micro, SIM_MAX_MICRO);
 	s->cfg = *cfg;
 	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
 	    hw_load(&s->hw, datadir, cfg->hw, e) != 0)
