@@ -30,6 +30,8 @@ enum task_kind {
 	TASK_PIM_EXPERT,	/* one expert's GEMVs in PIM */
 	TASK_SHARED,		/* shared experts / dense FFN on a GPU */
 	TASK_COMBINE,		/* all-to-all, results back */
+	TASK_ROUTER,		/* router GEMM and top-k on a GPU */
+	TASK_LM_HEAD,		/* vocabulary projection and sampling on a GPU */
 	TASK_KINDS
 };
 

@@ -44,7 +44,7 @@ int sched_pim_locks_stacks(const struct hw *hw)
 
 /* Running totals of a split, so flipping one expert costs O(stacks). */
 struct split {
-	double gpu_bytes, gpu_flops;
+	struct gpu_expert_load gpu;	/* the GPU's grouped kernel */
 	double stack_ns[64];
 };
 
@@ -55,10 +55,8 @@ static void split_init(const struct sched_gpu *g, struct split *s)
 		const struct sched_expert *x = &g->x[i];
 		if (x->on_pim)
 			s->stack_ns[x->stack] += x->pim_ns;
-		else {
-			s->gpu_bytes += model_expert_bytes(g->model);
-			s->gpu_flops += model_expert_flops(g->model) * x->tokens;
-		}
+		else
+			gpu_load_add(g->hw, &s->gpu, x->tokens, 1);
 	}
 }
 
@@ -67,14 +65,15 @@ static void split_move(const struct sched_gpu *g, struct split *s, const struct 
 {
 	double sign = to_pim ? -1 : 1;
 
-	s->gpu_bytes += sign * model_expert_bytes(g->model);
-	s->gpu_flops += sign * model_expert_flops(g->model) * x->tokens;
+	gpu_load_add(g->hw, &s->gpu, x->tokens, (int)sign);
 	s->stack_ns[x->stack] -= sign * x->pim_ns;
 }
 
 static double split_cost(const struct sched_gpu *g, const struct split *s)
 {
-	double gpu = s->gpu_bytes > 0.5 ? gpu_kernel_ns(g->hw, g->speed, s->gpu_bytes, s->gpu_flops) : 0;
+	const struct model *m = g->model;
+	double gpu = gpu_load_ns(g->hw, g->speed, m->hidden, m->expert_inter, m->expert_weight_bytes,
+				 &s->gpu, GPU_GROUPED);
 	double pim = 0;
 
 	for (int k = 0; k < g->stacks; k++)
@@ -143,7 +142,7 @@ static double duplex_estimate(const struct sched_gpu *g)
 		}
 	}
 	if (any_gpu)
-		gpu += g->hw->kernel_overhead_ns / g->speed;
+		gpu += gpu_fixed_ns(g->hw, g->speed, GPU_GROUPED);
 	return fmax(gpu, pim / g->stacks);
 }
 

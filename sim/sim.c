@@ -204,9 +204,8 @@ static struct sched_gpu partition(struct sim *s, int g, const int *counts, doubl
 		x->expert = e;
 		x->stack = (e / G) % s->hw.stacks;
 		x->tokens = counts[e];
-		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
-					  model_expert_flops(m) * x->tokens) -
-			    s->hw.kernel_overhead_ns / speed;
+		x->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
+					  m->expert_weight_bytes, x->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
 		 * for the experts they send to PIM (filled in below). */
@@ -294,6 +293,43 @@ static void route(struct sim *s)
 			s->last.max_load = s->counts[e];
 }
 
+/*
+ * The router of each GPU for its tokens of micro-batch m, after its
+ * attention; ids into ids (-1 where a GPU has none).
+ */
+static void router(struct sim *s, int m, const int *attn, int *ids)
+{
+	for (int g = 0; g < s->hw.gpus; g++) {
+		int seqs = micro_seqs(s, g, m);
+		double dur = gpu_router_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs);
+		ids[g] = seqs ? issue(s, TASK_ROUTER, g, m, dur, &s->res_gpu[g], 1, &attn[g], 1) : -1;
+	}
+}
+
+/*
+ * The LM head after the last layer of an iteration: each GPU projects and
+ * samples its sequences of micro-batch m once every task of that
+ * micro-batch in the layer has ended.  Returns the latest end.
+ */
+static double lm_head(struct sim *s, int m)
+{
+	int n = 0, *deps = xcalloc((size_t)(s->eng.ntasks - s->layer_first_task) + 1, sizeof *deps);
+	double end = 0;
+
+	for (int i = s->layer_first_task; i < s->eng.ntasks; i++)
+		if (s->eng.task[i].micro == m)
+			deps[n++] = i;
+	for (int g = 0; g < s->hw.gpus; g++) {
+		int seqs = micro_seqs(s, g, m);
+		double dur = gpu_lm_head_ns(&s->hw, s->hw.speed_factor[g], &s->model, seqs);
+		if (seqs > 0)
+			end = fmax(end, s->eng.task[issue(s, TASK_LM_HEAD, g, m, dur, &s->res_gpu[g], 1,
+							  deps, n)].end_ns);
+	}
+	free(deps);
+	return end;
+}
+
 /* Tokens of micro-batch m (every GPU's share of it), into tok; returns how many. */
 static int micro_tokens(const struct sim *s, int m, int *tok)
 {
@@ -316,9 +352,10 @@ static void micro_counts(const struct sim *s, const int *tok, int ntok, int *cou
 			counts[s->assign[tok[i] * k + j]]++;
 }
 
-/* Phase ends of one micro-batch in one layer, for layer_result. */
+/* Phase ends of one micro-batch in one layer, for layer_result; end: of its
+ * last task (the LM head's after the last layer). */
 struct micro_phases {
-	double attn, disp, exp, comb;
+	double attn, disp, exp, comb, end;
 };
 
 /*
@@ -363,13 +400,14 @@ static void experts_of_micro(struct sim *s, int m, const int *attn, const int *d
 }
 
 /*
- * A MoE layer in M micro-batches (attn[m * G + g]: attention tasks).  Issue
+ * A MoE layer in M micro-batches (attn[m * G + g]: attention tasks, rt: the
+ * routers, each after its attention on the GPU).  Issue
  * order sets each resource's order: every micro-batch's dispatch goes on the
  * links before any combine, and on each GPU micro-batch m's experts before
  * m + 1's, so m + 1's dispatch overlaps m's experts and m's combine overlaps
  * m + 1's experts (or the next layer's attention of m).
  */
-static void moe_layer(struct sim *s, const int *attn, struct micro_phases *ph)
+static void moe_layer(struct sim *s, const int *attn, const int *rt, struct micro_phases *ph)
 {
 	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k;
 	int *disp = xcalloc((size_t)(M * G), sizeof *disp), comb[HW_MAX_GPUS];
@@ -390,7 +428,7 @@ static void moe_layer(struct sim *s, const int *attn, struct micro_phases *ph)
 			s->gpu[g].recv_bytes += recv[g];
 			send[m * G + g] = fmax(send[m * G + g], recv[g]);
 		}
-		all_to_all(s, TASK_DISPATCH, m, send + m * G, attn + m * G, G, disp + m * G);
+		all_to_all(s, TASK_DISPATCH, m, send + m * G, rt + m * G, G, disp + m * G);
 		ph[m].disp = phase_end(s, disp + m * G, G, ph[m].attn);
 	}
 	s->ndecisions = 0;
@@ -487,7 +525,7 @@ static void finish_layer(struct sim *s, const struct micro_phases *ph)
 		r->dispatch_ns += ph[m].disp - ph[m].attn;
 		r->expert_ns += ph[m].exp - ph[m].disp;
 		r->combine_ns += ph[m].comb - ph[m].exp;
-		end = fmax(end, ph[m].comb);
+		end = fmax(end, ph[m].end);
 	}
 	r->total_ns = end - s->end_ns;
 	s->end_ns += r->total_ns;
@@ -495,14 +533,14 @@ static void finish_layer(struct sim *s, const struct micro_phases *ph)
 	 * micro = 1 advances it exactly as a layer always has */
 	s->now_ns = s->end_ns;
 	for (int m = 0; m < M; m++) {
-		s->micro_ready_ns[m] = ph[m].comb == end ? s->end_ns : ph[m].comb;
+		s->micro_ready_ns[m] = ph[m].end == end ? s->end_ns : ph[m].end;
 		s->now_ns = fmin(s->now_ns, s->micro_ready_ns[m]);
 	}
 }
 
 int sim_step_layer(struct sim *s)
 {
-	int G = s->hw.gpus, M = s->cfg.micro, *attn;
+	int G = s->hw.gpus, M = s->cfg.micro, *attn, *rt, moe = model_is_moe(&s->model, s->layer);
 	struct micro_phases ph[CONFIG_MAX_MICRO];
 	struct layer_result *r = &s->last;
 
@@ -513,15 +551,26 @@ int sim_step_layer(struct sim *s)
 	engine_forget(&s->eng);
 	s->layer_first_task = s->eng.ntasks;
 	attn = xcalloc((size_t)(M * G), sizeof *attn);
+	rt = xcalloc((size_t)(M * G), sizeof *rt);
 	for (int m = 0; m < M; m++) {
 		attention(s, m, attn + m * G);
 		ph[m].attn = phase_end(s, attn + m * G, G, s->micro_ready_ns[m]);
+		if (moe) {	/* the attention phase runs through the router */
+			router(s, m, attn + m * G, rt + m * G);
+			ph[m].attn = phase_end(s, rt + m * G, G, ph[m].attn);
+		}
 	}
-	if (model_is_moe(&s->model, s->layer))
-		moe_layer(s, attn, ph);
+	if (moe)
+		moe_layer(s, attn, rt, ph);
 	else
 		dense_layer(s, attn, ph);
 	free(attn);
+	free(rt);
+	for (int m = 0; m < M; m++) {
+		ph[m].end = ph[m].comb;
+		if (s->layer == s->model.layers - 1 && s->model.vocab > 0)
+			ph[m].end = fmax(ph[m].end, lm_head(s, m));
+	}
 	finish_layer(s, ph);
 	busy(s);
 	add_result(&s->layer_sum[s->layer], r);

@@ -13,14 +13,18 @@
 #include "testutil.h"
 
 /*
- * Tiny machine: 2 GPUs, links of 1 GB/s (1 byte/ns) and 100 ns latency; a
- * kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns) (p = 1:
- * the two terms simply add).
+ * Tiny machine: 2 GPUs, links of 1 GB/s (1 byte/ns) and 100 ns latency; an
+ * expert kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns)
+ * (p = 1: the two terms simply add; one SM and 1 x 1 tiles: no padding, no
+ * waves; the one stack's 665.6 GB/s peak scaled to 1 GB/s), a dense GEMM or
+ * small kernel launch 500 ns.
  */
 static const char tiny_hw_format[] =
 	"[system]\ngpus = 2\nlink_gbps = 1\na2a_bw_gbps = 1\na2a_fixed_ns = 100\na2a_peer_ns = 0\n"
 	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
-	"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
+	"kernel_overhead_ns = 1000\ngrouped_overhead_ns = 0\ngemm_launch_ns = 500\n"
+	"stream_efficiency = 0.00150240384615384615\ngrouped_bw_eff = 1\neff_tflops = 1\n"
+	"roofline_p = 1\nsms = 1\ntile_m = 1\ntile_n = 1\nl2_reread = 0\n"
 	"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
 	"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
 	"ranks = 2\nmapping = bg_interleaved\nqueue_depth = 32\n"
@@ -131,16 +135,21 @@ static void hand_computed_layers(void)
 	struct sim s;
 	/* one expert: 3 x 64 x 32 x 1 byte = 6144 bytes, 2 x 6144 flops per token */
 	double expert_bytes = 6144, token_flops = 12288;
-	double attn, one_expert_4_tokens, two_experts_8_slots;
+	double attn, router, one_expert_4_tokens, two_experts_8_slots;
 
 	CU_ASSERT_EQUAL_FATAL(tiny_sim(&s, 1), 0);
 	/* Attention: 2 sequences per GPU, projections of 64x(8+16) + 8x64 weights;
 	 * KV: 2 x 1 head x 8 x 1 byte x 100 tokens x 2 seqs = 3200 bytes at 1 byte/ns,
-	 * beside a 500 ns floor: hypot(500, 3200). */
-	attn = (1000 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
+	 * beside a 500 ns floor: hypot(500, 3200).  Two GEMMs: two launches. */
+	attn = (2 * 500 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
 	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&s.hw, 1, &s.model, 2) +
 				       gpu_attention_ns(&s.hw, 1, &s.model, 0, 2, 100),
 			       attn, 1e-6);
+	/* Router: a 64 x 4 GEMM for 2 tokens, then top-k: two launches.  It
+	 * ends the attention phase (the dispatch waits for it). */
+	router = 2 * 500 + 256 + 2.0 * 256 * 2 / 1000;
+	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&s.hw, 1, &s.model, 2), router, 1e-6);
+	attn += router;
 
 	/* Layer 0: experts 0 (GPU 0) and 1 (GPU 1) get all 4 tokens.  Every token
 	 * sends its 64-byte activation to the one other GPU: 2 tokens x 64 bytes
@@ -240,7 +249,8 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
  * one sequence of each GPU (seq m on GPU 0, seq 2 + m on GPU 1), so expert 0
  * (GPU 0) and expert 1 (GPU 1) get 2 tokens in each, and each GPU sends and
  * receives one 64-byte token: every all-to-all takes 100 + 64 ns.  With a
- * = one sequence's attention and X = one expert kernel of 2 tokens:
+ * = one sequence's attention and router and X = one expert kernel of 2
+ * tokens:
  *   GPU:   attn0 [0, a]  attn1 [a, 2a]  experts0 [2a, 2a+X]  experts1 [2a+X, 2a+2X]
  *   links: dispatch0 [a, a+164]  dispatch1 [2a, 2a+164]
  *          combine0 [2a+X, 2a+X+164]  combine1 [2a+2X, 2a+2X+164]
@@ -252,7 +262,8 @@ static void two_micro_batches_computed_by_hand(void)
 	double a, x = 1000 + 6144 + 2 * 12288 / 1000.0;
 
 	CU_ASSERT_EQUAL_FATAL(tiny_sim_micro(&s, 1, tiny_hw(), tiny_trace(), SCHED_GPU, 0, 2), 0);
-	a = gpu_attn_proj_ns(&s.hw, 1, &s.model, 1) + gpu_attention_ns(&s.hw, 1, &s.model, 0, 1, 100);
+	a = gpu_attn_proj_ns(&s.hw, 1, &s.model, 1) + gpu_attention_ns(&s.hw, 1, &s.model, 0, 1, 100) +
+	    gpu_router_ns(&s.hw, 1, &s.model, 1);
 	sim_step_layer(&s);
 	CU_ASSERT_DOUBLE_EQUAL(s.last.total_ns, 2 * a + 2 * x + 164, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(s.micro_ready_ns[0], 2 * a + x + 164, 1e-6);
@@ -346,6 +357,11 @@ static void collect_phases(const struct sim *s, struct phase_times *pt)
 			p->attn_end = fmax(p->attn_end, t->end_ns);
 			p->attn_end_gpu[t->gpu] = fmax(p->attn_end_gpu[t->gpu], t->end_ns);
 			break;
+		case TASK_ROUTER:	/* the dispatch waits for every GPU's router */
+			p->attn_end = fmax(p->attn_end, t->end_ns);
+			break;
+		case TASK_LM_HEAD:	/* checked by check_router_and_lm_head */
+			break;
 		case TASK_DISPATCH:
 			p->disp_start = fmin(p->disp_start, t->start_ns);
 			p->disp_end = fmax(p->disp_end, t->end_ns);
@@ -386,6 +402,40 @@ static double cross_micro_overlap_ns(const struct sim *s)
 }
 
 /*
+ * The router runs on each GPU after its attention and before the dispatch;
+ * the LM head once per iteration on each GPU, after every task of the last
+ * layer, for that GPU's sequences.
+ */
+static void check_router_and_lm_head(const struct sim *s)
+{
+	int heads = 0;
+
+	for (int i = 0; i < s->eng.ntasks; i++) {
+		const struct engine_task *t = &s->eng.task[i];
+		for (int j = 0; j < s->eng.ntasks; j++) {
+			const struct engine_task *u = &s->eng.task[j];
+			if (u->layer != t->layer || u->micro != t->micro || j == i)
+				continue;
+			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
+			    (u->kind == TASK_ATTN || u->kind == TASK_ATTN_PIM))
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_DISPATCH && u->kind == TASK_ROUTER)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_LM_HEAD && u->kind != TASK_LM_HEAD)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+		}
+		if (t->kind == TASK_LM_HEAD) {
+			heads++;
+			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
+			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns,
+					       gpu_lm_head_ns(&s->hw, 1, &s->model,
+							      s->cfg.batch / s->hw.gpus / s->cfg.micro), 1e-6);
+		}
+	}
+	CU_ASSERT_EQUAL(heads, s->hw.gpus * s->cfg.micro * s->iters_done);
+}
+
+/*
  * Over a whole run of every policy, in one and in two micro-batches: no
  * resource does two things at once, and within each micro-batch attention
  * -> dispatch (after every GPU's attention) -> experts -> combine, shared
@@ -411,6 +461,7 @@ static void dependencies_hold_in_a_real_run(void)
 			CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
 			s.eng.keep = 1;
 			sim_run(&s);
+			check_router_and_lm_head(&s);
 			L = s.model.layers;
 			G = s.hw.gpus;
 			pt = xcalloc((size_t)(L * M), sizeof *pt);
@@ -453,7 +504,8 @@ static void dependencies_hold_in_a_real_run(void)
 
 /*
  * micro = 1 is the schedule without micro-batches: layers run one after
- * another, each as long as its four phases end to end.
+ * another, each as long as its four phases end to end (the last one and
+ * its LM head).
  */
 static void one_micro_batch_is_serial(void)
 {
@@ -467,9 +519,12 @@ static void one_micro_batch_is_serial(void)
 	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
 	while (sim_step_layer(&s)) {
 		const struct layer_result *r = &s.last;
-		CU_ASSERT_DOUBLE_EQUAL(r->total_ns,
-				       r->attn_ns + r->dispatch_ns + r->expert_ns + r->combine_ns,
-				       1e-6 * r->total_ns);
+		double phases = r->attn_ns + r->dispatch_ns + r->expert_ns + r->combine_ns;
+		if (s.last_layer < s.model.layers - 1) {
+			CU_ASSERT_DOUBLE_EQUAL(r->total_ns, phases, 1e-6 * r->total_ns);
+		} else {	/* and the LM head */
+			CU_ASSERT(r->total_ns > phases);
+		}
 		CU_ASSERT_DOUBLE_EQUAL(s.now_ns, s.end_ns, 0);
 	}
 	sim_release(&s);
