@@ -1,6 +1,7 @@
 /* sim.c - the decode loop as task graphs (see sim.h for what a layer does). */
 #include "sim.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 	}
 	engine_init(&s->eng);
 	add_resources(s);
+	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
 	s->decision = xcalloc((size_t)s->model.experts * (size_t)cfg->micro, sizeof *s->decision);
@@ -87,6 +89,7 @@ void sim_release(struct sim *s)
 	if (s->pim == &s->pim_own)
 		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
+	history_release(&s->hist);
 	free(s->assign);
 	free(s->counts);
 	free(s->decision);
@@ -159,8 +162,7 @@ static void attention(struct sim *s, int m, int *ids)
 		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
 		in_pim = pimcost_stream_ns(s->pim, kv);
-		pim = sched_attention_in_pim(s->cfg.sched) ||
-		      (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
+		pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
 		if (!pim) {
 			ids[g] = issue(s, TASK_ATTN, g, m, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
@@ -181,45 +183,54 @@ static void all_to_all(struct sim *s, int kind, int m, const double *bytes, cons
 			       deps, ndeps);
 }
 
+/* Expert x's PIM cost into x->pim_ns; -1 (s->err filled) when it fails. */
+static int pim_cost(struct sim *s, int g, struct sched_expert *x)
+{
+	if (pimcost_expert_ns(s->pim, x->tokens, &x->pim_ns, &s->err) == 0)
+		return 0;
+	return err_prefix(&s->err, "gpu %d, expert %d (%d tokens): ", g, x->expert, x->tokens);
+}
+
 /*
- * The policy's split of GPU g's experts in micro-batch m (token counts in
- * counts); decisions appended to s->decision.  ready_ns: how long after the
- * dispatch the GPU is still busy.
+ * Policy p's split of GPU g's experts with tokens (counts), into x (room for
+ * all of them) and *sg.  ready_ns: how long after the dispatch the GPU is
+ * still busy.  -1 (s->err filled) when a PIM cost fails.
  */
-static struct sched_gpu partition(struct sim *s, int g, const int *counts, double ready_ns)
+static int partition(struct sim *s, const struct sched_params *p, const int *counts, int g,
+		     double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
-	int G = s->hw.gpus;
+	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
 	double speed = s->hw.speed_factor[g];
-	struct sched_params p = {s->cfg.sched, s->cfg.tau};
-	struct sched_gpu sg = {&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
-			       s->decision + s->ndecisions, 0, 0, ready_ns};
 
+	*sg = (struct sched_gpu){&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
+				 x, 0, 0, ready_ns};
 	for (int e = g; e < m->experts; e += G) {
-		struct sched_expert *x;
+		struct sched_expert *y;
 		if (counts[e] == 0)
 			continue;
-		x = &sg.x[sg.n++];
-		memset(x, 0, sizeof *x);
-		x->expert = e;
-		x->stack = (e / G) % s->hw.stacks;
-		x->tokens = counts[e];
-		x->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
-					  m->expert_weight_bytes, x->tokens);
+		y = &sg->x[sg->n++];
+		memset(y, 0, sizeof *y);
+		y->expert = e;
+		y->stack = (e / G) % s->hw.stacks;
+		y->tokens = counts[e];
+		y->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
+					  m->expert_weight_bytes, y->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
 		 * for the experts they send to PIM (filled in below). */
-		x->pim_ns = sched_needs_pim_costs(p.policy) ? pimcost_expert_ns(s->pim, x->tokens) : -1;
+		y->pim_ns = -1;
+		if (needs && pim_cost(s, g, y) != 0)
+			return -1;
 	}
-	sched_partition(&p, &sg);
-	if (!sched_needs_pim_costs(p.policy)) {
-		for (int i = 0; i < sg.n; i++)
-			if (sg.x[i].on_pim)
-				sg.x[i].pim_ns = pimcost_expert_ns(s->pim, sg.x[i].tokens);
-		sg.est_ns = sched_sieve_estimate(&sg);
+	sched_partition(p, sg);
+	if (!needs) {
+		for (int i = 0; i < sg->n; i++)
+			if (sg->x[i].on_pim && pim_cost(s, g, &sg->x[i]) != 0)
+				return -1;
+		sg->est_ns = sched_sieve_estimate(sg);
 	}
-	s->ndecisions += sg.n;
-	return sg;
+	return 0;
 }
 
 static double phase_end(const struct sim *s, const int *ids, int n, double floor_ns)
@@ -362,9 +373,10 @@ struct micro_phases {
  * 3./4. shared experts and routed experts of micro-batch m on every GPU,
  * after its dispatch disp; task ids appended to exp[*nexp].
  */
-static void experts_of_micro(struct sim *s, int m, const int *attn, const int *disp,
-			     const int *counts, int *exp, int *nexp, struct micro_phases *ph)
+static int experts_of_micro(struct sim *s, int m, const int *attn, const int *disp,
+			    const int *counts, int *exp, int *nexp, struct micro_phases *ph)
 {
+	struct sched_params p = {s->cfg.sched, s->cfg.tau};
 	int G = s->hw.gpus;
 	double sum = 0, worst = 0, est = 0;
 	struct layer_result *r = &s->last;
@@ -383,8 +395,12 @@ static void experts_of_micro(struct sim *s, int m, const int *attn, const int *d
 		}
 		/* how long after the dispatch the GPU is still busy: its shared
 		 * experts, or with micro-batches another one's work */
-		struct sched_gpu sg = partition(s, g, counts,
-						fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp));
+		double ready = fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp);
+		struct sched_gpu sg;
+		if (partition(s, &p, counts, g, ready, s->decision + s->ndecisions, &sg) != 0)
+			return -1;
+		s->ndecisions += sg.n;
+		s->gpu[g].ready_ns += ready;
 		phase = run_experts(s, g, m, &sg, disp, G, exp, nexp);
 		s->gpu[g].expert_ns += phase;
 		sum += phase;
@@ -397,6 +413,7 @@ static void experts_of_micro(struct sim *s, int m, const int *attn, const int *d
 		s->est_err_sum += fabs(est - worst) / worst;
 		s->est_err_n++;
 	}
+	return 0;
 }
 
 /*
@@ -407,9 +424,9 @@ static void experts_of_micro(struct sim *s, int m, const int *attn, const int *d
  * m + 1's, so m + 1's dispatch overlaps m's experts and m's combine overlaps
  * m + 1's experts (or the next layer's attention of m).
  */
-static void moe_layer(struct sim *s, const int *attn, const int *rt, struct micro_phases *ph)
+static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro_phases *ph)
 {
-	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k;
+	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k, rc = 0;
 	int *disp = xcalloc((size_t)(M * G), sizeof *disp), comb[HW_MAX_GPUS];
 	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
 	int *tok = xcalloc((size_t)s->cfg.batch, sizeof *tok);
@@ -432,12 +449,12 @@ static void moe_layer(struct sim *s, const int *attn, const int *rt, struct micr
 		ph[m].disp = phase_end(s, disp + m * G, G, ph[m].attn);
 	}
 	s->ndecisions = 0;
-	for (int m = 0; m < M; m++) {
+	for (int m = 0; m < M && rc == 0; m++) {
 		int ntok = micro_tokens(s, m, tok), nexp = 0;
 		micro_counts(s, tok, ntok, counts);
 		for (int e = 0; e < s->model.experts; e++)
 			s->last.activated += counts[e] > 0;
-		experts_of_micro(s, m, attn + m * G, disp + m * G, counts, exp, &nexp, &ph[m]);
+		rc = experts_of_micro(s, m, attn + m * G, disp + m * G, counts, exp, &nexp, &ph[m]);
 		all_to_all(s, TASK_COMBINE, m, send + m * G, exp, nexp, comb);
 		ph[m].exp = phase_end(s, exp, nexp, ph[m].disp);
 		ph[m].comb = phase_end(s, comb, G, ph[m].exp);
@@ -447,6 +464,7 @@ static void moe_layer(struct sim *s, const int *attn, const int *rt, struct micr
 	free(tok);
 	free(counts);
 	free(send);
+	return rc;
 }
 
 static void dense_layer(struct sim *s, const int *attn, struct micro_phases *ph)
@@ -538,12 +556,46 @@ static void finish_layer(struct sim *s, const struct micro_phases *ph)
 	}
 }
 
+/* Copy the layer just simulated, from start_ns, into the history. */
+static void record_layer(struct sim *s, double start_ns)
+{
+	struct layer_record r;
+
+	memset(&r, 0, sizeof r);
+	r.iter = s->iter;
+	r.layer = s->layer;
+	r.sched = s->cfg.sched;
+	r.tau = s->cfg.tau;
+	r.start_ns = start_ns;
+	r.end_ns = engine_end_ns(&s->eng, s->layer_first_task, start_ns);
+	r.result = s->last;
+	r.experts = s->model.experts;
+	r.counts = s->counts;
+	r.decision = s->decision;
+	r.ndecisions = s->ndecisions;
+	r.gpus = s->hw.gpus;
+	memcpy(r.gpu, s->gpu, sizeof r.gpu);
+	r.task = s->eng.task;	/* the engine holds this layer only: ids are indices */
+	r.ntasks = s->eng.ntasks;
+	r.dep = s->eng.dep;
+	r.ndep = s->eng.ndep;
+	history_append(&s->hist, &r);
+}
+
+const struct history *sim_history(const struct sim *s)
+{
+	return &s->hist;
+}
+
 int sim_step_layer(struct sim *s)
 {
 	int G = s->hw.gpus, M = s->cfg.micro, *attn, *rt, moe = model_is_moe(&s->model, s->layer);
 	struct micro_phases ph[CONFIG_MAX_MICRO];
 	struct layer_result *r = &s->last;
+	double start_ns = s->now_ns;
 
+	if (s->failed)
+		return -1;
 	if (sim_done(s))
 		return 0;
 	memset(r, 0, sizeof *r);
@@ -560,9 +612,13 @@ int sim_step_layer(struct sim *s)
 			ph[m].attn = phase_end(s, rt + m * G, G, ph[m].attn);
 		}
 	}
-	if (moe)
-		moe_layer(s, attn, rt, ph);
-	else
+	if (moe && moe_layer(s, attn, rt, ph) != 0) {
+		free(attn);
+		free(rt);
+		s->failed = 1;
+		return err_prefix(&s->err, "iteration %d, layer %d, ", s->iter, s->layer);
+	}
+	if (!moe)
 		dense_layer(s, attn, ph);
 	free(attn);
 	free(rt);
@@ -573,6 +629,7 @@ int sim_step_layer(struct sim *s)
 	}
 	finish_layer(s, ph);
 	busy(s);
+	record_layer(s, start_ns);
 	add_result(&s->layer_sum[s->layer], r);
 	s->last_layer = s->layer;
 	s->iter_ns_cur += r->total_ns;
@@ -589,18 +646,71 @@ int sim_step_layer(struct sim *s)
 
 int sim_step_iter(struct sim *s)
 {
+	if (s->failed)
+		return -1;
 	if (sim_done(s))
 		return 0;
 	do
-		sim_step_layer(s);
+		if (sim_step_layer(s) < 0)
+			return -1;
 	while (s->layer != 0);
 	return 1;
 }
 
-void sim_run(struct sim *s)
+int sim_run(struct sim *s)
 {
-	while (sim_step_iter(s))
+	int rc;
+
+	while ((rc = sim_step_iter(s)) > 0)
 		;
+	return rc;
+}
+
+const char *sim_error(const struct sim *s)
+{
+	return s->err.msg[0] != '\0' ? s->err.msg : NULL;
+}
+
+int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task, int *is_end)
+{
+	struct history_event from = {*t_ns, INT_MAX, INT_MAX, INT_MAX, 1, NULL}, ev;
+	int rc;
+
+	if (*task != NULL && *task == s->event.task && *t_ns == s->event.t_ns &&
+	    *is_end == s->event.is_end)
+		from = s->event;	/* continue after the event returned last */
+	while (!history_event_next(&s->hist, &from, &ev))
+		if ((rc = sim_step_layer(s)) <= 0)
+			return rc;
+	s->event = ev;
+	*t_ns = ev.t_ns;
+	*task = ev.task;
+	*is_end = ev.is_end;
+	return 1;
+}
+
+int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
+		struct sched_expert *out, int *n)
+{
+	struct sched_params p = {policy, tau};
+
+	*n = 0;
+	if (s->failed)
+		return -1;
+	if (policy < 0 || policy >= SCHED_NPOLICIES)
+		return err_set(&s->err, "what-if: no policy %d", policy);
+	if (r->ndecisions == 0)	/* a dense layer, or no tokens */
+		return 0;
+	for (int g = 0; g < r->gpus; g++) {
+		struct sched_gpu sg;
+		if (partition(s, &p, r->counts, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
+			s->failed = 1;
+			return err_prefix(&s->err, "what-if %s at iteration %d, layer %d, ",
+					  sched_policies[policy].name, r->iter, r->layer);
+		}
+		*n += sg.n;
+	}
+	return 0;
 }
 
 double sim_iter_ns(const struct sim *s)

@@ -48,6 +48,21 @@ expect 2 "bad.ini:8: unknown model parameter 'topk' \(did you mean 'top_k'\?\)" 
 out=$("$SIEVE" run --model "$tmp/bad.ini" 2>/dev/null)
 [ -z "$out" ] && ok || bad "a bad model file still printed a report"
 
+# A PIM kernel that cannot run (the expert's weights need more rows than a
+# bank has) stops the run with where and why, exit 2, no report.
+sed 's/^rows *=.*/rows = 16/' data/hw/h100x4-pim.ini >"$tmp/short-rows.ini"
+expect 2 "^sieve: iteration 0, layer 0, gpu 0, expert [0-9]+ \([0-9]+ tokens\): pim: a 4096 x 14336 kernel needs row 16 of every bank, but banks have 16 rows" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
+out=$("$SIEVE" run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 2>/dev/null)
+[ -z "$out" ] && ok || bad "a failed PIM cost still printed a report"
+expect 2 "^sieve: sched pim, iteration 0, layer 0" -- compare --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
+# gpu never costs an expert in PIM: the same machine runs
+expect 0 "tokens/s" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 --sched gpu
+
+# Every policy is listed with its one-line help, from the policy table.
+for p in gpu attacc pim duplex threshold sieve; do
+	expect 0 "^  $p +[a-zA-Z]" -- --help
+done
+
 # Reports: the three formats and byte-identical repeats.
 run=(run --model qwen3-30b-a3b --batch 32 --iters 3 --seed 11)
 "$SIEVE" "${run[@]}" --format json >"$tmp/a.json" || bad "run json failed"

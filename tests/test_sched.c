@@ -76,8 +76,10 @@ static void static_rules(void)
 	sched_partition(&p, &g);
 	for (int i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(x[i].on_pim, 0);
-	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC));
-	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC, 1, 2));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD, 2, 1));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_SIEVE, 2, 1));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_SIEVE, 1, 2));
 }
 
 /*

@@ -228,7 +228,7 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 		sim_step_layer(&s);
 		sim_step_layer(&s);
 		kernel = 1000 + 6144 + 4 * 12288 / 1000.0;
-		pim = pimcost_expert_ns(s.pim, 1);
+		CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
 		CU_ASSERT(pim > 0);
 		CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
 		CU_ASSERT_EQUAL(s.gpu[1].pim_experts, 0);
@@ -336,7 +336,8 @@ struct phase_times {
 	double attn_end_gpu[HW_MAX_GPUS], shared_start_gpu[HW_MAX_GPUS];
 };
 
-static void collect_phases(const struct sim *s, struct phase_times *pt)
+static void collect_phases(const struct sim *s, const struct engine_task *task, int n,
+			   struct phase_times *pt)
 {
 	int L = s->model.layers, M = s->cfg.micro;
 
@@ -347,8 +348,8 @@ static void collect_phases(const struct sim *s, struct phase_times *pt)
 		for (int g = 0; g < HW_MAX_GPUS; g++)
 			p->shared_start_gpu[g] = INFINITY;
 	}
-	for (int i = 0; i < s->eng.ntasks; i++) {
-		const struct engine_task *t = &s->eng.task[i];
+	for (int i = 0; i < n; i++) {
+		const struct engine_task *t = &task[i];
 		struct phase_times *p = &pt[(t->iter * L + t->layer) * M + t->micro];
 		p->first_start = fmin(p->first_start, t->start_ns);
 		switch (t->kind) {
@@ -381,19 +382,20 @@ static void collect_phases(const struct sim *s, struct phase_times *pt)
 	}
 }
 
-/* Seconds of overlap between link tasks of one micro-batch and GPU/PIM
- * tasks of another. */
-static double cross_micro_overlap_ns(const struct sim *s)
+/* Nanoseconds of overlap between link tasks of one micro-batch and GPU/PIM
+ * tasks of another (in the same or the next layer). */
+static double cross_micro_overlap_ns(const struct engine_task *task, int n)
 {
 	double sum = 0;
 
-	for (int i = 0; i < s->eng.ntasks; i++) {
-		const struct engine_task *c = &s->eng.task[i];
+	for (int i = 0; i < n; i++) {
+		const struct engine_task *c = &task[i];
 		if (c->kind != TASK_DISPATCH && c->kind != TASK_COMBINE)
 			continue;
-		for (int j = 0; j < s->eng.ntasks; j++) {
-			const struct engine_task *w = &s->eng.task[j];
-			if (w->kind == TASK_DISPATCH || w->kind == TASK_COMBINE || w->micro == c->micro)
+		for (int j = 0; j < n; j++) {
+			const struct engine_task *w = &task[j];
+			if (w->kind == TASK_DISPATCH || w->kind == TASK_COMBINE || w->micro == c->micro ||
+			    abs(w->layer - c->layer) > 1)
 				continue;
 			sum += fmax(0, fmin(c->end_ns, w->end_ns) - fmax(c->start_ns, w->start_ns));
 		}
@@ -406,14 +408,14 @@ static double cross_micro_overlap_ns(const struct sim *s)
  * the LM head once per iteration on each GPU, after every task of the last
  * layer, for that GPU's sequences.
  */
-static void check_router_and_lm_head(const struct sim *s)
+static int check_router_and_lm_head(const struct sim *s, const struct layer_record *r)
 {
 	int heads = 0;
 
-	for (int i = 0; i < s->eng.ntasks; i++) {
-		const struct engine_task *t = &s->eng.task[i];
-		for (int j = 0; j < s->eng.ntasks; j++) {
-			const struct engine_task *u = &s->eng.task[j];
+	for (int i = 0; i < r->ntasks; i++) {
+		const struct engine_task *t = &r->task[i];
+		for (int j = 0; j < r->ntasks; j++) {
+			const struct engine_task *u = &r->task[j];
 			if (u->layer != t->layer || u->micro != t->micro || j == i)
 				continue;
 			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
@@ -432,16 +434,38 @@ static void check_router_and_lm_head(const struct sim *s)
 							      s->cfg.batch / s->hw.gpus / s->cfg.micro), 1e-6);
 		}
 	}
-	CU_ASSERT_EQUAL(heads, s->hw.gpus * s->cfg.micro * s->iters_done);
+	return heads;
+}
+
+/* Every task of the run, in issue order, from the history (which keeps every
+ * layer of a one-iteration run); *n set.  Task deps are not kept here. */
+static struct engine_task *run_tasks(const struct sim *s, int *n)
+{
+	const struct history *h = sim_history(s);
+	struct engine_task *all;
+	int total = 0;
+
+	for (int b = 0; b < history_len(h); b++)
+		total += history_get(h, b)->ntasks;
+	all = xcalloc((size_t)total + 1, sizeof *all);
+	*n = 0;
+	for (int b = history_len(h) - 1; b >= 0; b--) {
+		const struct layer_record *r = history_get(h, b);
+		memcpy(all + *n, r->task, (size_t)r->ntasks * sizeof *all);
+		*n += r->ntasks;
+	}
+	return all;
 }
 
 /*
  * Over a whole run of every policy, in one and in two micro-batches: no
- * resource does two things at once, and within each micro-batch attention
- * -> dispatch (after every GPU's attention) -> experts -> combine, shared
- * experts after their GPU's attention, and the next layer's micro-batch m
- * after this layer's m.  With two micro-batches the all-to-alls of one do
- * overlap the work of the other.
+ * resource does two things at once, every task starts after its recorded
+ * dependencies, and, derived here from the model rather than from those
+ * records, within each micro-batch attention and router -> dispatch (after
+ * every GPU's router) -> experts -> combine, shared experts after their
+ * GPU's attention, and the next layer's micro-batch m after this layer's m.
+ * With two micro-batches the all-to-alls of one do overlap the work of the
+ * other.
  */
 static void dependencies_hold_in_a_real_run(void)
 {
@@ -449,9 +473,11 @@ static void dependencies_hold_in_a_real_run(void)
 		for (int p = 0; p < SCHED_NPOLICIES; p++) {
 			struct sim_config cfg;
 			struct phase_times *pt;
+			struct engine_task *all;
 			struct sim s;
 			struct err e;
-			int L, G, M = micro;
+			double last_end[64] = {0};
+			int L, G, M = micro, heads = 0, n;
 
 			CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
 			cfg.sched = p;
@@ -459,13 +485,27 @@ static void dependencies_hold_in_a_real_run(void)
 			cfg.batch = 32;
 			cfg.micro = micro;
 			CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-			s.eng.keep = 1;
-			sim_run(&s);
-			check_router_and_lm_head(&s);
+			CU_ASSERT_FATAL(s.eng.nres <= 64);
+			while (sim_step_layer(&s) == 1) {
+				const struct layer_record *r = history_get(sim_history(&s), 0);
+				heads += check_router_and_lm_head(&s, r);
+				for (int i = 0; i < r->ntasks; i++) {
+					const struct engine_task *t = &r->task[i];
+					for (int k = 0; k < t->ndeps; k++)
+						CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
+				}
+			}
+			CU_ASSERT_EQUAL(heads, s.hw.gpus * M * s.iters_done);
 			L = s.model.layers;
 			G = s.hw.gpus;
+			all = run_tasks(&s, &n);
+			for (int i = 0; i < n; i++)	/* never two at once */
+				for (int k = 0; k < all[i].nres; k++) {
+					CU_ASSERT(all[i].start_ns >= last_end[all[i].res[k]] - 1e-6);
+					last_end[all[i].res[k]] = all[i].end_ns;
+				}
 			pt = xcalloc((size_t)(L * M), sizeof *pt);
-			collect_phases(&s, pt);
+			collect_phases(&s, all, n, pt);
 			for (int l = 0; l < L; l++) {
 				for (int m = 0; m < M; m++) {
 					const struct phase_times *q = &pt[l * M + m];
@@ -480,23 +520,12 @@ static void dependencies_hold_in_a_real_run(void)
 				}
 			}
 			if (micro == 1) {
-				CU_ASSERT_DOUBLE_EQUAL(cross_micro_overlap_ns(&s), 0, 0);
+				CU_ASSERT_DOUBLE_EQUAL(cross_micro_overlap_ns(all, n), 0, 0);
 			} else {
-				CU_ASSERT(cross_micro_overlap_ns(&s) > 0);
-			}
-			for (int r = 0; r < s.eng.nres; r++) {	/* tasks of a resource never overlap */
-				double last_end = 0;
-				for (int i = 0; i < s.eng.ntasks; i++) {
-					const struct engine_task *t = &s.eng.task[i];
-					for (int k = 0; k < t->nres; k++) {
-						if (t->res[k] != r)
-							continue;
-						CU_ASSERT(t->start_ns >= last_end - 1e-6);
-						last_end = t->end_ns;
-					}
-				}
+				CU_ASSERT(cross_micro_overlap_ns(all, n) > 0);
 			}
 			free(pt);
+			free(all);
 			sim_release(&s);
 		}
 	}
@@ -517,7 +546,7 @@ static void one_micro_batch_is_serial(void)
 	cfg.iters = 1;
 	cfg.micro = 1;
 	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-	while (sim_step_layer(&s)) {
+	while (sim_step_layer(&s) == 1) {
 		const struct layer_result *r = &s.last;
 		double phases = r->attn_ns + r->dispatch_ns + r->expert_ns + r->combine_ns;
 		if (s.last_layer < s.model.layers - 1) {
@@ -527,6 +556,47 @@ static void one_micro_batch_is_serial(void)
 		}
 		CU_ASSERT_DOUBLE_EQUAL(s.now_ns, s.end_ns, 0);
 	}
+	sim_release(&s);
+}
+
+/*
+ * A PIM cost that cannot be computed stops the run: a machine whose banks
+ * have 16 rows cannot hold a mixtral expert (4096 x 14336, 2 bytes: more
+ * than 16 rows of every bank of a stack), so the first MoE layer fails,
+ * says where, records nothing and stays failed.  The gpu policy never
+ * asks for that cost and runs.
+ */
+static void failed_pim_cost_stops_the_run(void)
+{
+	const char *hw = test_edit_file("data/hw/h100x4-pim.ini", "short-rows.ini", "rows ",
+					"rows = 16");
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.model, sizeof cfg.model, "mixtral-8x7b");
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	cfg.iters = 1;
+	cfg.batch = 8;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_EQUAL(sim_run(&s), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_error(&s));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "iteration 0, layer 0, gpu 0, expert "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "needs row 16 of every bank, but banks have 16 rows"));
+	CU_ASSERT_EQUAL(s.iter, 0);
+	CU_ASSERT_EQUAL(s.layer, 0);
+	CU_ASSERT_EQUAL(history_len(sim_history(&s)), 0);
+	CU_ASSERT_EQUAL(sim_step_layer(&s), -1);
+	CU_ASSERT_EQUAL(sim_step_iter(&s), -1);
+	sim_release(&s);
+
+	cfg.sched = SCHED_GPU;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL(sim_run(&s), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_TRUE(sim_done(&s));
 	sim_release(&s);
 }
 
@@ -570,6 +640,7 @@ void test_sim_register(void)
 		{"two micro-batches computed by hand", two_micro_batches_computed_by_hand},
 		{"micro-batches hide slow links", micro_batches_hide_slow_links},
 		{"one micro-batch is serial", one_micro_batch_is_serial},
+		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);
