@@ -39,6 +39,9 @@ expect 2 "format 'yaml'" -- run --format yaml
 expect 2 "option --iters needs a value" -- run --iters
 expect 2 "unexpected argument 'extra'" -- run extra
 expect 2 "the UI needs a terminal" --
+expect 2 "the UI needs a terminal.*sieve run" -- ui --theme mono --ascii --no-color --no-mouse
+expect 2 "unknown theme 'neon'" -- ui --theme neon
+expect 0 '--theme NAME' -- --help
 expect 2 "unknown component 'disk'" -- probe disk
 expect 2 "--hidden and --inter are required" -- probe gpu --tokens 3
 
