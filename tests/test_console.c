@@ -149,7 +149,7 @@ static void test_param_names_unique(void)
 	CU_ASSERT(param_find("sched", &p) && p.when == CONFIG_LIVE);
 	CU_ASSERT(param_find("batch", &p) && p.when == CONFIG_RESTART);
 	CU_ASSERT(param_find("pim_kind", &p) && param_find("power_limit", &p));
-	CU_ASSERT(param_find("link_gbps", &p) && param_find("link_latency_ns", &p));
+	CU_ASSERT(param_find("link_gbps", &p) && param_find("a2a_fixed_ns", &p));
 	CU_ASSERT(param_find("stacks", &p) && p.scope == PARAM_HW);
 }
 
@@ -330,7 +330,7 @@ static void test_save_source_reproduces(void)
 	}
 	/* overrides, a restart, live changes, a rewind leaving a logged future */
 	ok(&a, "set hidden 1024");
-	ok(&a, "set! link_gbps 300");
+	ok(&a, "set! a2a_bw_gbps 200");
 	ok(&a, "step 5");
 	ok(&a, "set sched duplex");
 	ok(&a, "run 1");
