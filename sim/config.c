@@ -25,6 +25,7 @@ static const struct field config_fields[] = {
 	I(iters, 1, 10000000, "decode iterations to simulate"),
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
+	I(micro, 1, CONFIG_MAX_MICRO, "micro-batches per layer; >1 overlaps one's all-to-all with another's compute"),
 	{"run", "place", FIELD_ENUM, offsetof(struct sim_config, place), 0, 0, 0, place_policy_names,
 	 0, "", "expert placement: linear, eplb or vibe"},
 	I(spare_slots, 0, 64, "spare expert slots per GPU, for replicas (eplb, vibe)"),
@@ -34,8 +35,8 @@ static const struct field config_fields[] = {
 	I(recal_time, 1, 1000, "re-place when a GPU's measured time drifts this %"),
 	I(recal_gain, 0, 100, "move only if the predicted makespan drops this %"),
 	{"run", "gpu_speed", FIELD_STR, offsetof(struct sim_config, gpu_speed),
-	 sizeof(((struct sim_config *)0)->gpu_speed), 0, 0, NULL, 1, "",
-	 "per-GPU speed factors F or C/M, one or one per GPU (empty: the hw file's)"},
+	 sizeof(((struct sim_config *)0)->gpu_speed), 0, 0, NULL, 0, "",
+	 "per-GPU speed factors F or C/M, one or one per GPU; hw: the hw file's"},
 };
 
 const struct field_table config_field_table = {
@@ -60,6 +61,7 @@ int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e)
 static const size_t restart_fields[] = {
 	offsetof(struct sim_config, model), offsetof(struct sim_config, hw),
 	offsetof(struct sim_config, routing), offsetof(struct sim_config, batch),
+	offsetof(struct sim_config, micro),
 };
 
 enum config_when config_field_when(const struct field *f)

@@ -19,6 +19,8 @@
  *   restart  only by starting a new simulation (sim_init): the change
  *            would invalidate what is loaded or allocated.
  */
+#define CONFIG_MAX_MICRO 16	/* micro-batches per layer, at most (config.c) */
+
 struct sim_config {
 	char model[256];	/* restart: preset name or path */
 	char hw[256];		/* restart */
@@ -29,6 +31,8 @@ struct sim_config {
 	int iters;		/* live: not below the iteration in progress */
 	int context;		/* live: KV-cache length from the next layer on */
 	int seed;		/* live: routing re-seeded for the layers to come */
+	int micro;		/* restart: micro-batches per layer (1: off); sizes the
+				   decisions, and the schedule carries across layers */
 	/* placement (place.h): live, taken at the end of the iteration in
 	 * progress (a new policy or spare re-places then, moving weights) */
 	int place;		/* live: enum place_policy */
@@ -38,7 +42,7 @@ struct sim_config {
 	int recal_drift;	/* live: profile drift threshold, % (total variation) */
 	int recal_time;		/* live: per-GPU time drift threshold, % */
 	int recal_gain;		/* live: least predicted makespan gain to move, % */
-	/* live: per-GPU speed factors as hw_parse_speed reads them ("" = the
+	/* live: per-GPU speed factors as hw_parse_speed reads them ("hw": the
 	 * hw file's); the placement's model is not told (it measures) */
 	char gpu_speed[1024];
 };

@@ -14,8 +14,10 @@
 static const struct field hw_fields[] = {
 	{"system", "gpus", FIELD_INT, offsetof(struct hw, gpus), 0, 1, HW_MAX_GPUS, NULL, 0, "",
 	 "GPUs in the server"},
-	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "link bandwidth per GPU per direction"),
-	D("system", link_latency_ns, 0, 1e6, 0, "ns", "latency of one transfer"),
+	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "datasheet link bandwidth per GPU per direction"),
+	D("system", a2a_bw_gbps, 0.1, 100000, 0, "GB/s", "bandwidth an all-to-all achieves (sim/comm.h)"),
+	D("system", a2a_fixed_ns, 0, 1e7, 0, "ns", "fixed cost of one all-to-all: launch and barrier"),
+	D("system", a2a_peer_ns, 0, 1e6, 0, "ns", "cost of one all-to-all per peer GPU"),
 	{"system", "speed", FIELD_STR, offsetof(struct hw, speed), sizeof(((struct hw *)0)->speed),
 	 0, 0, NULL, 1, "", "speed factors: F or C/M (compute/memory), one for all or one per GPU"},
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
@@ -116,6 +118,15 @@ int hw_parse_speed(const char *text, int gpus, struct gpu_speed *out, struct err
 	return 0;
 }
 
+int hw_speed_override(const struct hw *hw, const char *text, struct gpu_speed *out, struct err *e)
+{
+	if (text[0] == '\0' || strcmp(text, "hw") == 0)
+		text = hw->speed;
+	if (hw_parse_speed(text, hw->gpus, out, e) != 0)
+		return err_prefix(e, "gpu_");
+	return 0;
+}
+
 void hw_format_speed(const struct gpu_speed *sp, int gpus, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -134,6 +145,9 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 	if (hw_parse_speed(hw->speed, hw->gpus, hw->gpu_speed, e) != 0)
 		return err_prefix(e, "%s:%d: ", ini->path, en ? en->line : 0);
 	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
+	if (hw->a2a_bw_gbps > hw->link_gbps)
+		return err_set(e, "%s: a2a_bw_gbps %g exceeds the link's peak link_gbps %g", ini->path,
+			       hw->a2a_bw_gbps, hw->link_gbps);
 	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD)
 		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
 			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
@@ -149,6 +163,12 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct err *e)
 {
+	return hw_load_over(hw, datadir, name_or_path, NULL, e);
+}
+
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e)
+{
 	struct ini ini, sys, mem;
 	struct hw tmp;
 	int rc;
@@ -156,6 +176,7 @@ int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct
 	memset(&tmp, 0, sizeof tmp);
 	if (ini_load_named(&ini, datadir, "hw", name_or_path, tmp.name, sizeof tmp.name, e) != 0)
 		return -1;
+	ini_extend(&ini, over);
 	split(&ini, &sys, &mem);
 	/* An unknown key is checked against both tables before it is called unknown. */
 	rc = 0;

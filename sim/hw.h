@@ -48,8 +48,10 @@ struct hw {
 	char name[64];
 	/* [system] */
 	int gpus;
-	double link_gbps;	/* per GPU, per direction */
-	double link_latency_ns;
+	double link_gbps;	/* datasheet peak per GPU, per direction */
+	double a2a_bw_gbps;	/* achieved by an all-to-all (comm.h) */
+	double a2a_fixed_ns;	/* launch and barrier of one all-to-all */
+	double a2a_peer_ns;	/* per peer GPU (signalling) */
 	char speed[1024];	/* per-GPU speed factors (hw_parse_speed) */
 	/* [gpu] datasheet */
 	double peak_tflops;	/* dense BF16 */
@@ -91,8 +93,18 @@ int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
  */
 int hw_parse_speed(const char *text, int gpus, struct gpu_speed *out, struct err *e);
 
+/*
+ * The run parameter gpu_speed into out: "hw" (or empty) for the hw file's
+ * factors, else as hw_parse_speed.
+ */
+int hw_speed_override(const struct hw *hw, const char *text, struct gpu_speed *out, struct err *e);
+
 /* Speed factors as text hw_parse_speed reads back ("C/M C/M ..."). */
 void hw_format_speed(const struct gpu_speed *sp, int gpus, char *buf, size_t len);
+
+/* The same with over's entries (may be NULL) applied after the file's. */
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e);
 
 /* Look a parameter up in either table ([system]/[gpu] or [hbm]/[pim]). */
 const struct field *hw_field(const char *name, const struct field_table **table);

@@ -31,6 +31,8 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->iter = s->iter;
 	c->layer = s->layer;
 	c->now_ns = s->now_ns;
+	c->end_ns = s->end_ns;
+	memcpy(c->micro_ready_ns, s->micro_ready_ns, sizeof c->micro_ready_ns);
 	c->iter_ns_sum = s->iter_ns_sum;
 	c->iter_ns_cur = s->iter_ns_cur;
 	c->est_err_sum = s->est_err_sum;
@@ -76,6 +78,8 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	s->iter = c->iter;
 	s->layer = c->layer;
 	s->now_ns = c->now_ns;
+	s->end_ns = c->end_ns;
+	memcpy(s->micro_ready_ns, c->micro_ready_ns, sizeof s->micro_ready_ns);
 	s->iter_ns_sum = c->iter_ns_sum;
 	s->iter_ns_cur = c->iter_ns_cur;
 	s->est_err_sum = c->est_err_sum;
@@ -110,7 +114,7 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	memset(s->gpu, 0, sizeof s->gpu);
 	memset(s->assign, 0, (size_t)s->cfg.batch * (size_t)s->model.top_k * sizeof *s->assign);
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
-	memset(s->decision, 0, (size_t)s->model.experts * sizeof *s->decision);
+	memset(s->decision, 0, (size_t)s->model.experts * (size_t)s->cfg.micro * sizeof *s->decision);
 }
 
 /* Keep the newest half; of the older half, every other one (the first stays). */
@@ -180,8 +184,7 @@ static void config_apply(struct sim *s, const struct sim_config *cfg)
 		routing_reseed(&s->routing, (uint64_t)cfg->seed);
 	/* checked by sim_configure or sim_init: cannot fail here; "" is the file's */
 	if (strcmp(cfg->gpu_speed, s->cfg.gpu_speed) != 0 &&
-	    hw_parse_speed(cfg->gpu_speed[0] ? cfg->gpu_speed : s->hw.speed, s->hw.gpus,
-			   s->hw.gpu_speed, &e) != 0)
+	    hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, &e) != 0)
 		abort();
 	s->cfg = *cfg;
 }
@@ -281,8 +284,8 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 
 	if (config_check(cfg, e) != 0)
 		return -1;
-	if (hw_parse_speed(cfg->gpu_speed, s->hw.gpus, speed, e) != 0)
-		return err_prefix(e, "gpu_");
+	if (hw_speed_override(&s->hw, cfg->gpu_speed, speed, e) != 0)
+		return -1;
 	for (size_t i = 0; i < config_field_table.n; i++) {
 		const struct field *f = &config_field_table.fields[i];
 		if (config_field_equal(f, cfg, &s->cfg))
