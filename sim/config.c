@@ -26,6 +26,7 @@ static const struct field config_fields[] = {
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
 	I(micro, 1, CONFIG_MAX_MICRO, "micro-batches per layer; >1 overlaps one's all-to-all with another's compute"),
+	I(active, 0, 65536, "sequences decoding, at most batch (0 = batch); serve sets it"),
 	{"run", "place", FIELD_ENUM, offsetof(struct sim_config, place), 0, 0, 0, place_policy_names,
 	 0, "", "expert placement: linear, eplb or vibe"},
 	I(spare_slots, 0, 64, "spare expert slots per GPU, for replicas (eplb, vibe)"),

@@ -35,6 +35,7 @@ struct sim_config {
 				   decisions, and the schedule carries across layers */
 	/* placement (place.h): live, taken at the end of the iteration in
 	 * progress (a new policy or spare re-places then, moving weights) */
+	int active;		/* live: sequences decoding, 1..batch (0 = batch); serving sets it */
 	int place;		/* live: enum place_policy */
 	int spare_slots;	/* live: spare expert slots per GPU, for replicas */
 	int recal_interval;	/* live: iterations at least between placements */

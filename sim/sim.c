@@ -16,9 +16,15 @@ static int seq_begin(int batch, int gpus, int g)
 	return (int)((long)batch * g / gpus);
 }
 
+/* Sequences decoding now: active when set (serving), else the batch. */
+static int live_batch(const struct sim *s)
+{
+	return s->cfg.active > 0 && s->cfg.active < s->cfg.batch ? s->cfg.active : s->cfg.batch;
+}
+
 static int seqs_of(const struct sim *s, int g)
 {
-	return seq_begin(s->cfg.batch, s->hw.gpus, g + 1) - seq_begin(s->cfg.batch, s->hw.gpus, g);
+	return seq_begin(live_batch(s), s->hw.gpus, g + 1) - seq_begin(live_batch(s), s->hw.gpus, g);
 }
 
 static void add_resources(struct sim *s)
@@ -159,7 +165,7 @@ static int stacks_of(const struct sim *s, int g, int *res)
 /* GPU g's sequences in micro-batch m: [micro_begin(m), micro_begin(m + 1)). */
 static int micro_begin(const struct sim *s, int g, int m)
 {
-	int b = seq_begin(s->cfg.batch, s->hw.gpus, g);
+	int b = seq_begin(live_batch(s), s->hw.gpus, g);
 	return b + (int)((long)seqs_of(s, g) * m / s->cfg.micro);
 }
 
@@ -368,7 +374,7 @@ static void place_route(struct sim *s)
 {
 	int k = s->model.top_k, *seen = xcalloc((size_t)s->model.experts, sizeof *seen);
 
-	for (int i = 0; i < s->cfg.batch * k; i++) {
+	for (int i = 0; i < live_batch(s) * k; i++) {
 		int e = s->assign[i];
 		int r = seen[e]++ % place_replicas(&s->place, s->layer, e);
 		s->dst[i] = place_gpu(&s->place, s->layer, e, r);
@@ -381,8 +387,14 @@ static void route(struct sim *s)
 {
 	const struct model *m = &s->model;
 
-	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, s->cfg.batch, s->assign);
-	routing_count(m, s->assign, s->cfg.batch, s->counts);
+	int n = live_batch(s);
+
+	/* GPU g holds sequences [g n / G, (g + 1) n / G) */
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int t = seq_begin(n, s->hw.gpus, g); t < seq_begin(n, s->hw.gpus, g + 1); t++)
+			s->token_gpu[t] = g;
+	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, n, s->assign);
+	routing_count(m, s->assign, n, s->counts);
 	for (int e = 0; e < m->experts; e++)
 		if (s->counts[e] > s->last.max_load)
 			s->last.max_load = s->counts[e];
@@ -849,7 +861,7 @@ double sim_iter_ns(const struct sim *s)
 double sim_tokens_per_s(const struct sim *s)
 {
 	double t = sim_iter_ns(s);
-	return t > 0 ? s->cfg.batch / (t * 1e-9) : 0;
+	return t > 0 ? live_batch(s) / (t * 1e-9) : 0;
 }
 
 void sim_totals(const struct sim *s, struct sim_totals *t)
@@ -863,7 +875,7 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	for (int l = 0; l < s->model.layers; l++) {
 		add_result(&sum, &s->layer_sum[l]);
 		if (model_is_moe(&s->model, l))
-			slots += (long)s->cfg.batch * s->model.top_k * s->iters_done;
+			slots += (long)live_batch(s) * s->model.top_k * s->iters_done;
 	}
 	experts = sum.runs;
 	time = s->iter_ns_sum;

@@ -23,6 +23,7 @@ static const struct {
 	{"run", cmd_run, "simulate decode iterations headless and print a report"},
 	{"compare", cmd_compare, "run every partition policy on the same routing, side by side"},
 	{"sweep", cmd_sweep, "the cross product of --vary PARAM=V1,V2,..., one JSON line per point"},
+	{"serve", cmd_serve, "requests with SLOs: TTFT/TPOT percentiles, SLO attainment, throughput"},
 	{"probe", cmd_probe, "one component model alone: gpu, routing, dram, pim"},
 	{"ui", cmd_ui, "the terminal UI (the default with no command)"},
 };
