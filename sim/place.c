@@ -452,7 +452,7 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 	for (int g = 0; g < p->gpus; g++) {
 		if (p->model[g] > 0) {
 			double r = p->meas[g] / p->model[g];
-			p->corr[g] = rebase ? r : (1 - PLACE_EMA) * p->corr[g] + PLACE_EMA * r;
+			p->corr[g] = rebase ? r : (1 - PLACE_CORR_EMA) * p->corr[g] + PLACE_CORR_EMA * r;
 		}
 		p->meas[g] = p->model[g] = 0;
 	}

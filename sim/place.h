@@ -69,7 +69,11 @@
 enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
 
 #define PLACE_MAX_REPLICAS 4
-#define PLACE_EMA 0.2		/* weight of the newest iteration in the moving averages */
+#define PLACE_EMA 0.2		/* weight of the newest iteration in the load profile */
+/* ... in the measured correction: an iteration averages every MoE layer, so
+ * it is steady; a fast average has the time drift converged (87.5%) by the
+ * third confirming check, so one recalibration sees the whole slowdown */
+#define PLACE_CORR_EMA 0.5
 #define PLACE_STICKY 0.02	/* a GPU holding the expert wins if within 2% of the best */
 
 struct place_policy_info {
