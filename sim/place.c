@@ -175,11 +175,17 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 	free(it);
 }
 
-/* Expected tokens per expert of MoE layer l: the profile, or 1 each before any. */
+/* Expected tokens per expert of MoE layer l per iteration: the profile's
+ * shares x the most token-slots an iteration brought, or 1 each before any. */
 static void loads_of(const struct placement *p, int l, double *loads)
 {
+	const float *prof = &p->profile[l * p->experts];
+	double sum = 0;
+
 	for (int e = 0; e < p->experts; e++)
-		loads[e] = p->observed ? p->profile[l * p->experts + e] : 1.0;
+		sum += prof[e];
+	for (int e = 0; e < p->experts; e++)
+		loads[e] = p->observed && sum > 0 ? prof[e] / sum * p->slots_peak : 1.0;
 }
 
 /* Predicted expert phase of the slowest GPU, summed over layers. */
@@ -311,9 +317,16 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
 
 	if (!place_policies[p->par.policy].adaptive)
 		return;
+	double slots = 0, keep;
+
 	for (int e = 0; e < p->experts; e++)
-		prof[e] = p->observed ? (float)((1 - PLACE_EMA) * prof[e] + PLACE_EMA * counts[e])
-				      : (float)counts[e];
+		slots += counts[e];
+	/* decay by the tokens seen, not by iterations: a small batch moves the
+	 * shares as little as its few tokens warrant */
+	keep = exp(-slots / PLACE_PROFILE_SLOTS);
+	for (int e = 0; e < p->experts; e++)
+		prof[e] = (float)(keep * prof[e] + counts[e]);
+	p->slots_peak = fmax(p->slots_peak, slots);
 	for (int g = 0; g < p->gpus; g++) {
 		p->meas[g] += meas_ns[g];
 		p->model[g] += model_ns[g];
@@ -348,12 +361,24 @@ static double profile_drift(const struct placement *p)
 	return worst;
 }
 
+static double mean_of(const double *v, int n)
+{
+	double sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	return sum / n;
+}
+
+/* The largest change of a GPU's correction relative to the others': a
+ * shift of every GPU at once (the batch changing what PIM takes) is no
+ * reason to move experts between them. */
 static double time_drift(const struct placement *p)
 {
-	double worst = 0;
+	double worst = 0, now = mean_of(p->corr, p->gpus), then = mean_of(p->corr_ref, p->gpus);
 
 	for (int g = 0; g < p->gpus; g++)
-		worst = fmax(worst, fabs(p->corr[g] / p->corr_ref[g] - 1));
+		worst = fmax(worst, fabs(p->corr[g] / now / (p->corr_ref[g] / then) - 1));
 	return worst;
 }
 
