@@ -1,7 +1,6 @@
 /* hw.c - machine descriptions (see hw.h). */
 #include "hw.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -75,14 +74,13 @@ static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
 			hw->speed_factor[g] = 1.0;
 		return 0;
 	}
+	if (list_check("speed", hw->speed, e) != 0)
+		return err_prefix(e, "%s:%d: ", path, line);
 	snprintf(buf, sizeof buf, "%s", hw->speed);
 	for (w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-		char *end;
-		double v;
+		double v = 0;
 
-		errno = 0;
-		v = strtod(w, &end);
-		if (*end != '\0' || errno != 0 || !(v > 0.05 && v <= 10))
+		if (number_parse(w, &v, NULL) != 0 || !(v > 0.05 && v <= 10))
 			return err_set(e, "%s:%d: speed: '%s' is not a speed factor in (0.05, 10]",
 				       path, line, w);
 		if (n == HW_MAX_GPUS)
@@ -102,6 +100,7 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 {
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
 	const struct hbm *h = &hw->hbm;
+	const char *key;
 
 	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
 		return -1;
@@ -112,9 +111,12 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 	if (h->nRFC >= h->nREFI)
 		return err_set(e, "%s: inconsistent timing: nRFC %d must be below nREFI %d (refresh "
 			       "would never end)", ini->path, h->nRFC, h->nREFI);
-	if (h->row_bytes % h->column_bytes != 0)
-		return err_set(e, "%s: row_bytes %d is not a multiple of column_bytes %d", ini->path,
-			       h->row_bytes, h->column_bytes);
+	if (hbm_check(h, &key, e) != 0) {
+		en = ini_get(ini, "hbm", key);
+		if (en == NULL)
+			en = ini_get(ini, "pim", key);
+		return err_prefix(e, "%s:%d: ", ini->path, en ? en->line : 0);
+	}
 	return 0;
 }
 

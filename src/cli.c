@@ -124,16 +124,8 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e)
 
 int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || errno != 0)
-		return err_set(e, "--%s: '%s' is not a whole number", opt, text);
-	if (v < lo || v > hi)
-		return err_set(e, "--%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
-	*out = v;
+	if (number_parse_whole(text, (double)lo, (double)hi, out, e) != 0)
+		return err_prefix(e, "--%s: ", opt);
 	return 0;
 }
 

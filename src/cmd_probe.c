@@ -62,13 +62,13 @@ static int parse_positive(struct cli_args *a, const char *opt, double hi, const 
 			  double *out, struct err *e)
 {
 	const char *v = cli_get(a, opt);
-	char *end;
 	double x;
 
 	if (v == NULL)
 		return 0;
-	x = strtod(v, &end);
-	if (*end != '\0' || !(x > 0 && x <= hi))
+	if (number_parse(v, &x, e) != 0)
+		return err_prefix(e, "--%s: ", opt);
+	if (!(x > 0 && x <= hi))
 		return err_set(e, "--%s: '%s' is not a %s in (0, %g]", opt, v, what, hi);
 	*out = x;
 	return 0;

@@ -41,6 +41,8 @@ static int parse_vary(const char *text, const struct sim_config *base, struct ax
 		return err_set(e, "--vary: unknown run parameter '%s'%s%s%s", name,
 			       s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
 	}
+	if (list_check(name, eq + 1, e) != 0)
+		return err_prefix(e, "--vary: ");
 	copy = xstrdup(eq + 1);
 	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		struct sim_config probe = *base;
@@ -62,14 +64,16 @@ static int parse_vary(const char *text, const struct sim_config *base, struct ax
 
 static int parse_shard(const char *text, long *i, long *n, struct err *e)
 {
-	char *end;
+	const char *slash = strchr(text, '/');
+	char first[64];
 
-	*i = strtol(text, &end, 10);
-	if (*end != '/' || end == text)
+	if (slash == NULL || slash == text || (size_t)(slash - text) >= sizeof first)
 		return err_set(e, "--shard: expected I/N (e.g. 0/4), got '%s'", text);
-	*n = strtol(end + 1, &end, 10);
-	if (*end != '\0' || *n < 1 || *i < 0 || *i >= *n)
-		return err_set(e, "--shard: expected I/N with 0 <= I < N, got '%s'", text);
+	memcpy(first, text, (size_t)(slash - text));
+	first[slash - text] = '\0';
+	if (number_parse_whole(slash + 1, 1, 1e9, n, e) != 0 ||
+	    number_parse_whole(first, 0, (double)(*n - 1), i, e) != 0)
+		return err_prefix(e, "--shard %s: ", text);
 	return 0;
 }
 

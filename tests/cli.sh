@@ -106,7 +106,7 @@ expect 2 "cannot write" -- run --iters 1 --batch 8 --trace-out /nonexistent/dir/
 for i in 0 1 2; do "$SIEVE" sweep --vary batch=8,16 --vary sched=gpu,sieve --iters 1 --shard $i/3; done | sort >"$tmp/shards.jsonl"
 sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not add up to the sweep"
 expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
-expect 2 "--shard: expected I/N" -- sweep --vary batch=8 --shard 3/2
+expect 2 "--shard 3/2: 3 is out of range \[0, 1\]" -- sweep --vary batch=8 --shard 3/2
 
 # Bad input found by review: each fails cleanly, exit 2, nothing on stdout.
 expect 2 "/tmp: not a regular file" -- run --model /tmp

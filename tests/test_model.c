@@ -92,6 +92,36 @@ static void model_errors_name_file_line_key_and_value(void)
 	expect_model_error("experts", "experts = 4", ":7: top_k 8 is larger than experts 4");
 	expect_model_error("layout", "layout = full,sparse",
 			   ":18: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+	expect_model_error("layout", "layout = full,,full", ":18: layout: empty item in 'full,,full'");
+	expect_model_error("hidden", "hidden = 0x800", ":4: hidden: '0x800' is not a decimal number");
+	expect_model_error("hidden", "hidden = inf", ":4: hidden: 'inf' is not a number");
+	expect_model_error("routing_skew", "routing_skew = 1e-320",
+			   ":28: routing_skew: '1e-320' is too close to zero (write 0, or a value "
+			   "above 2.22507e-308)");
+}
+
+/* Each figure in range, their product not: refused at load, with the size.
+ * 4096 x (4096 + 3) x 1000 entries of 8 bytes = 134 GB. */
+static void model_tables_too_large_are_refused(void)
+{
+	const char *p = test_edit_file(QWEN, "big1.ini", "experts", "experts = 4096");
+	char want[512];
+	struct model m;
+	struct err e;
+
+	p = test_edit_file(p, "big2.ini", "routing_clusters", "routing_clusters = 4096");
+	p = test_edit_file(p, "big3.ini", "layers", "layers = 1000");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), -1);
+	snprintf(want, sizeof want, "%s:30: experts 4096 x routing_clusters 4096 x 1000 MoE layers "
+		 "need 134 GB of synthetic routing tables (at most 0.268 GB: lower one of them)", p);
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	/* just under the limit loads: 1024 x (1021 + 3) x 32 = 2^25 entries */
+	p = test_edit_file(QWEN, "edge1.ini", "experts", "experts = 1024");
+	p = test_edit_file(p, "edge2.ini", "routing_clusters", "routing_clusters = 1021");
+	p = test_edit_file(p, "edge3.ini", "layers", "layers = 32");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), 0);
+	p = test_edit_file(p, "edge4.ini", "routing_clusters", "routing_clusters = 1022");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), -1);
 }
 
 static void hw_errors(void)
@@ -112,6 +142,25 @@ static void hw_errors(void)
 	p = test_edit_file(HW, "bad-hw.ini", "nRAS", "nRAS = 10");
 	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "inconsistent timing"));
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0,,0.9");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: empty item in '1.0,,0.9'"));
+	/* the organisation every command needs, checked at load with the line
+	 * (it was "0 banks in 0 ranks" from probe dram only) */
+	p = test_edit_file(HW, "bad-hw.ini", "bank_groups", "bank_groups = 16");
+	p = test_edit_file(p, "bad-hw2.ini", "banks_per_group", "banks_per_group = 16");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":33: 2 ranks x 16 bank groups x 16 banks is 512 "
+					     "banks per pseudo-channel (at most 64)"));
+	p = test_edit_file(HW, "bad-hw.ini", "channels", "channels = 3");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":29: channels 3 is not a power of two"));
+	p = test_edit_file(HW, "bad-hw.ini", "rows", "rows = 12000");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "rows 12000 is not a power of two"));
+	p = test_edit_file(HW, "bad-hw.ini", "row_bytes", "row_bytes = 96");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "row_bytes 96 is not a power-of-two multiple of column_bytes 32"));
 	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
 	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 0.88, 1e-12);
@@ -138,6 +187,7 @@ void test_model_register(void)
 		{"figures match the official configs", figures_match_the_official_configs},
 		{"model errors name file, line, key and value", model_errors_name_file_line_key_and_value},
 		{"hw errors", hw_errors},
+		{"model tables too large are refused", model_tables_too_large_are_refused},
 		{"unknown preset names are suggested", unknown_names_are_suggested},
 		{NULL, NULL},
 	};

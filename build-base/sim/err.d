@@ -1,0 +1,2 @@
+build-base/sim/err.o: sim/err.c sim/err.h
+sim/err.h:

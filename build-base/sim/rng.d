@@ -1,0 +1,2 @@
+build-base/sim/rng.o: sim/rng.c sim/rng.h
+sim/rng.h:

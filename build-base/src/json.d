@@ -1,0 +1,2 @@
+build-base/src/json.o: src/json.c src/json.h
+src/json.h:
