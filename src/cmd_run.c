@@ -11,9 +11,24 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "progress.h"
 #include "report.h"
 #include "sim.h"
 #include "trace_out.h"
+
+/* --explain LAYER: the table of that layer, kept as the run passes it. */
+struct explain_at {
+	long layer;	/* -1: none */
+	struct explained ex;
+};
+
+static void take_explained(struct sim *s, void *ctx)
+{
+	struct explain_at *at = ctx;
+
+	if (s->last_layer == at->layer)
+		explained_take(&at->ex, s);
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -22,7 +37,7 @@ int cmd_run(int argc, char **argv)
 	char datadir[4096];
 	struct cli_args a;
 	struct sim_config cfg;
-	struct explained ex;
+	struct explain_at at;
 	struct sim s;
 	struct err e;
 	enum format fmt;
@@ -30,6 +45,7 @@ int cmd_run(int argc, char **argv)
 	static const char *const own[] = {"explain", "trace-out", NULL};
 	int rc = EXIT_OK;
 
+	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
@@ -54,16 +70,21 @@ int cmd_run(int argc, char **argv)
 		return cmd_fail(e.msg);
 	}
 	s.eng.keep = trace_path != NULL;
-	memset(&ex, 0, sizeof ex);
-	while (sim_step_layer(&s))
-		if (s.last_layer == explain)
-			explained_take(&ex, &s);
-	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
+	memset(&at, 0, sizeof at);
+	at.layer = explain;
+	if (progress_run(&s, "run", take_explained, &at, &e) != 0) {
+		explained_free(&at.ex);
+		sim_release(&s);
+		if (trace != NULL)
+			fclose(trace);
+		return progress_fail(e.msg);
+	}
+	report_run(stdout, &s, fmt, explain >= 0 ? &at.ex : NULL);
 	if (trace != NULL && trace_write(trace, trace_path, &s, &e) != 0) {
 		fprintf(stderr, "sieve: %s\n", e.msg);
 		rc = EXIT_FAIL;	/* the input was fine; the disk was not */
 	}
-	explained_free(&ex);
+	explained_free(&at.ex);
 	sim_release(&s);
 	if (fflush(stdout) != 0)
 		rc = EXIT_FAIL;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "progress.h"
 #include "sim.h"
 
 #define MAX_VARY 8
@@ -78,15 +79,20 @@ static int parse_shard(const char *text, long *i, long *n, struct err *e)
 }
 
 static int run_point(const struct sim_config *cfg, const char *datadir, const struct axis *ax,
-		     int nax, const int *idx, struct err *e)
+		     int nax, const int *idx, long point, struct err *e)
 {
 	struct sim_totals t;
+	char what[64];
 	struct json j;
 	struct sim s;
 
 	if (sim_init(&s, cfg, datadir, e) != 0)
 		return -1;
-	sim_run(&s);
+	snprintf(what, sizeof what, "sweep point %ld", point);
+	if (progress_run(&s, what, NULL, NULL, e) != 0) {
+		sim_release(&s);
+		return err_prefix(e, "sweep point %ld: ", point);
+	}
 	sim_totals(&s, &t);
 	json_init(&j, stdout, 0);
 	json_object(&j, NULL);
@@ -124,6 +130,7 @@ int cmd_sweep(int argc, char **argv)
 	int nax = 0, idx[MAX_VARY] = {0}, rc = EXIT_OK;
 	static const char *const own[] = {"vary", "shard", NULL};
 
+	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse_ex(&a, argc, argv, NULL, repeatable, &e) != 0 ||
@@ -168,8 +175,8 @@ int cmd_sweep(int argc, char **argv)
 						rc = cmd_fail(e.msg);
 					else
 						sim_release(&s);
-				} else if (run_point(&cfg, datadir, ax, nax, idx, &e) != 0) {
-					rc = cmd_fail(e.msg);
+				} else if (run_point(&cfg, datadir, ax, nax, idx, point - 1, &e) != 0) {
+					rc = progress_fail(e.msg);
 				}
 				if (rc != EXIT_OK)
 					break;

@@ -178,5 +178,19 @@ quick "nul.csv:2: not a text file \(contains a NUL byte\)" -- run --model deepse
 { echo '# experts=abc'; cat data/routing/dsv2lite_law.csv; } >"$tmp/abc.csv"
 quick "abc.csv:1: experts='abc' is not a number" -- run --model deepseek-v2-lite --routing "trace:$tmp/abc.csv"
 
+# Long runs: Ctrl-C stops between layers with exit 130 and one line, no
+# report; on a terminal a progress line shows after a second (not in logs).
+sed -e 's/^experts = .*/experts = 2048/' -e 's/^layers = .*/layers = 400/' $m >"$tmp/long.ini"
+long=(run --model "$tmp/long.ini" --iters 1000)
+timeout -s INT --preserve-status 0.5 "$SIEVE" "${long[@]}" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ "$st" = 130 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+	grep -q "^sieve: interrupted in iteration [0-9]* of 1000, before layer [0-9]*: no report$" "$tmp/err" &&
+	ok || bad "Ctrl-C: exit $st, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
+if command -v script >/dev/null; then
+	script -qec "timeout -s INT --preserve-status 2.5 $SIEVE ${long[*]} >$tmp/out" /dev/null >"$tmp/tty" 2>&1
+	grep -qE "sieve run: [0-9]+%, [0-9]+ s so far, about [0-9]+ s left" "$tmp/tty" &&
+		grep -q "interrupted" "$tmp/tty" && ok || bad "no progress line on a terminal: $(cat -v "$tmp/tty")"
+fi
+
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
