@@ -6,6 +6,10 @@
 #   make asan     the same tests built with -fsanitize=address,undefined
 #   make valgrind the CUnit tests under valgrind --error-exitcode=1
 #   make bench    benchmarks (throughput of the models; figures, not pass/fail)
+#   make install  PREFIX=/usr/local DESTDIR=: bin/sieve, share/man/man1/sieve.1,
+#                 share/sieve/ (the data; found relative to the binary)
+#   make uninstall  the same files removed
+#   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
 
 CC       = gcc
 PKG     ?= pkg-config
@@ -24,7 +28,13 @@ UI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/test_*.c) tests/runner.c tests/testutil.c)
 BENCH    = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
 
-.PHONY: all run check asan valgrind bench clean cunit
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man/man1
+DATADIR  = $(PREFIX)/share/sieve
+
+.PHONY: all run check asan valgrind bench clean cunit install uninstall
 all: sieve
 
 sieve: $(BUILD)/sieve
@@ -67,6 +77,8 @@ check: cunit
 	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	MAKE="$(MAKE)" bash tests/install.sh
+	bash tests/manlint.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -81,6 +93,19 @@ valgrind: cunit
 
 bench: $(BENCH) sieve
 	@for b in $(BENCH); do echo "== $$b"; $$b || exit 1; done
+
+# The data keeps its layout under DATADIR; cli_datadir finds it from the
+# binary (BINDIR/../share/sieve), so DESTDIR and relocated installs work.
+install: sieve
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)" "$(DESTDIR)$(DATADIR)"
+	install -m 755 sieve "$(DESTDIR)$(BINDIR)/sieve"
+	install -m 644 man/sieve.1 "$(DESTDIR)$(MANDIR)/sieve.1"
+	cd data && find . -type d -exec install -d -m 755 "$(DESTDIR)$(DATADIR)/{}" \; && \
+		find . -type f -exec install -m 644 {} "$(DESTDIR)$(DATADIR)/{}" \;
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/sieve" "$(DESTDIR)$(MANDIR)/sieve.1"
+	rm -rf "$(DESTDIR)$(DATADIR)"
 
 clean:
 	rm -rf build build-asan sieve

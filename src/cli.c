@@ -129,14 +129,21 @@ int cli_int(const char *opt, const char *text, long lo, long hi, long *out, stru
 	return 0;
 }
 
-static int is_dir(const char *p)
+/* A directory holding sieve's data (its defaults.ini), not any "data". */
+static int is_datadir(const char *dir)
 {
+	char path[PATH_MAX + 32];
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+	snprintf(path, sizeof path, "%s/defaults.ini", dir);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 const char *cli_datadir(char *buf, size_t len)
 {
+	/* beside the program: a source tree (./sieve, build/sieve) or an
+	 * install (PREFIX/bin/sieve with PREFIX/share/sieve), wherever moved */
+	static const char *const beside[] = {"data", "../share/sieve", "../data"};
 	const char *env = getenv("SIEVE_DATA");
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -152,13 +159,11 @@ const char *cli_datadir(char *buf, size_t len)
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			snprintf(buf, len, "%s/data", exe);
-			if (is_dir(buf))
-				return buf;
-			/* build/sieve: the tree's data is one level up */
-			snprintf(buf, len, "%s/../data", exe);
-			if (is_dir(buf))
-				return buf;
+			for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+				snprintf(buf, len, "%s/%s", exe, beside[i]);
+				if (is_datadir(buf))
+					return buf;
+			}
 		}
 	}
 	snprintf(buf, len, "data");

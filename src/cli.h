@@ -54,8 +54,11 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e);
 int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e);
 
 /*
- * The data directory: $SIEVE_DATA, else "data" beside the executable, else
- * "data" in the current directory.
+ * The data directory: $SIEVE_DATA, else the first of DIR/data,
+ * DIR/../share/sieve (an install: `make install` puts the data there) and
+ * DIR/../data (build/sieve in a source tree) that holds a defaults.ini,
+ * where DIR is the executable's directory (so a relocated or DESTDIR install
+ * works); else "data" in the current directory.
  */
 const char *cli_datadir(char *buf, size_t len);
 
