@@ -27,6 +27,15 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd_%.c,$(wil
 UI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/test_*.c) tests/runner.c tests/testutil.c)
 BENCH    = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
+FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
+
+# make fuzz: clang's libFuzzer, every target for FUZZ_SECONDS; new crashes
+# land in tests/fuzz/found/ (fix, then move the input into the corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = ini model hw trace
+FUZZ_CC       = clang
+FUZZ_CFLAGS   = -std=c11 -Wall -Wextra -O1 -g -pthread -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -34,7 +43,7 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man/man1
 DATADIR  = $(PREFIX)/share/sieve
 
-.PHONY: all run check asan valgrind bench clean cunit install uninstall
+.PHONY: all run check asan valgrind bench clean cunit install uninstall fuzz
 all: sieve
 
 sieve: $(BUILD)/sieve
@@ -45,6 +54,13 @@ $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 
 $(BUILD)/tests/runner: $(TEST_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CUNIT_LIBS) -lm
+
+$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(SIM_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(SIM_OBJ)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(SIM_OBJ) -lm
 
 $(BUILD)/bench_%: $(BUILD)/tests/bench_%.o $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
@@ -74,8 +90,9 @@ cunit:
 	fi
 
 check: cunit
-	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner
+	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner $(BUILD)/tests/fuzz_replay
 	$(BUILD)/tests/runner
+	$(BUILD)/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
@@ -83,8 +100,9 @@ check: cunit
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -pthread -DSIEVE_CHECK -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		build-asan/sieve build-asan/tests/runner
+		build-asan/sieve build-asan/tests/runner build-asan/tests/fuzz_replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
+	ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
 
 valgrind: cunit
@@ -107,7 +125,22 @@ uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/sieve" "$(DESTDIR)$(MANDIR)/sieve.1"
 	rm -rf "$(DESTDIR)$(DATADIR)"
 
-clean:
-	rm -rf build build-asan sieve
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" \
+		$(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p tests/fuzz/found
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p build-fuzz/corpus/$$t; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=8192 -print_final_stats=1 -artifact_prefix=tests/fuzz/found/$$t- \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log || \
+			{ tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|cov:' build-fuzz/fuzz_$$t.log | tail -2; \
+	done
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+clean:
+	rm -rf build build-asan build-fuzz sieve
+
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "sim.h"
 #include "wallclock.h"
 
@@ -99,6 +100,6 @@ int progress_run(struct sim *s, const char *what, void (*on_layer)(struct sim *,
 
 int progress_fail(const char *msg)
 {
-	fprintf(stderr, "sieve: %s\n", msg);
+	cmd_fail(msg);
 	return progress_interrupted() ? EXIT_INTERRUPTED : EXIT_USAGE;
 }

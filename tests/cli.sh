@@ -177,6 +177,40 @@ head -c 3000 data/routing/dsv2lite_law.csv | tr ',' '\0' >"$tmp/nul.csv"
 quick "nul.csv:2: not a text file \(contains a NUL byte\)" -- run --model deepseek-v2-lite --routing "trace:$tmp/nul.csv"
 { echo '# experts=abc'; cat data/routing/dsv2lite_law.csv; } >"$tmp/abc.csv"
 quick "abc.csv:1: experts='abc' is not a number" -- run --model deepseek-v2-lite --routing "trace:$tmp/abc.csv"
+printf '[model]\n\033[2J = 1\n' >"$tmp/esc.ini"
+quick "esc.ini:2: bad key '\?\[2J'" -- run --model "$tmp/esc.ini"
+! grep -q $'\033' "$tmp/err" && ok || bad "an escape byte from a file reached the terminal"
+
+# Every saved fuzz input through the command line: it runs, or it fails with
+# exit 2, one line on stderr and nothing on stdout.
+# clean_or_refused ARGS: that promise for one command
+clean_or_refused() {
+	local out st
+	out=$(timeout 20 "$SIEVE" "$@" 2>"$tmp/err" </dev/null); st=$?
+	if [ "$st" = 0 ] || { [ "$st" = 2 ] && [ -z "$out" ] && [ "$(wc -l <"$tmp/err")" = 1 ]; }; then
+		ok
+	else
+		bad "sieve $*: exit $st, $(wc -l <"$tmp/err") lines on stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+for f in tests/fuzz/corpus/model/*; do
+	clean_or_refused probe routing --model "$f" --samples 1 --batch 8
+done
+for f in tests/fuzz/corpus/hw/*; do
+	clean_or_refused probe gpu --hidden 64 --inter 64 --hw "$f"
+done
+mkdir "$tmp/data"
+ln -s "$PWD/data/models" "$PWD/data/hw" "$PWD/data/routing" "$tmp/data/"
+for f in tests/fuzz/corpus/ini/*; do
+	cp "$f" "$tmp/data/defaults.ini"
+	SIEVE_DATA=$tmp/data clean_or_refused probe gpu --hidden 64 --inter 64
+done
+rm "$tmp/data/defaults.ini" && mkfifo "$tmp/data/defaults.ini"
+SIEVE_DATA=$tmp/data quick "defaults.ini: not a regular file" -- run
+for dev in /dev/null /dev/zero "$tmp" ; do
+	quick "not a regular file" -- probe gpu --hidden 64 --inter 64 --hw "$dev"
+	quick "not a regular file" -- probe routing --model deepseek-v2-lite --routing "trace:$dev"
+done
 
 # Long runs: Ctrl-C stops between layers with exit 130 and one line, no
 # report; on a terminal a progress line shows after a second (not in logs).
