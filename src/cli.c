@@ -199,3 +199,11 @@ void cli_config_options(const char **names, size_t max, const char *const *extra
 		names[n++] = *extra;
 	names[n] = NULL;
 }
+
+void cli_print_error(const char *msg)
+{
+	fputs("sieve: ", stderr);
+	for (const char *p = msg; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fputc('\n', stderr);
+}

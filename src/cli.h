@@ -62,6 +62,13 @@ int cli_int(const char *opt, const char *text, long lo, long hi, long *out, stru
  */
 const char *cli_datadir(char *buf, size_t len);
 
+/*
+ * "sieve: msg" on stderr.  Messages quote what the user gave: control
+ * bytes (an escape sequence, a CR from a file) are shown as '?', never
+ * sent to the terminal raw.
+ */
+void cli_print_error(const char *msg);
+
 /* Names of the fields of a table, for cli_check_unused's suggestions. */
 void cli_field_names(const struct field_table *t, const char **names, size_t max, size_t *n);
 

@@ -28,12 +28,7 @@ static const struct {
 
 int cmd_fail(const char *msg)
 {
-	/* Messages quote what the user gave: control bytes (an escape
-	 * sequence, a CR from a file) are shown as '?', never sent raw. */
-	fputs("sieve: ", stderr);
-	for (const char *p = msg; *p; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
-	fputc('\n', stderr);
+	cli_print_error(msg);
 	return EXIT_USAGE;
 }
 

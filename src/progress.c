@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "commands.h"
 #include "sim.h"
 #include "wallclock.h"
 
@@ -100,6 +99,6 @@ int progress_run(struct sim *s, const char *what, void (*on_layer)(struct sim *,
 
 int progress_fail(const char *msg)
 {
-	cmd_fail(msg);
+	cli_print_error(msg);
 	return progress_interrupted() ? EXIT_INTERRUPTED : EXIT_USAGE;
 }
