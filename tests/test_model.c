@@ -126,41 +126,38 @@ static void model_tables_too_large_are_refused(void)
 
 static void hw_errors(void)
 {
+	/* one or two lines edited (key2 NULL: one), and a part of the message */
+	static const struct {
+		const char *key, *line, *key2, *line2, *want;
+	} cases[] = {
+		{"speed", "speed = 1.0 0.9", NULL, NULL, ":8: speed: 2 values for 4 GPUs"},
+		{"speed", "speed = 1.0 fast 1 1", NULL, NULL, "speed: 'fast' is not a speed factor"},
+		{"nREFI", "nREFII = 5070", NULL, NULL,
+		 "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"},
+		{"nRAS", "nRAS = 10", NULL, NULL, "inconsistent timing"},
+		{"speed", "speed = 1.0,,0.9", NULL, NULL, ":8: speed: empty item in '1.0,,0.9'"},
+		/* the organisation every command needs, checked at load with the
+		 * line (it was "0 banks in 0 ranks" from probe dram only) */
+		{"bank_groups", "bank_groups = 16", "banks_per_group", "banks_per_group = 16",
+		 ":33: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
+		{"channels", "channels = 3", NULL, NULL, ":29: channels 3 is not a power of two"},
+		{"rows", "rows = 12000", NULL, NULL, ":34: rows 12000 is not a power of two"},
+		{"row_bytes", "row_bytes = 96", NULL, NULL,
+		 ":35: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
+	};
 	struct hw hw;
 	struct err e;
 	const char *p;
 
-	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: 2 values for 4 GPUs"));
-	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 fast 1 1");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "speed: 'fast' is not a speed factor"));
-	p = test_edit_file(HW, "bad-hw.ini", "nREFI", "nREFII = 5070");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"));
-	p = test_edit_file(HW, "bad-hw.ini", "nRAS", "nRAS = 10");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "inconsistent timing"));
-	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0,,0.9");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: empty item in '1.0,,0.9'"));
-	/* the organisation every command needs, checked at load with the line
-	 * (it was "0 banks in 0 ranks" from probe dram only) */
-	p = test_edit_file(HW, "bad-hw.ini", "bank_groups", "bank_groups = 16");
-	p = test_edit_file(p, "bad-hw2.ini", "banks_per_group", "banks_per_group = 16");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":33: 2 ranks x 16 bank groups x 16 banks is 512 "
-					     "banks per pseudo-channel (at most 64)"));
-	p = test_edit_file(HW, "bad-hw.ini", "channels", "channels = 3");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":29: channels 3 is not a power of two"));
-	p = test_edit_file(HW, "bad-hw.ini", "rows", "rows = 12000");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "rows 12000 is not a power of two"));
-	p = test_edit_file(HW, "bad-hw.ini", "row_bytes", "row_bytes = 96");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "row_bytes 96 is not a power-of-two multiple of column_bytes 32"));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		p = test_edit_file(HW, "bad-hw.ini", cases[i].key, cases[i].line);
+		if (cases[i].key2 != NULL)
+			p = test_edit_file(p, "bad-hw2.ini", cases[i].key2, cases[i].line2);
+		CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+		if (strstr(e.msg, cases[i].want) == NULL)
+			fprintf(stderr, "\n  got:  %s\n  want: ...%s", e.msg, cases[i].want);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, cases[i].want));
+	}
 	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
 	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 0.88, 1e-12);

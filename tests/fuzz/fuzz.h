@@ -34,6 +34,15 @@ const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix);
  * begins with path (when path is not NULL). */
 void fuzz_check_error(int rc, const struct err *e, const char *path, const char *what);
 
+/*
+ * Load the input as a preset loader does (model_load, hw_load: obj, datadir,
+ * path, e), into obj filled with a pattern first; a failure must leave obj
+ * as it was, with a one-line message naming the file.  Returns the
+ * loader's result.
+ */
+typedef int (*fuzz_loader)(void *obj, const char *datadir, const char *path, struct err *e);
+int fuzz_load(fuzz_loader load, void *obj, size_t obj_size, const uint8_t *data, size_t size);
+
 /* Abort with what when cond is false. */
 void fuzz_assert(int cond, const char *what);
 

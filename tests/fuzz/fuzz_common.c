@@ -56,3 +56,22 @@ void fuzz_check_error(int rc, const struct err *e, const char *path, const char 
 	fuzz_assert(path == NULL || strncmp(e->msg, path, strlen(path)) == 0,
 		    "a message that does not name the file");
 }
+
+int fuzz_load(fuzz_loader load, void *obj, size_t obj_size, const uint8_t *data, size_t size)
+{
+	const char *path = fuzz_file(data, size, ".ini");
+	unsigned char *before = malloc(obj_size);
+	struct err e;
+	int rc;
+
+	fuzz_assert(before != NULL, "out of memory");
+	memset(obj, 0x5a, obj_size);
+	memcpy(before, obj, obj_size);
+	memset(&e, 0, sizeof e);
+	rc = load(obj, "data", path, &e);
+	fuzz_check_error(rc, &e, path, "a loader");
+	if (rc != 0)
+		fuzz_assert(memcmp(obj, before, obj_size) == 0, "a failed load changed the object");
+	free(before);
+	return rc;
+}

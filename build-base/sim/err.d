@@ -1,2 +1,0 @@
-build-base/sim/err.o: sim/err.c sim/err.h
-sim/err.h:

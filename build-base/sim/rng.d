@@ -1,2 +1,0 @@
-build-base/sim/rng.o: sim/rng.c sim/rng.h
-sim/rng.h:

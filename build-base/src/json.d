@@ -1,2 +1,0 @@
-build-base/src/json.o: src/json.c src/json.h
-src/json.h:
