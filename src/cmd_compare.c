@@ -31,6 +31,8 @@ static int simulate(const struct sim_config *cfg, const char *datadir, struct pi
 	snprintf(what, sizeof what, cfg->sched == SCHED_THRESHOLD ? "compare %s:%d" : "compare %s",
 		 sched_policy_names[cfg->sched], cfg->tau);
 	if (progress_run(&s, what, NULL, NULL, e) != 0) {
+		if (!progress_interrupted())
+			err_prefix(e, "sched %s, ", sched_policy_names[cfg->sched]);
 		sim_release(&s);
 		return -1;
 	}

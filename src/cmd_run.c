@@ -16,28 +16,33 @@
 #include "sim.h"
 #include "trace_out.h"
 
-/* --explain LAYER: the table of that layer, kept as the run passes it. */
-struct explain_at {
-	long layer;	/* -1: none */
+/* What the run keeps as it passes each layer: --explain's table of one
+ * layer, and --trace-out's events. */
+struct run_out {
+	long explain;		/* -1: none */
 	struct explained ex;
+	struct trace_out *trace;	/* NULL: none */
 };
 
-static void take_explained(struct sim *s, void *ctx)
+static void on_layer(struct sim *s, void *ctx)
 {
-	struct explain_at *at = ctx;
+	struct run_out *o = ctx;
 
-	if (s->last_layer == at->layer)
-		explained_take(&at->ex, s);
+	if (s->last_layer == o->explain)
+		explained_take(&o->ex, s);
+	if (o->trace != NULL)
+		trace_layer(o->trace, s, history_get(sim_history(s), 0));
 }
 
 int cmd_run(int argc, char **argv)
 {
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
-	FILE *trace = NULL;
+	FILE *trace_file = NULL;
+	struct trace_out trace;
 	char datadir[4096];
 	struct cli_args a;
 	struct sim_config cfg;
-	struct explain_at at;
+	struct run_out o;
 	struct sim s;
 	struct err e;
 	enum format fmt;
@@ -63,28 +68,30 @@ int cmd_run(int argc, char **argv)
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
-	if (trace_path != NULL && (trace = fopen(trace_path, "w")) == NULL) {
+	if (trace_path != NULL && (trace_file = fopen(trace_path, "w")) == NULL) {
 		snprintf(e.msg, sizeof e.msg, "--trace-out: cannot write '%s': %s", trace_path,
 			 strerror(errno));
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
-	s.eng.keep = trace_path != NULL;
-	memset(&at, 0, sizeof at);
-	at.layer = explain;
-	if (progress_run(&s, "run", take_explained, &at, &e) != 0) {
-		explained_free(&at.ex);
+	if (trace_file != NULL)
+		trace_begin(&trace, trace_file, trace_path, &s);
+	memset(&o, 0, sizeof o);
+	o.explain = explain;
+	o.trace = trace_file != NULL ? &trace : NULL;
+	if (progress_run(&s, "run", on_layer, &o, &e) != 0) {
+		if (trace_file != NULL)
+			fclose(trace_file);
+		explained_free(&o.ex);
 		sim_release(&s);
-		if (trace != NULL)
-			fclose(trace);
 		return progress_fail(e.msg);
 	}
-	report_run(stdout, &s, fmt, explain >= 0 ? &at.ex : NULL);
-	if (trace != NULL && trace_write(trace, trace_path, &s, &e) != 0) {
+	report_run(stdout, &s, fmt, explain >= 0 ? &o.ex : NULL);
+	if (trace_file != NULL && trace_end(&trace, &e) != 0) {
 		fprintf(stderr, "sieve: %s\n", e.msg);
 		rc = EXIT_FAIL;	/* the input was fine; the disk was not */
 	}
-	explained_free(&at.ex);
+	explained_free(&o.ex);
 	sim_release(&s);
 	if (fflush(stdout) != 0)
 		rc = EXIT_FAIL;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "sched.h"
 
 #define SIEVE_VERSION "0.1.0"
 
@@ -52,8 +53,15 @@ static void help(FILE *out)
 	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
-	      "policies (--sched): gpu, attacc, pim, duplex, threshold (--tau), sieve\n"
-	      "probe options: sieve probe --help\n\n"
+	      "  --theme NAME           ui: dark (default), light or mono\n"
+	      "  --ascii, --no-color, --no-mouse\n"
+	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"
+	      "  ui keys: space event, n layer, N iteration, b back, r play, c compare,\n"
+	      "           Enter inspect, ? help, q quit\n\n"
+	      "policies (--sched):\n", out);
+	for (int p = 0; p < SCHED_NPOLICIES; p++)
+		fprintf(out, "  %-10s %s\n", sched_policies[p].name, sched_policies[p].help);
+	fputs("\nprobe options: sieve probe --help\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"

@@ -78,7 +78,7 @@ int progress_run(struct sim *s, const char *what, void (*on_layer)(struct sim *,
 {
 	double total = (double)s->cfg.iters * s->model.layers;
 	struct progress p;
-	int rc = 0;
+	int rc = 0, step;
 
 	progress_begin(&p, what);
 	for (;;) {
@@ -87,7 +87,9 @@ int progress_run(struct sim *s, const char *what, void (*on_layer)(struct sim *,
 				     s->iter + 1, s->cfg.iters, s->layer);
 			break;
 		}
-		if (!sim_step_layer(s))
+		if ((step = sim_step_layer(s)) < 0)	/* the models cannot run the inputs */
+			rc = err_set(e, "%s", sim_error(s));
+		if (step <= 0)
 			break;
 		if (on_layer != NULL)
 			on_layer(s, ctx);

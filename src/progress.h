@@ -46,8 +46,8 @@ void progress_end(struct progress *p);
 /*
  * Run s to the end layer by layer with a progress line, checking for
  * SIGINT between layers; on_layer (may be NULL) sees each layer simulated.
- * Returns 0, or -1 when interrupted, with e saying where (s then stands at
- * a layer boundary).
+ * Returns 0, or -1 with e saying why: interrupted (s then stands at a layer
+ * boundary), or a layer the models cannot run (sim_error).
  */
 struct err;
 int progress_run(struct sim *s, const char *what, void (*on_layer)(struct sim *, void *),

@@ -55,14 +55,17 @@ static void figures_match_the_official_configs(void)
 	 * (681.5 GB/s at 13.848 us) implies the same 9.44 MB */
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m), 9437184.0, 0.5);
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m) / 13.848e3, 681.5, 0.5);
+	CU_ASSERT_EQUAL(m.vocab, 151936);	/* config.json vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3.5-397b-a17b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_LINEAR);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 3), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 7), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 8), ATTN_LINEAR);
+	CU_ASSERT_EQUAL(m.vocab, 248320);	/* config.json text_config.vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "gpt-oss-120b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_SLIDING);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 1), ATTN_FULL);
+	CU_ASSERT_EQUAL(m.vocab, 201088);
 }
 
 /* Edit one line of a shipped preset and expect exactly this message. */
@@ -84,19 +87,19 @@ static void expect_model_error(const char *key, const char *replacement, const c
 
 static void model_errors_name_file_line_key_and_value(void)
 {
-	expect_model_error("top_k", "topk = 8", ":7: unknown model parameter 'topk' (did you mean 'top_k'?)");
+	expect_model_error("top_k", "topk = 8", ":8: unknown model parameter 'topk' (did you mean 'top_k'?)");
 	expect_model_error("hidden", "hidden = 2k", ":4: hidden: '2k' is not a number");
 	expect_model_error("hidden", "hidden = 0", ":4: hidden: 0 is out of range [16, 65536]");
 	expect_model_error("layers", NULL, ": missing model parameter 'layers' in [model]");
-	expect_model_error("top_k", "top_k = 200", ":7: top_k: 200 is out of range [1, 64]");
-	expect_model_error("experts", "experts = 4", ":7: top_k 8 is larger than experts 4");
+	expect_model_error("top_k", "top_k = 200", ":8: top_k: 200 is out of range [1, 64]");
+	expect_model_error("experts", "experts = 4", ":8: top_k 8 is larger than experts 4");
 	expect_model_error("layout", "layout = full,sparse",
-			   ":18: layout: unknown attention kind 'sparse' (full, sliding, linear)");
-	expect_model_error("layout", "layout = full,,full", ":18: layout: empty item in 'full,,full'");
+			   ":19: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+	expect_model_error("layout", "layout = full,,full", ":19: layout: empty item in 'full,,full'");
 	expect_model_error("hidden", "hidden = 0x800", ":4: hidden: '0x800' is not a decimal number");
 	expect_model_error("hidden", "hidden = inf", ":4: hidden: 'inf' is not a number");
 	expect_model_error("routing_skew", "routing_skew = 1e-320",
-			   ":28: routing_skew: '1e-320' is too close to zero (write 0, or a value "
+			   ":29: routing_skew: '1e-320' is too close to zero (write 0, or a value "
 			   "above 2.22507e-308)");
 }
 
@@ -112,7 +115,7 @@ static void model_tables_too_large_are_refused(void)
 	p = test_edit_file(p, "big2.ini", "routing_clusters", "routing_clusters = 4096");
 	p = test_edit_file(p, "big3.ini", "layers", "layers = 1000");
 	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), -1);
-	snprintf(want, sizeof want, "%s:30: experts 4096 x routing_clusters 4096 x 1000 MoE layers "
+	snprintf(want, sizeof want, "%s:31: experts 4096 x routing_clusters 4096 x 1000 MoE layers "
 		 "need 134 GB of synthetic routing tables (at most 0.268 GB: lower one of them)", p);
 	CU_ASSERT_STRING_EQUAL(e.msg, want);
 	/* just under the limit loads: 1024 x (1021 + 3) x 32 = 2^25 entries */
@@ -139,11 +142,11 @@ static void hw_errors(void)
 		/* the organisation every command needs, checked at load with the
 		 * line (it was "0 banks in 0 ranks" from probe dram only) */
 		{"bank_groups", "bank_groups = 16", "banks_per_group", "banks_per_group = 16",
-		 ":33: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
-		{"channels", "channels = 3", NULL, NULL, ":29: channels 3 is not a power of two"},
-		{"rows", "rows = 12000", NULL, NULL, ":34: rows 12000 is not a power of two"},
+		 ":42: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
+		{"channels", "channels = 3", NULL, NULL, ":38: channels 3 is not a power of two"},
+		{"rows", "rows = 12000", NULL, NULL, ":43: rows 12000 is not a power of two"},
 		{"row_bytes", "row_bytes = 96", NULL, NULL,
-		 ":35: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
+		 ":44: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
 	};
 	struct hw hw;
 	struct err e;
