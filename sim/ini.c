@@ -90,15 +90,16 @@ static int seen_add(struct seen *s, const struct ini *ini, const char *section,
 	return -1;
 }
 
-static void add(struct ini *ini, int *cap, const char *section, const char *key,
-		const char *value, int line)
+/* Entries grow by doubling from 32: the capacity is the next power of two. */
+static void add(struct ini *ini, const char *section, const char *key, const char *value,
+		int line)
 {
 	struct ini_entry *en;
+	int n = ini->n;
 
-	if (ini->n == *cap) {
-		*cap = *cap ? 2 * *cap : 32;
-		ini->entries = xrealloc(ini->entries, (size_t)*cap * sizeof *ini->entries);
-	}
+	if (n == 0 || (n >= 32 && (n & (n - 1)) == 0))
+		ini->entries = xrealloc(ini->entries,
+					(size_t)(n < 32 ? 32 : 2 * n) * sizeof *ini->entries);
 	en = &ini->entries[ini->n++];
 	en->section = xstrdup(section);
 	en->key = xstrdup(key);
@@ -110,7 +111,7 @@ int ini_parse(struct ini *ini, const char *name, const char *text, struct err *e
 {
 	char section[128] = "";
 	char *copy = xstrdup(text), *save = NULL, *raw;
-	int line = 0, cap = 0, dup;
+	int line = 0, dup;
 	size_t lines = 1;
 	struct seen seen;
 
@@ -165,7 +166,7 @@ int ini_parse(struct ini *ini, const char *name, const char *text, struct err *e
 				ini->entries[dup].line);
 			goto fail;
 		}
-		add(ini, &cap, section, key, val, line);
+		add(ini, section, key, val, line);
 	}
 	free(copy);
 	free(seen.slot);
@@ -224,6 +225,13 @@ const struct ini_entry *ini_get(const struct ini *ini, const char *section,
 		    strcmp(ini->entries[i].key, key) == 0)
 			return &ini->entries[i];
 	return NULL;
+}
+
+void ini_extend(struct ini *dst, const struct ini *src)
+{
+	for (int i = 0; src != NULL && i < src->n; i++)
+		add(dst, src->entries[i].section, src->entries[i].key, src->entries[i].value,
+		    src->entries[i].line);
 }
 
 void ini_free(struct ini *ini)

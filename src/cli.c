@@ -122,11 +122,19 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e)
 	return 0;
 }
 
-int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
+int cli_long(const char *what, const char *text, long lo, long hi, long *out, struct err *e)
 {
 	if (number_parse_whole(text, (double)lo, (double)hi, out, e) != 0)
-		return err_prefix(e, "--%s: ", opt);
+		return err_prefix(e, "%s: ", what);
 	return 0;
+}
+
+int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
+{
+	char what[128];
+
+	snprintf(what, sizeof what, "--%s", opt);
+	return cli_long(what, text, lo, hi, out, e);
 }
 
 /* A directory holding sieve's data (its defaults.ini), not any "data". */

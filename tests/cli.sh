@@ -139,6 +139,16 @@ sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not
 expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
 expect 2 "--shard 3/2: 3 is out of range \[0, 1\]" -- sweep --vary batch=8 --shard 3/2
 
+# Micro-batches: the parameter is listed, checked and reported; --micro 1 is the default.
+expect 0 '--micro N +micro-batches per layer' -- --help
+expect 0 ', 2 micro-batches' -- run --micro 2 --iters 1 --batch 16
+expect 0 '"micro": 2' -- compare --micro 2 --iters 1 --batch 16 --format json
+expect 2 "^sieve: --micro: 0 is out of range" -- run --micro 0
+cmp -s <("$SIEVE" run --iters 1 --batch 16 --format json) <("$SIEVE" run --micro 1 --iters 1 --batch 16 --format json) \
+	&& ok || bad "--micro 1 is not the default run"
+sed 's/^a2a_bw_gbps = 330 /a2a_bw_gbps = 900 /' data/hw/h100x4-pim.ini >"$tmp/a2a.ini"
+expect 2 "a2a_bw_gbps 900 exceeds the link's peak link_gbps 450" -- run --hw "$tmp/a2a.ini"
+
 # Bad input found by review: each fails cleanly, exit 2, nothing on stdout.
 expect 2 "/tmp: not a regular file" -- run --model /tmp
 sed 's/^nRFC = 455/nRFC = 6000/' data/hw/h100x4-pim.ini >"$tmp/rfc.ini"
@@ -178,22 +188,23 @@ quick "^sieve: /dev/null: not a regular file" -- run --model /dev/null
 m=data/models/qwen3-30b-a3b.ini
 sed -e 's/^experts = .*/experts = 4096/' -e 's/^routing_clusters = .*/routing_clusters = 4096/' \
 	-e 's/^layers = .*/layers = 1000/' $m >"$tmp/huge.ini"
-quick "huge.ini:31: experts 4096 x routing_clusters 4096 x 1000 MoE layers need 134 GB" -- run --model "$tmp/huge.ini"
+ln() { grep -n "^$2 *=" "$1" | head -1 | cut -d: -f1; }	# line of key $2 in file $1
+quick "huge.ini:$(ln "$tmp/huge.ini" routing_clusters): experts 4096 x routing_clusters 4096 x 1000 MoE layers need 134 GB" -- run --model "$tmp/huge.ini"
 sed 's/^layout = .*/layout = full,,full/' $m >"$tmp/lay.ini"
-quick "lay.ini:19: layout: empty item in 'full,,full'" -- run --model "$tmp/lay.ini"
+quick "lay.ini:$(ln "$tmp/lay.ini" layout): layout: empty item in 'full,,full'" -- run --model "$tmp/lay.ini"
 sed 's/^hidden = .*/hidden = 0x800/' $m >"$tmp/hex.ini"
-quick "hex.ini:4: hidden: '0x800' is not a decimal number" -- run --model "$tmp/hex.ini"
+quick "hex.ini:$(ln "$tmp/hex.ini" hidden): hidden: '0x800' is not a decimal number" -- run --model "$tmp/hex.ini"
 quick "--batch: '0x10' is not a decimal number" -- run --batch 0x10
 quick "--shard 0/99999999999999999999999: 99999999999999999999999 is out of range" -- sweep --vary batch=8 --shard 0/99999999999999999999999
 quick "--vary: batch: empty item in '8,,16'" -- sweep --vary batch=8,,16
 h=data/hw/h100x4-pim.ini
 sed -e 's/^bank_groups = .*/bank_groups = 16/' -e 's/^banks_per_group = .*/banks_per_group = 16/' $h >"$tmp/bg.ini"
 for cmd in "run" "probe dram --pattern seq" "probe pim --hidden 64 --inter 64" "compare"; do
-	quick "bg.ini:42: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel" -- $cmd --hw "$tmp/bg.ini"
+	quick "bg.ini:$(ln "$tmp/bg.ini" banks_per_group): 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel" -- $cmd --hw "$tmp/bg.ini"
 done
 sed 's/^channels = .*/channels = 3/' $h >"$tmp/ch3.ini"
 for cmd in "run" "probe dram --pattern seq" "probe gpu --hidden 64 --inter 64"; do
-	quick "ch3.ini:38: channels 3 is not a power of two" -- $cmd --hw "$tmp/ch3.ini"
+	quick "ch3.ini:$(ln "$tmp/ch3.ini" channels): channels 3 is not a power of two" -- $cmd --hw "$tmp/ch3.ini"
 done
 head -c 3000 data/routing/dsv2lite_law.csv | tr ',' '\0' >"$tmp/nul.csv"
 quick "nul.csv:2: not a text file \(contains a NUL byte\)" -- run --model deepseek-v2-lite --routing "trace:$tmp/nul.csv"
@@ -247,6 +258,27 @@ if command -v script >/dev/null; then
 	grep -qE "sieve run: [0-9]+%, [0-9]+ s so far, about [0-9]+ s left" "$tmp/tty" &&
 		grep -q "interrupted" "$tmp/tty" && ok || bad "no progress line on a terminal: $(cat -v "$tmp/tty")"
 fi
+
+# The console's commands headless: -c lists, -x scripts, exit 2 naming FILE:LINE.
+expect 0 '"sched": "duplex"' -- run --iters 2 --batch 8 -c 'set sched duplex; run 1' --format json
+expect 2 "^sieve: -c: batch: -5 is out of range" -- run -c 'set batch -5'
+printf '# demo\nset sched pim\nstep 2\nset tua 3\nrun\n' >"$tmp/s.sieve"
+expect 2 "^sieve: $tmp/s.sieve:4: unknown parameter 'tua' \(did you mean 'tau'\?\)" -- run -x "$tmp/s.sieve"
+out=$("$SIEVE" run -x "$tmp/s.sieve" 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a failing script printed a report ($st)"
+printf 'set sched duplex\nstep 60\nsave %s\n' "$tmp/saved.sieve" >"$tmp/a.sieve"
+"$SIEVE" run --iters 2 --batch 8 -x "$tmp/a.sieve" --format json >"$tmp/a.json" 2>/dev/null &&
+	"$SIEVE" run -x "$tmp/saved.sieve" --format json >"$tmp/b.json" 2>/dev/null &&
+	cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "save then run -x does not reproduce the report"
+expect 2 "--trace-out: not with -x or -c" -- run -c 'run' --trace-out "$tmp/t2.json"
+# help and the man page list exactly the table's commands; show all and the man page its parameters
+help_cmds=$("$SIEVE" run -c help 2>&1 >/dev/null | sed -n 's/^  \([a-z]*\).*/\1/p' | sort)
+man_cmds=$(sed -n '/^\.SH CONSOLE COMMANDS/,/^\.SH PARAMETERS/p' man/sieve.1 | sed -n 's/^\.B \([a-z]*\).*/\1/p' | sort)
+[ -n "$help_cmds" ] && [ "$help_cmds" = "$man_cmds" ] && ok || bad "help and man page list different commands"
+show_params=$("$SIEVE" run -c 'show all' 2>&1 >/dev/null | awk '{print $1}' | sort)
+man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/^\.B \(.*\)/\1/p' | sed 's/\\//g' | sort)
+[ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
+for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
 
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -129,37 +129,41 @@ static void model_tables_too_large_are_refused(void)
 
 static void hw_errors(void)
 {
-	/* one or two lines edited (key2 NULL: one), and a part of the message */
+	/* one or two lines edited (key2 NULL: one); the message part names the
+	 * line (%d) of the last key edited, found in the edited file */
 	static const struct {
 		const char *key, *line, *key2, *line2, *want;
 	} cases[] = {
-		{"speed", "speed = 1.0 0.9", NULL, NULL, ":8: speed: 2 values for 4 GPUs"},
-		{"speed", "speed = 1.0 fast 1 1", NULL, NULL, "speed: 'fast' is not a speed factor"},
+		{"speed", "speed = 1.0 0.9", NULL, NULL, ":%d: speed: 2 values for 4 GPUs"},
+		{"speed", "speed = 1.0 fast 1 1", NULL, NULL, ":%d: speed: 'fast' is not a speed factor"},
 		{"nREFI", "nREFII = 5070", NULL, NULL,
 		 "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"},
-		{"nRAS", "nRAS = 10", NULL, NULL, "inconsistent timing"},
-		{"speed", "speed = 1.0,,0.9", NULL, NULL, ":8: speed: empty item in '1.0,,0.9'"},
+		{"nRAS", "nRAS = 10", NULL, NULL, ":%d: inconsistent timing"},
+		{"speed", "speed = 1.0,,0.9", NULL, NULL, ":%d: speed: empty item in '1.0,,0.9'"},
 		/* the organisation every command needs, checked at load with the
 		 * line (it was "0 banks in 0 ranks" from probe dram only) */
 		{"bank_groups", "bank_groups = 16", "banks_per_group", "banks_per_group = 16",
-		 ":42: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
-		{"channels", "channels = 3", NULL, NULL, ":38: channels 3 is not a power of two"},
-		{"rows", "rows = 12000", NULL, NULL, ":43: rows 12000 is not a power of two"},
+		 ":%d: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
+		{"channels", "channels = 3", NULL, NULL, ":%d: channels 3 is not a power of two"},
+		{"rows", "rows = 12000", NULL, NULL, ":%d: rows 12000 is not a power of two"},
 		{"row_bytes", "row_bytes = 96", NULL, NULL,
-		 ":44: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
+		 ":%d: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
 	};
 	struct hw hw;
 	struct err e;
 	const char *p;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *blamed = cases[i].key2 ? cases[i].key2 : cases[i].key;
+		char want[256];
 		p = test_edit_file(HW, "bad-hw.ini", cases[i].key, cases[i].line);
 		if (cases[i].key2 != NULL)
 			p = test_edit_file(p, "bad-hw2.ini", cases[i].key2, cases[i].line2);
+		snprintf(want, sizeof want, cases[i].want, test_key_line(p, blamed));
 		CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-		if (strstr(e.msg, cases[i].want) == NULL)
-			fprintf(stderr, "\n  got:  %s\n  want: ...%s", e.msg, cases[i].want);
-		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, cases[i].want));
+		if (strstr(e.msg, want) == NULL)
+			fprintf(stderr, "\n  got:  %s\n  want: ...%s", e.msg, want);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, want));
 	}
 	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
