@@ -118,7 +118,6 @@ int cmd_run(int argc, char **argv)
 	static const char *const own[] = {"explain", "trace-out", NULL};
 	int rc = EXIT_OK;
 
-	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (take_scripts(&argc, argv, &sc, &e) != 0)
@@ -134,7 +133,8 @@ int cmd_run(int argc, char **argv)
 		return cmd_fail(explain >= 0 ? "--explain: not with -x or -c" :
 				"--trace-out: not with -x or -c (use the command export trace FILE)");
 	if (sc.n > 0)
-		return run_scripts(&sc, &cfg, datadir, fmt);
+		return run_scripts(&sc, &cfg, datadir, fmt);	/* Ctrl-C: the default, it ends */
+	progress_catch_interrupt();	/* before loading: a load ends, then the run stops */
 	if (sim_init(&s, &cfg, datadir, &e) != 0)
 		return cmd_fail(e.msg);
 	if (explain >= s.model.layers) {
