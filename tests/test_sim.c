@@ -28,7 +28,7 @@ static const char tiny_hw_format[] =
 	"nCCDS = 2\nnCCDL = 4\nnRRDS = 2\nnRRDL = 4\nnFAW = 39\nnWR = 21\nnRTP = 6\nnCWL = 6\n"
 	"nWTRS = 8\nnWTRL = 11\nnRTW = 3\nnREFI = 5070\nnRFC = 455\n"
 	"[pim]\npim_kind = %s\nnCCDAB = 4\nnCCDAB_power = 6\npower_limit = off\n"
-	"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\n"
+	"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\nunit_lanes = 16\n"
 	"pim_io_bytes = 2\n";
 
 static const char *tiny_hw_kind(const char *kind)
