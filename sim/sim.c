@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "gpu.h"
 
 /* First sequence of GPU g when batch sequences are split in blocks. */
@@ -49,7 +50,8 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 	memset(s, 0, sizeof *s);
 	s->cfg = *cfg;
 	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
-	    hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+	    hw_load(&s->hw, datadir, cfg->hw, e) != 0 ||
+	    capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
 		return -1;
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;

@@ -84,14 +84,14 @@ static void expect_model_error(const char *key, const char *replacement, const c
 
 static void model_errors_name_file_line_key_and_value(void)
 {
-	expect_model_error("top_k", "topk = 8", ":7: unknown model parameter 'topk' (did you mean 'top_k'?)");
+	expect_model_error("top_k", "topk = 8", ":8: unknown model parameter 'topk' (did you mean 'top_k'?)");
 	expect_model_error("hidden", "hidden = 2k", ":4: hidden: '2k' is not a number");
 	expect_model_error("hidden", "hidden = 0", ":4: hidden: 0 is out of range [16, 65536]");
 	expect_model_error("layers", NULL, ": missing model parameter 'layers' in [model]");
-	expect_model_error("top_k", "top_k = 200", ":7: top_k: 200 is out of range [1, 64]");
-	expect_model_error("experts", "experts = 4", ":7: top_k 8 is larger than experts 4");
+	expect_model_error("top_k", "top_k = 200", ":8: top_k: 200 is out of range [1, 64]");
+	expect_model_error("experts", "experts = 4", ":8: top_k 8 is larger than experts 4");
 	expect_model_error("layout", "layout = full,sparse",
-			   ":18: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+			   ":19: layout: unknown attention kind 'sparse' (full, sliding, linear)");
 }
 
 static void hw_errors(void)

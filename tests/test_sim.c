@@ -18,7 +18,7 @@
  */
 static const char tiny_hw_format[] =
 	"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
-	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
+	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nmem_reserve = 0.1\nstacks = 1\n"
 	"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
 	"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
 	"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
@@ -48,7 +48,7 @@ static const char *tiny_hw(void)
 static const char *tiny_model(void)
 {
 	static const char text[] =
-		"[model]\nlayers = 2\nhidden = 64\nexpert_inter = 32\nexperts = 4\ntop_k = 2\n"
+		"[model]\nlayers = 2\nhidden = 64\nvocab = 100\nexpert_inter = 32\nexperts = 4\ntop_k = 2\n"
 		"shared_experts = 0\nexpert_weight_bytes = 1\nweight_bytes = 1\nact_bytes = 1\n"
 		"[attention]\nq_heads = 1\nkv_heads = 1\nhead_dim = 8\nkv_bytes = 1\nlayout = full\n"
 		"[routing]\nrouting_skew = 1\nrouting_affinity = 1\nrouting_clusters = 2\n"
