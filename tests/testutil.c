@@ -79,3 +79,15 @@ struct hw test_hw(const char *name)
 	CU_ASSERT_EQUAL_FATAL(hw.gpus > 0, 1);
 	return hw;
 }
+
+struct model test_model(const char *name)
+{
+	struct model m;
+	struct err e;
+
+	memset(&m, 0, sizeof m);
+	if (model_load(&m, TEST_DATADIR, name, &e) != 0)
+		fprintf(stderr, "\n%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(m.layers > 0, 1);
+	return m;
+}
