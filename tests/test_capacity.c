@@ -2,10 +2,12 @@
  * test_capacity.c - memory per GPU against a hand computation, and the
  * refusal with what would fit.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capacity.h"
+#include "sim.h"
 #include "tests.h"
 #include "testutil.h"
 
@@ -102,12 +104,34 @@ static void refusal_says_what_fits(void)
 	CU_ASSERT(c.headroom_bytes < 0);
 }
 
+/* Every way into a run checks: sim_init, and a live change of context. */
+static void sim_refuses(void)
+{
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	cfg.iters = 1;
+	snprintf(cfg.model, sizeof cfg.model, "qwen3.5-397b-a17b");
+	CU_ASSERT_EQUAL(sim_init(&s, &cfg, TEST_DATADIR, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "does not fit on h100x4-pim"));
+	snprintf(cfg.model, sizeof cfg.model, "qwen3-30b-a3b");
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	cfg.context = 1048576;
+	CU_ASSERT_EQUAL(sim_configure(&s, &cfg, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "context 1048576"));
+	CU_ASSERT_EQUAL(s.cfg.context, 4096);	/* unchanged */
+	sim_release(&s);
+}
+
 void test_capacity_register(void)
 {
 	static const struct test_case cases[] = {
 		{"gpt-oss-120b per GPU equals the hand count", gpt_oss_by_hand},
 		{"linear-attention state does not grow with context", linear_state_is_fixed},
 		{"refusal offers a context and GPU count that just fit", refusal_says_what_fits},
+		{"sim_init and a live context change refuse what does not fit", sim_refuses},
 		{NULL, NULL},
 	};
 	tests_add_suite("capacity", cases);

@@ -24,10 +24,12 @@ void test_model_register(void);
 void test_gpu_register(void);
 void test_routing_register(void);
 void test_sim_register(void);
+void test_rewind_register(void);
 void test_engine_register(void);
 void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);
 void test_capacity_register(void);
+void test_replay_register(void);
 
 #endif
