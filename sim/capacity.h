@@ -10,7 +10,8 @@
  *   (QKV and O, the same shapes gpu.h charges; linear-attention layers are
  *   counted with the same shapes, as the model files give no others), the
  *   router (hidden x experts per MoE layer), shared experts and dense FFNs;
- * - embeddings and LM head: 2 x vocab x hidden x weight_bytes (every
+ * - embeddings and LM head: 2 x vocab x hidden x weight_bytes (none when
+ *   a model file gives no vocab; every
  *   preset's checkpoint has them untied); norms and biases are ignored
  *   (under 0.1% of any preset);
  * - KV cache of its sequences (ceil(batch / G), attention is data

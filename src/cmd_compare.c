@@ -26,7 +26,11 @@ static int simulate(const struct sim_config *cfg, const char *datadir, struct pi
 
 	if (sim_init_shared(&s, cfg, datadir, pim, e) != 0)
 		return -1;
-	sim_run(&s);
+	if (sim_run(&s) != 0) {
+		err_set(e, "sched %s, %s", sched_policy_names[cfg->sched], sim_error(&s));
+		sim_release(&s);
+		return -1;
+	}
 	o->policy = cfg->sched;
 	o->tau = cfg->tau;
 	o->tokens_per_s = sim_tokens_per_s(&s);

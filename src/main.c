@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "sched.h"
 
 #define SIEVE_VERSION "0.1.0"
 
@@ -52,8 +53,10 @@ static void help(FILE *out)
 	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
-	      "policies (--sched): gpu, attacc, pim, duplex, threshold (--tau), sieve\n"
-	      "probe options: sieve probe --help\n"
+	      "policies (--sched):\n", out);
+	for (int p = 0; p < SCHED_NPOLICIES; p++)
+		fprintf(out, "  %-10s %s\n", sched_policies[p].name, sched_policies[p].help);
+	fputs("\nprobe options: sieve probe --help\n"
 	      "memory: a run must fit in every GPU's mem_gb (weights, KV cache, activations);\n"
 	      "one that does not is refused (exit 2) with what would fit\n\n"
 	      "examples:\n"

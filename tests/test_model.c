@@ -55,14 +55,17 @@ static void figures_match_the_official_configs(void)
 	 * (681.5 GB/s at 13.848 us) implies the same 9.44 MB */
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m), 9437184.0, 0.5);
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m) / 13.848e3, 681.5, 0.5);
+	CU_ASSERT_EQUAL(m.vocab, 151936);	/* config.json vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3.5-397b-a17b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_LINEAR);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 3), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 7), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 8), ATTN_LINEAR);
+	CU_ASSERT_EQUAL(m.vocab, 248320);	/* config.json text_config.vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "gpt-oss-120b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_SLIDING);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 1), ATTN_FULL);
+	CU_ASSERT_EQUAL(m.vocab, 201088);
 }
 
 /* Edit one line of a shipped preset and expect exactly this message. */

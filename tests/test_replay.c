@@ -297,7 +297,7 @@ static void cycle_and_event_agree(void)
 static const char *tiny_model(void)
 {
 	return test_write_file("replay-model.ini",
-			       "[model]\nlayers = 1\nhidden = 64\nvocab = 100\nexpert_inter = 32\nexperts = 24\n"
+			       "[model]\nlayers = 1\nhidden = 64\nexpert_inter = 32\nexperts = 24\n"
 			       "top_k = 2\nshared_experts = 0\nexpert_weight_bytes = 1\n"
 			       "weight_bytes = 1\nact_bytes = 1\n"
 			       "[attention]\nq_heads = 1\nkv_heads = 1\nhead_dim = 8\nkv_bytes = 1\n"

@@ -76,8 +76,10 @@ static void static_rules(void)
 	sched_partition(&p, &g);
 	for (int i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(x[i].on_pim, 0);
-	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC));
-	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC, 1, 2));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD, 2, 1));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_SIEVE, 2, 1));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_SIEVE, 1, 2));
 }
 
 /*
@@ -89,8 +91,9 @@ static void estimate_by_hand(void)
 	static const int tokens[] = {1, 1, 3, 40};
 	struct sched_expert x[4];
 	struct sched_gpu g = make(x, tokens, 4, 2, 1000);
-	double b = model_expert_bytes(&model), f = model_expert_flops(&model);
-	double kernel = gpu_kernel_ns(&hw, 1, 2 * b, f * 41);	/* experts 1 and 3: 41 tokens */
+	int gpu_counts[2] = {1, 40};	/* experts 1 and 3 */
+	double kernel = gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+				       model.expert_weight_bytes, gpu_counts, 2);
 
 	x[0].on_pim = x[2].on_pim = 1;	/* both on stack 0: 1000 + 3000 */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), kernel + 4000, 1e-6);
