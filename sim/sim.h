@@ -90,6 +90,7 @@ struct sim {
 
 /*
  * Load model, hw and routing named by cfg (datadir holds the presets).
+ * A run that does not fit in the GPUs' memory is refused (capacity.h).
  * On failure nothing needs releasing.
  */
 int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
@@ -153,7 +154,8 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
  * stepping forward replay it, and a rewind after it keeps it.  The fields
  * that take effect live are marked in config.h; changing one that needs a
  * restart (model, hw, routing, batch) is refused with a message naming it,
- * as are values out of range and iters below the iteration in progress.
+ * as are values out of range, a context that does not fit in memory
+ * (capacity.h) and iters below the iteration in progress.
  * cfg is checked fully first: on error s is unchanged.  A change behind the
  * newest position reached (after a rewind) rewrites the future: the changes
  * logged after it are dropped.
@@ -191,12 +193,6 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
  */
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);
-
-/*
- * --- API for front ends (being built: issue "terminal UI") ---
- *
- * Fast step-back and live changes: sim_rewind and sim_configure above.
- */
 
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
