@@ -62,6 +62,10 @@ extern const struct field_table hw_field_table;
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
 	    struct err *e);
 
+/* The same with over's entries (may be NULL) applied after the file's. */
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e);
+
 /* Look a parameter up in either table ([system]/[gpu] or [hbm]/[pim]). */
 const struct field *hw_field(const char *name, const struct field_table **table);
 

@@ -46,15 +46,30 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 	return sim_init_shared(s, cfg, datadir, NULL, e);
 }
 
+static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		const struct sim_overrides *ov, struct pimcost *pim, struct err *e);
+
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e)
+{
+	return init(s, cfg, datadir, NULL, pim, e);
+}
+
+int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		  const struct sim_overrides *ov, struct err *e)
+{
+	return init(s, cfg, datadir, ov, NULL, e);
+}
+
+static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		const struct sim_overrides *ov, struct pimcost *pim, struct err *e)
 {
 	memset(s, 0, sizeof *s);
 	if (config_check(cfg, e) != 0)	/* a config not read through the table */
 		return -1;
 	s->cfg = *cfg;
-	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
-	    hw_load(&s->hw, datadir, cfg->hw, e) != 0 ||
+	if (model_load_over(&s->model, datadir, cfg->model, ov ? ov->model : NULL, e) != 0 ||
+	    hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0 ||
 	    capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
 		return -1;
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)

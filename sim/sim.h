@@ -122,6 +122,19 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
  */
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e);
+
+/*
+ * Overrides of the model's and machine's fields: ini entries applied after
+ * the preset files' (model_load_over, hw_load_over), e.g. the console's
+ * `set hidden 4096`.  Either may be NULL.
+ */
+struct sim_overrides {
+	const struct ini *model, *hw;
+};
+
+/* sim_init with overrides (ov may be NULL). */
+int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		  const struct sim_overrides *ov, struct err *e);
 void sim_release(struct sim *s);
 
 /*

@@ -50,7 +50,9 @@ static void help(FILE *out)
 	}
 	fputs("  --format FMT           text (default), json or csv\n"
 	      "  --explain LAYER        run: print that layer's decision table\n"
-	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
+	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n"
+	      "  -x FILE                run: the console commands of a script (help: sieve run -c help)\n"
+	      "  -c 'CMD; CMD'          run: console commands, e.g. -c 'set sched duplex; run 3'\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
 	      "  --theme NAME           ui: dark (default), light or mono\n"

@@ -181,5 +181,26 @@ expect 2 "tf.ini:[0-9]+: eff_tflops '1200' is above peak_tflops 989" -- run --hw
 sed 's/^hbm_gbps = 3350 /hbm_gbps = 5000/' data/hw/h100x4-pim.ini >"$tmp/bw.ini"
 expect 2 "bw.ini:[0-9]+: hbm_gbps '5000' is above what the stacks deliver" -- run --hw "$tmp/bw.ini"
 
+# The console's commands headless: -c lists, -x scripts, exit 2 naming FILE:LINE.
+expect 0 '"sched": "duplex"' -- run --iters 2 --batch 8 -c 'set sched duplex; run 1' --format json
+expect 2 "^sieve: -c: batch: -5 is out of range" -- run -c 'set batch -5'
+printf '# demo\nset sched pim\nstep 2\nset tua 3\nrun\n' >"$tmp/s.sieve"
+expect 2 "^sieve: $tmp/s.sieve:4: unknown parameter 'tua' \(did you mean 'tau'\?\)" -- run -x "$tmp/s.sieve"
+out=$("$SIEVE" run -x "$tmp/s.sieve" 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a failing script printed a report ($st)"
+printf 'set sched duplex\nstep 60\nsave %s\n' "$tmp/saved.sieve" >"$tmp/a.sieve"
+"$SIEVE" run --iters 2 --batch 8 -x "$tmp/a.sieve" --format json >"$tmp/a.json" 2>/dev/null &&
+	"$SIEVE" run -x "$tmp/saved.sieve" --format json >"$tmp/b.json" 2>/dev/null &&
+	cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "save then run -x does not reproduce the report"
+expect 2 "--trace-out: not with -x or -c" -- run -c 'run' --trace-out "$tmp/t2.json"
+# help and the man page list exactly the table's commands; show all and the man page its parameters
+help_cmds=$("$SIEVE" run -c help 2>&1 >/dev/null | sed -n 's/^  \([a-z]*\).*/\1/p' | sort)
+man_cmds=$(sed -n '/^\.SH CONSOLE COMMANDS/,/^\.SH PARAMETERS/p' man/sieve.1 | sed -n 's/^\.B \([a-z]*\).*/\1/p' | sort)
+[ -n "$help_cmds" ] && [ "$help_cmds" = "$man_cmds" ] && ok || bad "help and man page list different commands"
+show_params=$("$SIEVE" run -c 'show all' 2>&1 >/dev/null | awk '{print $1}' | sort)
+man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/^\.B \(.*\)/\1/p' | sed 's/\\//g' | sort)
+[ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
+for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
+
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -33,6 +33,7 @@ static const struct {
 	{"pim", test_pim_register},
 	{"capacity", test_capacity_register},
 	{"replay", test_replay_register},
+	{"console", test_console_register},
 };
 
 void tests_add_suite(const char *name, const struct test_case *cases)

@@ -33,5 +33,6 @@ void test_dram_register(void);
 void test_pim_register(void);
 void test_capacity_register(void);
 void test_replay_register(void);
+void test_console_register(void);
 
 #endif
