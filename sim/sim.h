@@ -3,8 +3,8 @@
  * policy, stepped layer by layer and iteration by iteration, every layer a
  * task graph on the engine (engine.h).
  *
- * A decode iteration runs every layer in order; per layer (DESIGN.md
- * section 2), as tasks with dependencies:
+ * A decode iteration runs every layer in order; per layer, as tasks with
+ * dependencies (expert parallelism as in DeepSpeed-MoE and DeepEP):
  *   1. attention on every GPU for its own sequences (data parallel: GPU g
  *      holds sequences [g*B/G, (g+1)*B/G) and a replica of the attention
  *      weights); for attacc and duplex the KV-cache part runs in the GPU's
