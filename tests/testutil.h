@@ -20,4 +20,8 @@ int test_key_line(const char *path, const char *key);
 #include "hw.h"
 struct hw test_hw(const char *name);
 
+/* A shipped model preset, the same way. */
+#include "model.h"
+struct model test_model(const char *name);
+
 #endif
