@@ -2,7 +2,8 @@
  * panel_stats.c - the Stats panel: where the run is (iteration, layer,
  * simulated time in ns and in memory cycles with their clock, the cursor),
  * the policy, and the figures over finished iterations (tokens/s, TPOT,
- * utilisations) and of the shown layer (straggler gap, estimate error).
+ * utilisations) and of the shown layer (straggler gap, estimate error),
+ * the placement with its recalibrations and every GPU's compute/memory speed.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,6 +42,16 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	     snap_event_index(a, st->in.cursor_ns), a->has_layer ? a->layer : -1);
 	LINE(R_NORMAL, "policy     %s%s", config_sched_name(a->sched),
 	     a->sched == SCHED_THRESHOLD ? " (tau)" : "");
+	LINE(R_NORMAL, "placement  %s, %d recalibration%s", place_policies[a->place].name,
+	     a->recalibrations, a->recalibrations == 1 ? "" : "s");
+	{
+		char sp[256];
+		int n = 0;
+		for (int g = 0; g < a->gpus && n < (int)sizeof sp - 16; g++)
+			n += snprintf(sp + n, sizeof sp - (size_t)n, " %.2f/%.2f", a->speed[g].compute,
+				      a->speed[g].memory);
+		LINE(R_NORMAL, "speed c/m %s", sp);
+	}
 	LINE(st->in.playing ? R_WARN : R_NORMAL, "play       %s, %s, step = %s",
 	     st->in.playing ? "running" : "paused", st->in.speed, st->in.grain);
 	if (a->iters_done > 0) {
