@@ -53,7 +53,7 @@ man: $(BUILD)/gen_man
 	cp $(BUILD)/sieve.1 man/sieve.1
 
 $(BUILD)/bench_ui: $(BUILD)/tests/bench_ui.o $(UI_OBJ) $(SIM_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lreadline -lm
 
 $(BUILD)/bench_%: $(BUILD)/tests/bench_%.o $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 			}
 		return commands[i].fn(argc - 2, argv + 2);
 	}
-	if (strncmp(argv[1], "--", 2) == 0)
+	if (argv[1][0] == '-')	/* options of the UI: --theme, -x FILE ... */
 		return cmd_ui(argc - 1, argv + 1);
 	fprintf(stderr, "sieve: unknown command '%s' (try 'sieve --help')\n", argv[1]);
 	return EXIT_USAGE;

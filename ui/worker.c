@@ -60,6 +60,11 @@ static int step_layer(struct worker *w, struct err *e)
 		err_set(e, "%s", sim_error(w->s));
 	if (rc > 0 && compare_follow(w, e) != 0)
 		return -1;
+	if (rc > 0 && w->stop != NULL && w->stop(w->stop_ctx, e->msg, sizeof e->msg)) {
+		pthread_mutex_lock(&w->mu);
+		w->stopped = 1;
+		pthread_mutex_unlock(&w->mu);
+	}
 	return rc;
 }
 
@@ -117,6 +122,21 @@ static int compare_build(struct worker *w, int sched, struct err *e)
 	if (snap_compare_init(&w->cmp, w->s, sched, w->datadir, e) != 0)
 		return -1;
 	w->cmp_on = 1;
+	return compare_follow(w, e);
+}
+
+/* JOB_SYNC: the compare run under sched (-1: none) at the shown run's position. */
+static int compare_sync(struct worker *w, int sched, struct err *e)
+{
+	struct sim_mark a, b;
+
+	if (!w->cmp_on || sched < 0 || w->cmp.cfg.sched != sched)
+		return compare_build(w, sched, e);
+	sim_mark(w->s, &a);
+	sim_mark(&w->cmp, &b);
+	if ((b.iter > a.iter || (b.iter == a.iter && b.layer > a.layer)) &&
+	    sim_rewind(&w->cmp, &a, e) != 0)
+		return -1;
 	return compare_follow(w, e);
 }
 
@@ -190,7 +210,8 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	case JOB_ITER:
 		do
 			rc = step_layer(w, e);
-		while (rc > 0 && (sim_mark(w->s, &m), m.layer != 0) && !quitting(w));
+		while (rc > 0 && (sim_mark(w->s, &m), m.layer != 0) && !quitting(w) &&
+		       !w->stopped);
 		replay_follow(w, e);
 		break;
 	case JOB_EVENT:
@@ -211,6 +232,13 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	case JOB_REPLAY:
 		replay_job(w, j, e);
 		break;
+	case JOB_SYNC:
+		if (compare_sync(w, j->cmp_sched, e) == 0)
+			replay_follow(w, e);
+		for (long i = 0; i < j->cycles && e->msg[0] == 0 && !quitting(w); i++)
+			replay_job(w, &(struct job_args){.gpu = j->gpu, .stack = j->stack, .cycle = -1},
+				   e);
+		break;
 	}
 }
 
@@ -227,6 +255,7 @@ static void *worker_main(void *arg)
 			break;
 		struct job_args job = w->job;
 		w->busy = 1;
+		w->stopped = 0;
 		w->started_s = now_s();
 		pthread_mutex_unlock(&w->mu);
 		run_job(w, &job, &e);
@@ -289,6 +318,31 @@ int worker_stop(struct worker *w, int wait_ms)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	return 0;
+}
+
+void worker_set_sim(struct worker *w, struct sim *s)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->cmp_on)
+		sim_release(&w->cmp);
+	w->cmp_on = 0;
+	replay_drop(w);
+	w->whatif_ok = 0;
+	w->ev_task = NULL;
+	w->s = s;
+	w->gen++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+int worker_stopped(struct worker *w)
+{
+	int stopped;
+
+	pthread_mutex_lock(&w->mu);
+	stopped = w->stopped;
+	w->stopped = 0;
+	pthread_mutex_unlock(&w->mu);
+	return stopped;
 }
 
 int worker_submit(struct worker *w, const struct job_args *job)
