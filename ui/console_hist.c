@@ -19,7 +19,9 @@ void conhist_open(const char *path, int max)
 
 void conhist_add(const char *path, const char *line)
 {
-	HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+	/* not history_get: sim/history.h has one of that name too */
+	HIST_ENTRY **list = history_list();
+	HIST_ENTRY *last = list != NULL && history_length > 0 ? list[history_length - 1] : NULL;
 	int fd;
 
 	if (last != NULL && strcmp(last->line, line) == 0)

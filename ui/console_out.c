@@ -86,7 +86,9 @@ static void run(struct app *ap, const char *line)
 	if (rc != 0) {
 		snprintf(ap->msg, sizeof ap->msg, "error: %s", err);
 		out_add(cl, ap->msg);
-	} else if (cl->nout - first == 1 || (line == NULL && cl->nout > first)) {
+	} else if (line == NULL) {
+		/* the rc file and scripts: their output waits in the pane's log */
+	} else if (cl->nout - first == 1) {
 		snprintf(ap->msg, sizeof ap->msg, "%s", cl->out[(cl->nout - 1) % CON_OUT_MAX]);
 	} else if (cl->nout - first > 1) {	/* more than a line: the pane, from the command */
 		cl->pane = 1;
