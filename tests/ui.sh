@@ -232,6 +232,14 @@ tm send-keys -t t ':note look at the long tail' Enter
 wait_for 'note at iteration 0, layer 0: look at the long tail' >/dev/null
 esc
 wait_for '^ note: look at the long tail' && ok || bad "a note is not shown"
+tm send-keys -t t ':compare gpu' Enter
+wait_for 'compare with gpu' >/dev/null
+tm send-keys -t t ':step' Enter
+wait_for 'compare +gpu: layer' && ok || bad ":compare gpu did not start the compare run"
+tm send-keys -t t ':step 3 cycle' Enter
+wait_for 'stack0  cycle 3 = ' && ok || bad ":step 3 cycle did not step the stack replay to cycle 3"
+tm send-keys -t t ':goto 0 0' Enter
+wait_for 'next layer 0 of' >/dev/null
 tm send-keys -t t ':break layer 2' Enter r
 wait_for 'breakpoint 1 \(layer 2\)' && ok || bad "the breakpoint did not stop play mode"
 sleep 0.5

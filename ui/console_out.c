@@ -79,6 +79,11 @@ static void run(struct app *ap, const char *line)
 	}
 	first = cl->nout;
 	cl->cycles = 0;
+	if (line != NULL) {	/* the screen waits while it runs: say so first */
+		snprintf(ap->msg, sizeof ap->msg, "running :%s ...", line);
+		app_draw(ap);
+		ap->msg[0] = '\0';
+	}
 	err[0] = '\0';
 	sim_mark(ap->w.s, &was);
 	rc = line != NULL ? uc->exec(uc->ctx, ap, line, err, sizeof err)

@@ -159,13 +159,19 @@ static int replay_build(struct worker *w, int gpu, int stack, struct err *e)
 }
 
 /* JOB_REPLAY: one cycle on, or to a cycle (rebuilt when it lies behind). */
-static void replay_job(struct worker *w, const struct job_args *j, struct err *e)
+/* No replay of (gpu, stack) in the shown layer? */
+static int replay_stale(const struct worker *w, int gpu, int stack)
 {
 	struct sim_mark now;
 
 	sim_mark(w->s, &now);
-	if (!w->rp_on || w->rp.gpu != j->gpu || w->rp.stack != j->stack ||
-	    now.iter != w->rp_at.iter || now.layer != w->rp_at.layer ||
+	return !w->rp_on || w->rp.gpu != gpu || w->rp.stack != stack ||
+	       now.iter != w->rp_at.iter || now.layer != w->rp_at.layer;
+}
+
+static void replay_job(struct worker *w, const struct job_args *j, struct err *e)
+{
+	if (replay_stale(w, j->gpu, j->stack) ||
 	    (j->cycle >= 0 && j->cycle < stack_replay_cycle(&w->rp))) {
 		if (replay_build(w, j->gpu, j->stack, e) != 0)
 			return;
@@ -235,9 +241,9 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	case JOB_SYNC:
 		if (compare_sync(w, j->cmp_sched, e) == 0)
 			replay_follow(w, e);
-		for (long i = 0; i < j->cycles && e->msg[0] == 0 && !quitting(w); i++)
-			replay_job(w, &(struct job_args){.gpu = j->gpu, .stack = j->stack, .cycle = -1},
-				   e);
+		if (j->cycles > 0 && e->msg[0] == 0 &&
+		    (!replay_stale(w, j->gpu, j->stack) || replay_build(w, j->gpu, j->stack, e) == 0))
+			stack_replay_run_until(&w->rp, stack_replay_cycle(&w->rp) + j->cycles);
 		break;
 	}
 }
