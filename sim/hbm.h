@@ -8,7 +8,7 @@
  * AttAcc (Park et al., ASPLOS'24) HBM3-PIM timing at 5.2 Gb/s for
  * nCL..nFAW, nREFI and the all-bank MAC spacing nCCDAB; see the files in data/hw
  * for the value of each field and its citation.  ranks, mapping,
- * queue_depth, nCCDBG(_power), logic_bw_ratio and pim_io_bytes are optional
+ * queue_depth, nCCDBG(_power), logic_bw_ratio, pim_io_bytes and unit_lanes are optional
  * in a file (absent = 0; ranks 0 means 1, mapping 0 is bg_interleaved) and
  * checked by the module that needs them (memctrl.h, pim.h).
  */
@@ -51,10 +51,25 @@ struct hbm {
 	int nCCDBG_power;	/* under the power limit */
 	int logic_bw_ratio;	/* Logic-PIM internal bandwidth / external */
 	int pim_io_bytes;	/* bytes per input element and per result (BF16 = 2) */
+	int unit_lanes;		/* multipliers of a bank or bank-group unit (pim.h) */
 };
 
 /* The [hbm] and [pim] fields, for the hw loader and `show`. */
 extern const struct field_table hbm_field_table;
+
+/* Banks one pseudo-channel may have: the controller keeps them in a 64-bit mask. */
+#define HBM_MAX_BANKS_PER_PCH 64
+
+/*
+ * The organisation every command needs (one check, so `run` and `probe
+ * dram` accept the same files): channels, pseudo_channels, ranks,
+ * bank_groups, banks_per_group, rows, column_bytes and columns per row
+ * (row_bytes / column_bytes) powers of two, as the address mapping cuts
+ * addresses into bit fields (dram_map.h); at most HBM_MAX_BANKS_PER_PCH
+ * banks per pseudo-channel; for logic PIM, logic_bw_ratio dividing them.
+ * On error e says what (no file prefix) and *field names the key to blame.
+ */
+int hbm_check(const struct hbm *h, const char **field, struct err *e);
 
 /* Bytes per second of one stack's external interface. */
 double hbm_peak_gbps(const struct hbm *h);

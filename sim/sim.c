@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "comm.h"
 #include "gpu.h"
 
@@ -68,7 +69,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 		return -1;
 	s->cfg = *cfg;
 	if (model_load_over(&s->model, datadir, cfg->model, ov ? ov->model : NULL, e) != 0 ||
-	    hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
+	    hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0 ||
+	    capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
 		return -1;
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;

@@ -29,7 +29,7 @@ static const struct {
 
 int cmd_fail(const char *msg)
 {
-	fprintf(stderr, "sieve: %s\n", msg);
+	cli_print_error(msg);
 	return EXIT_USAGE;
 }
 
@@ -67,15 +67,19 @@ static void help(FILE *out)
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
 		fprintf(out, "  %-10s %s\n", sched_policies[p].name, sched_policies[p].help);
-	fputs("\nprobe options: sieve probe --help\n\n"
+	fputs("\nprobe options: sieve probe --help\n"
+	      "memory: a run must fit in every GPU's mem_gb (weights, KV cache, activations);\n"
+	      "one that does not is refused (exit 2) with what would fit\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"
 	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n"
 	      "  sieve compare --model gpt-oss-120b --batch 64\n"
 	      "  sieve run --sched sieve --explain 3 --iters 2\n\n"
-	      "Data files are found in $SIEVE_DATA, else data/ beside the program.\n"
-	      "See sieve(1).\n", out);
+	      "run, compare and sweep show progress on a terminal after a second;\n"
+	      "Ctrl-C stops them between layers (exit status 130).\n"
+	      "Data files are found in $SIEVE_DATA, else beside the program (data/, or\n"
+	      "../share/sieve/ when installed).  See sieve(1).\n", out);
 }
 
 int main(int argc, char **argv)
