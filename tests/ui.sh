@@ -238,6 +238,11 @@ tm send-keys -t t ':step' Enter
 wait_for 'compare +gpu: layer' && ok || bad ":compare gpu did not start the compare run"
 tm send-keys -t t ':step 3 cycle' Enter
 wait_for 'stack0  cycle 3 = ' && ok || bad ":step 3 cycle did not step the stack replay to cycle 3"
+# a restart with compare on: the compare run borrowed the old run's PIM memo
+tm send-keys -t t ':set! batch 32' Enter
+wait_for '^ sieve .* batch 32 ' && ok || bad ":set! batch 32 did not restart with batch 32"
+tm send-keys -t t n
+wait_for 'compare +gpu: layer' && ok || bad "compare did not come back after the restart"
 tm send-keys -t t ':goto 0 0' Enter
 wait_for 'next layer 0 of' >/dev/null
 tm send-keys -t t ':break layer 2' Enter r

@@ -333,8 +333,7 @@ void worker_set_sim(struct worker *w, struct sim *s)
 		sim_release(&w->cmp);
 	w->cmp_on = 0;
 	replay_drop(w);
-	w->whatif_ok = 0;
-	w->ev_task = NULL;
+	w->whatif_ok = 0;	/* the event cursor is reset by the JOB_SYNC that follows */
 	w->s = s;
 	w->gen++;
 	pthread_mutex_unlock(&w->mu);
