@@ -56,6 +56,9 @@ struct view {
 struct view *view_new(const struct view_ops *ops);
 void view_free(struct view *v);
 
+/* Lanes of one run in the Timeline (for the layout). */
+int timeline_lanes(const struct ui_snap *p);
+
 extern const struct view_ops experts_view, histogram_view, banks_view, timeline_view, stats_view;
 
 #endif
