@@ -34,7 +34,8 @@ void app_update_views(struct app *ap)
 	struct view_in in = {
 		.a = &ap->a,
 		.b = ap->cmp_on ? &ap->b : NULL,
-		.cursor_ns = ap->cursor_ns,
+		.cursor_ns = ap->cur.t_ns,
+		.ev = ap->cur.on_ev ? &ap->cur.ev : NULL,
 		.playing = ap->playing,
 		.speed = keys_speed_label(ap->speed),
 		.grain = grain_names[ap->grain],

@@ -3,6 +3,7 @@
  * it does.  The help screen is generated from this table; keys a panel
  * owns (arrows, zoom, stack selection) are listed here and passed on.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,7 +52,7 @@ static void push_back(struct app *ap)
 	}
 	ap->back[ap->nback].m.iter = ap->a.next_iter;
 	ap->back[ap->nback].m.layer = ap->a.next_layer;
-	ap->back[ap->nback].cursor_ns = ap->cursor_ns;
+	ap->back[ap->nback].cur = ap->cur;
 	ap->back[ap->nback++].set = 1;
 }
 
@@ -59,7 +60,7 @@ static void push_back(struct app *ap)
 static int go_to(struct app *ap, const struct place *p)
 {
 	if (at(ap, &p->m)) {
-		ap->cursor_ns = p->cursor_ns;
+		ap->cur = p->cur;
 		app_update_views(ap);
 		return 0;
 	}
@@ -68,7 +69,7 @@ static int go_to(struct app *ap, const struct place *p)
 	if (worker_submit(&ap->w, &j) != 0)
 		return -1;
 	ap->cursor_after = CUR_SET;
-	ap->cursor_set_ns = p->cursor_ns;
+	ap->cursor_set = p->cur;
 	return 0;
 }
 
@@ -99,10 +100,17 @@ int app_step(struct app *ap, int grain)
 {
 	static const int jobs[] = {[GRAIN_EVENT] = JOB_EVENT, [GRAIN_LAYER] = JOB_LAYER,
 				   [GRAIN_ITER] = JOB_ITER, [GRAIN_CYCLE] = JOB_REPLAY};
-	/* from the cursor; from the last event itself while the cursor is on it,
-	 * so every event at one instant is visited in turn */
-	struct job_args j = {.job = jobs[grain], .t_ns = ap->a.has_layer ? ap->cursor_ns : -1,
-			     .resume = ap->a.has_layer && ap->cursor_ns == ap->a.event_ns};
+	/* the event after the one the cursor is on, so every event at one instant
+	 * is visited in turn; else after the cursor's time in the shown layer
+	 * (the next layer's first events at that instant included) */
+	struct history_event from = {.t_ns = -1};
+	struct job_args j = {.job = jobs[grain]};
+
+	if (ap->cur.on_ev)
+		from = ap->cur.ev;
+	else if (ap->a.has_layer)
+		from = (struct history_event){ap->cur.t_ns, ap->a.iter, ap->a.layer, INT_MAX, 1, NULL};
+	j.from = from;
 
 	ap->grain = grain;
 	if (grain == GRAIN_CYCLE)
@@ -193,7 +201,7 @@ static void k_digit(struct app *ap, int k)
 	if (!ap->quote) {
 		bm->m.iter = ap->a.next_iter;
 		bm->m.layer = ap->a.next_layer;
-		bm->cursor_ns = ap->cursor_ns;
+		bm->cur = ap->cur;
 		bm->set = 1;
 		snprintf(ap->msg, sizeof ap->msg, "bookmark %c: iteration %d, layer %d ('%c returns)",
 			 k, bm->m.iter, bm->m.layer, k);

@@ -187,10 +187,11 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	fmt_ns(t0, sizeof t0, st->t0);
 	fmt_ns(t1, sizeof t1, st->t1);
 	fmt_ns(cur, sizeof cur, st->cursor_ns - a->start_ns);
-	draw_text(lk, r.y + r.h - 1, st->x0, st->w, R_DIM, "%s", t0);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w / 2 - 10, 24, R_NORMAL, "now %s", cur);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w - (int)strlen(t1), (int)strlen(t1), R_DIM, "%s",
-		  t1);
+	/* times from the layer's start, so marked "+" (Stats shows absolute ones) */
+	draw_text(lk, r.y + r.h - 1, st->x0, st->w, R_DIM, "+%s", t0);
+	draw_text(lk, r.y + r.h - 1, st->x0 + st->w / 2 - 10, 24, R_NORMAL, "now +%s", cur);
+	draw_text(lk, r.y + r.h - 1, st->x0 + st->w - (int)strlen(t1) - 1, (int)strlen(t1) + 1,
+		  R_DIM, "+%s", t1);
 	draw_text(lk, r.y + r.h - 1, r.x, LABEL_W, R_DIM, "x%-6g", st->zoom);
 }
 
