@@ -62,7 +62,8 @@ static void too_small(const struct look *lk)
 		draw_text(lk, y - 1 < 0 ? 0 : y - 1, 0, COLS, R_WARN, "terminal too small");
 		draw_text(lk, y, 0, COLS, R_WARN, "%s", need);
 	}
-	draw_text(lk, y + 1, 0, COLS, R_NORMAL, "%s, q quits", have);
+	draw_text(lk, y + 1, COLS >= 32 ? (COLS - (int)strlen(have) - 9) / 2 : 0, COLS, R_NORMAL,
+		  "%s, q quits", have);
 }
 
 static void title(const struct app *ap)

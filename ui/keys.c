@@ -162,7 +162,9 @@ static void k_stack(struct app *ap, int k)
 static void k_back(struct app *ap, int k)
 {
 	if (ap->grain == GRAIN_CYCLE && ap->banks.on) {	/* a cycle back: replayed again */
-		if (ap->banks.cycle > 0 && replay_to(ap, ap->banks.cycle - 1) != 0)
+		if (ap->banks.cycle == 0)
+			say(ap, "the replay is at its cycle 0: n, N or space steps the run again");
+		else if (replay_to(ap, ap->banks.cycle - 1) != 0)
 			later(ap, k);
 		return;
 	}
@@ -217,7 +219,10 @@ static void k_digit(struct app *ap, int k)
 		ap->nback--;
 		ap->quote = 1;	/* the digit comes again when the step lands */
 		later(ap, k);
+		return;
 	}
+	snprintf(ap->msg, sizeof ap->msg, "back at bookmark %c: iteration %d, layer %d (b returns)",
+		 k, bm->m.iter, bm->m.layer);
 }
 
 static void k_quote(struct app *ap, int k)
@@ -343,9 +348,10 @@ static const char *const help_tail[] = {
 	"       (--no-mouse leaves the mouse to the terminal, for selecting text)",
 	"options: --theme dark|light|mono  --ascii  --no-color (or NO_COLOR)",
 	"",
-	"timeline letters: A attention  a attention in PIM  > dispatch  G GPU experts",
-	"                  P PIM expert  S shared experts  < combine",
-	"                  the critical path is underlined",
+	"timeline: a lane per GPU (gpuN), its PIM stack group (gN pim), its link (gN link)",
+	"  letters: A attention  a attention in PIM  R router  > dispatch  G GPU experts",
+	"           P PIM expert  S shared experts  < combine  H LM head",
+	"  the critical path is underlined; times are from the layer's start",
 };
 #define NTAIL ((int)(sizeof help_tail / sizeof help_tail[0]))
 
