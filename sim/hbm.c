@@ -57,6 +57,7 @@ static const struct field hbm_fields[] = {
 	I("pim", nCCDBG_power, 1, 64, "cyc", "bank-group MAC spacing under the power limit"),
 	I("pim", logic_bw_ratio, 1, 64, "x", "Logic-PIM internal bandwidth over external"),
 	I("pim", pim_io_bytes, 1, 8, "B", "bytes per PIM input element and per result"),
+	I("pim", unit_lanes, 1, 1024, "", "multiply-adds of a bank or bank-group unit per MAC command"),
 };
 
 const struct field_table hbm_field_table = {

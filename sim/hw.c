@@ -14,13 +14,16 @@
 static const struct field hw_fields[] = {
 	{"system", "gpus", FIELD_INT, offsetof(struct hw, gpus), 0, 1, HW_MAX_GPUS, NULL, 0, "",
 	 "GPUs in the server"},
-	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "link bandwidth per GPU per direction"),
-	D("system", link_latency_ns, 0, 1e6, 0, "ns", "latency of one transfer"),
+	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "datasheet link bandwidth per GPU per direction"),
+	D("system", a2a_bw_gbps, 0.1, 100000, 0, "GB/s", "bandwidth an all-to-all achieves (sim/comm.h)"),
+	D("system", a2a_fixed_ns, 0, 1e7, 0, "ns", "fixed cost of one all-to-all: launch and barrier"),
+	D("system", a2a_peer_ns, 0, 1e6, 0, "ns", "cost of one all-to-all per peer GPU"),
 	{"system", "speed", FIELD_STR, offsetof(struct hw, speed), sizeof(((struct hw *)0)->speed),
 	 0, 0, NULL, 1, "", "speed factor per GPU: one value for all, or one per GPU"},
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
 	D("gpu", hbm_gbps, 1, 1e6, 0, "GB/s", "datasheet HBM bandwidth"),
-	D("gpu", mem_gb, 1, 1e5, 0, "GB", "HBM capacity"),
+	D("gpu", mem_gb, 1, 1e5, 0, "GiB", "HBM capacity"),
+	D("gpu", mem_reserve, 0, 0.9, 0, "", "share of mem_gb kept for the CUDA context and workspaces"),
 	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, HW_MAX_STACKS, NULL, 0, "",
 	 "HBM stacks per GPU"},
 	D("gpu", kernel_overhead_ns, 0, 1e6, 0, "ns", "fixed cost of one expert FFN kernel chain"),
@@ -108,14 +111,33 @@ static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
 	return 0;
 }
 
+/* A calibrated rate (key) may not exceed the datasheet figure it is drawn from. */
+static int at_most(const struct ini *ini, const char *key, double v, const char *what,
+		   double limit, struct err *e)
+{
+	const struct ini_entry *en = ini_get(ini, "gpu", key);
+
+	if (v <= limit)
+		return 0;
+	return err_set(e, "%s:%d: %s '%g' is above %s %g", ini->path, en ? en->line : 0, key, v,
+		       what, limit);
+}
+
 static int check(struct hw *hw, const struct ini *ini, struct err *e)
 {
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
 	const struct hbm *h = &hw->hbm;
 
-	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
+	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0 ||
+	    at_most(ini, "eff_tflops", hw->eff_tflops, "peak_tflops", hw->peak_tflops, e) != 0 ||
+	    at_most(ini, "attn_bw_gbps", hw->attn_bw_gbps, "hbm_gbps", hw->hbm_gbps, e) != 0 ||
+	    at_most(ini, "hbm_gbps", hw->hbm_gbps, "what the stacks deliver (stacks x [hbm] rate)",
+		    1.01 * hw->stacks * hbm_peak_gbps(h), e) != 0)
 		return -1;
 	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
+	if (hw->a2a_bw_gbps > hw->link_gbps)
+		return err_set(e, "%s: a2a_bw_gbps %g exceeds the link's peak link_gbps %g", ini->path,
+			       hw->a2a_bw_gbps, hw->link_gbps);
 	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD)
 		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
 			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
@@ -131,6 +153,12 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct err *e)
 {
+	return hw_load_over(hw, datadir, name_or_path, NULL, e);
+}
+
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e)
+{
 	struct ini ini, sys, mem;
 	struct hw tmp;
 	int rc;
@@ -138,6 +166,7 @@ int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct
 	memset(&tmp, 0, sizeof tmp);
 	if (ini_load_named(&ini, datadir, "hw", name_or_path, tmp.name, sizeof tmp.name, e) != 0)
 		return -1;
+	ini_extend(&ini, over);
 	split(&ini, &sys, &mem);
 	/* An unknown key is checked against both tables before it is called unknown. */
 	rc = 0;

@@ -4,8 +4,12 @@
  *
  * Owns the GPU roofline and its calibration constants, the link figures,
  * per-GPU speed factors and the HBM stack description (hbm.h).  Every
- * figure comes from the data file, which cites its source (DESIGN.md
- * section 1: NVIDIA H100 SXM datasheet, measured calibration in data/gpu).
+ * figure comes from the data file, which cites its source (NVIDIA H100
+ * SXM datasheet, measured calibration in data/gpu).  At load, the
+ * calibrated rates are checked against the datasheet: eff_tflops <=
+ * peak_tflops, attn_bw_gbps <= hbm_gbps, and hbm_gbps no more than the
+ * stacks deliver (stacks x hbm_peak_gbps, 1% for rounding; weight
+ * streaming is a share of that, stream_efficiency <= 1).
  */
 #ifndef SIEVE_HW_H
 #define SIEVE_HW_H
@@ -20,13 +24,16 @@ struct hw {
 	char name[64];
 	/* [system] */
 	int gpus;
-	double link_gbps;	/* per GPU, per direction */
-	double link_latency_ns;
+	double link_gbps;	/* datasheet peak per GPU, per direction */
+	double a2a_bw_gbps;	/* achieved by an all-to-all (comm.h) */
+	double a2a_fixed_ns;	/* launch and barrier of one all-to-all */
+	double a2a_peer_ns;	/* per peer GPU (signalling) */
 	char speed[256];	/* per-GPU speed factors, "1.0" or "1.0 0.95 ..." */
 	/* [gpu] datasheet */
 	double peak_tflops;	/* dense BF16 */
 	double hbm_gbps;	/* datasheet HBM bandwidth */
-	double mem_gb;
+	double mem_gb;		/* HBM capacity, GiB (the "80 GB" of an H100 is 5 x 16 GiB) */
+	double mem_reserve;	/* share of mem_gb kept from the model (capacity.h) */
 	int stacks;		/* HBM stacks per GPU */
 	/* [gpu] calibration (fitted to data/gpu, see gpu.h) */
 	double kernel_overhead_ns;	/* launch chain of one expert FFN */
@@ -54,6 +61,10 @@ extern const struct field_table hw_field_table;
 /* Load from a file path or NAME under datadir/hw; checks consistency. */
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
 	    struct err *e);
+
+/* The same with over's entries (may be NULL) applied after the file's. */
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e);
 
 /* Look a parameter up in either table ([system]/[gpu] or [hbm]/[pim]). */
 const struct field *hw_field(const char *name, const struct field_table **table);

@@ -3,8 +3,8 @@
  * policy, stepped layer by layer and iteration by iteration, every layer a
  * task graph on the engine (engine.h).
  *
- * A decode iteration runs every layer in order; per layer (DESIGN.md
- * section 2), as tasks with dependencies:
+ * A decode iteration runs every layer in order; per layer, as tasks with
+ * dependencies (expert parallelism as in DeepSpeed-MoE and DeepEP):
  *   1. attention on every GPU for its own sequences (data parallel: GPU g
  *      holds sequences [g*B/G, (g+1)*B/G) and a replica of the attention
  *      weights); for attacc and duplex the KV-cache part runs in the GPU's
@@ -12,9 +12,8 @@
  *      sieve puts it wherever its estimate is lower, per GPU and layer;
  *   2. dispatch all-to-all, one task per GPU on its link, after every GPU's
  *      attention: each token's activation goes once to every other GPU that
- *      owns one of its top-k experts; time = latency + max(bytes sent,
- *      bytes received) / link bandwidth (a switch: each GPU is limited by
- *      its own per-direction bandwidth);
+ *      owns one of its top-k experts; its time is comm.h's model, calibrated
+ *      to published expert-parallel kernels (tens of microseconds);
  *   3. shared experts on each GPU for its own tokens, right after its
  *      attention (they need no dispatch, so they overlap it);
  *   4. after every dispatch: the policy splits each GPU's experts (placement
@@ -25,6 +24,22 @@
  *   5. combine all-to-all after every GPU's experts, the same bytes back;
  * and the next layer starts when the last task of this one ends.  Dense
  * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
+ *
+ * Micro-batches (cfg.micro = M > 1; 1 is the schedule above exactly): each
+ * GPU's sequences are split into M consecutive parts, and steps 1-5 run per
+ * micro-batch with their own dependencies (micro-batch m's dispatch after
+ * every GPU's attention of m, its experts after its dispatch, its combine
+ * after its experts); the next layer's micro-batch m waits only for this
+ * layer's combine of m.  Tasks are issued so that every micro-batch's
+ * dispatch precedes any combine on the links and m's work precedes m + 1's
+ * on a GPU: m + 1's dispatch then runs while m's experts compute, and m's
+ * combine while m + 1's experts (or the next layer's attention) compute,
+ * because links and GPUs/stacks are different resources (the two-micro-batch
+ * overlap of DeepSeek's decode, DeepEP README).  The routing of a layer is
+ * the same for any M: each micro-batch's token counts are its tokens' share
+ * of the layer's routed batch, and the policy decides per micro-batch.  The
+ * cost: every expert's weights are streamed again for each micro-batch, and
+ * each all-to-all pays its fixed cost M times.
  *
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
  * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
@@ -59,7 +74,11 @@ struct sim {
 	/* position: the next layer to simulate */
 	int iter;
 	int layer;
-	double now_ns;		/* simulated time at the start of that layer */
+	double now_ns;		/* simulated time at the start of that layer (its
+				   first micro-batch's earliest start) */
+	double end_ns;		/* end of the layer just simulated */
+	double micro_ready_ns[CONFIG_MAX_MICRO];	/* micro-batch m of the next layer may
+						   start: this layer's combine of m */
 	/* the layer just simulated */
 	int last_layer;		/* -1 before the first step */
 	int *assign;		/* batch * top_k expert ids */
@@ -90,6 +109,7 @@ struct sim {
 
 /*
  * Load model, hw and routing named by cfg (datadir holds the presets).
+ * A run that does not fit in the GPUs' memory is refused (capacity.h).
  * On failure nothing needs releasing.
  */
 int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
@@ -102,6 +122,19 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
  */
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e);
+
+/*
+ * Overrides of the model's and machine's fields: ini entries applied after
+ * the preset files' (model_load_over, hw_load_over), e.g. the console's
+ * `set hidden 4096`.  Either may be NULL.
+ */
+struct sim_overrides {
+	const struct ini *model, *hw;
+};
+
+/* sim_init with overrides (ov may be NULL). */
+int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		  const struct sim_overrides *ov, struct err *e);
 void sim_release(struct sim *s);
 
 /*
@@ -153,7 +186,8 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
  * stepping forward replay it, and a rewind after it keeps it.  The fields
  * that take effect live are marked in config.h; changing one that needs a
  * restart (model, hw, routing, batch) is refused with a message naming it,
- * as are values out of range and iters below the iteration in progress.
+ * as are values out of range, a context that does not fit in memory
+ * (capacity.h) and iters below the iteration in progress.
  * cfg is checked fully first: on error s is unchanged.  A change behind the
  * newest position reached (after a rewind) rewrites the future: the changes
  * logged after it are dropped.
@@ -188,6 +222,9 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
  * ready time (shared experts), the models of s; the timeline is not
  * re-simulated.  0, or -1: a PIM cost failed (as in sim_step_layer, the
  * simulation then stops) or policy is not one (sim_error says which).
+ * With micro-batches (cfg.micro > 1) the run split each micro-batch on its
+ * own; the what-if splits the layer's whole counts once, with the ready
+ * times summed over micro-batches, so it does not reproduce r->decision.
  */
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "sim.h"
 
 /* Layers from (0, 0) to (iter, layer): positions as one number. */
@@ -31,6 +32,8 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->iter = s->iter;
 	c->layer = s->layer;
 	c->now_ns = s->now_ns;
+	c->end_ns = s->end_ns;
+	memcpy(c->micro_ready_ns, s->micro_ready_ns, sizeof c->micro_ready_ns);
 	c->iter_ns_sum = s->iter_ns_sum;
 	c->iter_ns_cur = s->iter_ns_cur;
 	c->est_err_sum = s->est_err_sum;
@@ -56,6 +59,8 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	s->iter = c->iter;
 	s->layer = c->layer;
 	s->now_ns = c->now_ns;
+	s->end_ns = c->end_ns;
+	memcpy(s->micro_ready_ns, c->micro_ready_ns, sizeof s->micro_ready_ns);
 	s->iter_ns_sum = c->iter_ns_sum;
 	s->iter_ns_cur = c->iter_ns_cur;
 	s->est_err_sum = c->est_err_sum;
@@ -79,7 +84,7 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	memset(s->gpu, 0, sizeof s->gpu);
 	memset(s->assign, 0, (size_t)s->cfg.batch * (size_t)s->model.top_k * sizeof *s->assign);
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
-	memset(s->decision, 0, (size_t)s->model.experts * sizeof *s->decision);
+	memset(s->decision, 0, (size_t)s->model.experts * (size_t)s->cfg.micro * sizeof *s->decision);
 }
 
 /* Keep the newest half; of the older half, every other one (the first stays). */
@@ -258,6 +263,8 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 	if (cfg->iters < s->iter + (s->layer > 0))
 		return err_set(e, "iters: %d ends before the current iteration %d", cfg->iters,
 			       s->iter);
+	if (capacity_check(&s->model, &s->hw, next.batch, next.context, e) != 0)
+		return -1;	/* a longer context must still fit */
 	if (!changed)
 		return 0;
 	/* the future the log and the checkpoints held is rewritten from here */

@@ -100,6 +100,7 @@ static void print(const struct sim_config *cfg, const struct outcome *o, enum fo
 		json_int(&j, "iters", cfg->iters);
 		json_int(&j, "context", cfg->context);
 		json_int(&j, "seed", cfg->seed);
+		json_int(&j, "micro", cfg->micro);
 		json_array(&j, "policies");
 		for (int p = 0; p < SCHED_NPOLICIES; p++) {
 			json_object(&j, NULL);
@@ -127,11 +128,16 @@ static void print(const struct sim_config *cfg, const struct outcome *o, enum fo
 	if (fmt == FORMAT_CSV)
 		printf("sched,tau,tokens_per_s,tpot_ms,iter_us,pim_expert_share,gpu_util,pim_util,"
 		       "link_util,speedup_vs_best_static\n");
-	else
-		printf("compare: %s on %s, batch %d, context %d, %d iterations, seed %d\n\n"
+	else {
+		char micro[32] = "";
+		if (cfg->micro > 1)
+			snprintf(micro, sizeof micro, ", %d micro-batches", cfg->micro);
+		printf("compare: %s on %s, batch %d, context %d, %d iterations, seed %d%s\n\n"
 		       "%-10s %12s %9s %10s %9s %8s %8s %8s %8s\n", cfg->model, cfg->hw, cfg->batch,
-		       cfg->context, cfg->iters, cfg->seed, "sched", "tokens/s", "tpot_ms", "iter_us",
-		       "pim_exp", "gpu_u", "pim_u", "link_u", "speedup");
+		       cfg->context, cfg->iters, cfg->seed,
+		       micro, "sched", "tokens/s", "tpot_ms", "iter_us", "pim_exp", "gpu_u", "pim_u",
+		       "link_u", "speedup");
+	}
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
 		char name[32], speedup[32] = "";
 		if (p == SCHED_SIEVE)

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "report.h"
 #include "sim.h"
 
 #define MAX_VARY 8
@@ -99,12 +100,14 @@ static int run_point(const struct sim_config *cfg, const char *datadir, const st
 	json_str(&j, "sched", config_sched_name(cfg->sched));
 	json_int(&j, "batch", cfg->batch);
 	json_int(&j, "seed", cfg->seed);
+	json_int(&j, "micro", cfg->micro);
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(&s), 1);
 	json_fixed(&j, "tpot_ms", sim_iter_ns(&s) / 1e6, 4);
 	json_fixed(&j, "pim_expert_share", t.pim_expert_share, 4);
 	json_fixed(&j, "gpu_util", t.gpu_util, 4);
 	json_fixed(&j, "pim_util", t.pim_util, 4);
 	json_fixed(&j, "link_util", t.link_util, 4);
+	report_memory_json(&j, &s);
 	json_end(&j);
 	json_finish(&j);
 	sim_release(&s);

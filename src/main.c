@@ -50,7 +50,9 @@ static void help(FILE *out)
 	}
 	fputs("  --format FMT           text (default), json or csv\n"
 	      "  --explain LAYER        run: print that layer's decision table\n"
-	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
+	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n"
+	      "  -x FILE                run: the console commands of a script (help: sieve run -c help)\n"
+	      "  -c 'CMD; CMD'          run: console commands, e.g. -c 'set sched duplex; run 3'\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
 	      "  --theme NAME           ui: dark (default), light or mono\n"
@@ -61,7 +63,9 @@ static void help(FILE *out)
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
 		fprintf(out, "  %-10s %s\n", sched_policies[p].name, sched_policies[p].help);
-	fputs("\nprobe options: sieve probe --help\n\n"
+	fputs("\nprobe options: sieve probe --help\n"
+	      "memory: a run must fit in every GPU's mem_gb (weights, KV cache, activations);\n"
+	      "one that does not is refused (exit 2) with what would fit\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"

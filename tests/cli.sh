@@ -130,6 +130,16 @@ sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not
 expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
 expect 2 "--shard: expected I/N" -- sweep --vary batch=8 --shard 3/2
 
+# Micro-batches: the parameter is listed, checked and reported; --micro 1 is the default.
+expect 0 '--micro N +micro-batches per layer' -- --help
+expect 0 ', 2 micro-batches' -- run --micro 2 --iters 1 --batch 16
+expect 0 '"micro": 2' -- compare --micro 2 --iters 1 --batch 16 --format json
+expect 2 "^sieve: --micro: 0 is out of range" -- run --micro 0
+cmp -s <("$SIEVE" run --iters 1 --batch 16 --format json) <("$SIEVE" run --micro 1 --iters 1 --batch 16 --format json) \
+	&& ok || bad "--micro 1 is not the default run"
+sed 's/^a2a_bw_gbps = 330 /a2a_bw_gbps = 900 /' data/hw/h100x4-pim.ini >"$tmp/a2a.ini"
+expect 2 "a2a_bw_gbps 900 exceeds the link's peak link_gbps 450" -- run --hw "$tmp/a2a.ini"
+
 # Bad input found by review: each fails cleanly, exit 2, nothing on stdout.
 expect 2 "/tmp: not a regular file" -- run --model /tmp
 sed 's/^nRFC = 455/nRFC = 6000/' data/hw/h100x4-pim.ini >"$tmp/rfc.ini"
@@ -146,6 +156,51 @@ out=$("$SIEVE" sweep --vary model=qwen3-30b-a3b,nosuch --iters 1 2>/dev/null); s
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad sweep value printed results ($st)"
 out=$("$SIEVE" run --iters 1 --trace-out /nonexistent/x.json 2>/dev/null); st=$?
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad --trace-out path still ran ($st)"
+
+# Memory capacity: a run that does not fit is refused with the shortfall
+# and what would fit, by every command; every report gives the headroom.
+expect 2 "qwen3.5-397b-a17b does not fit on h100x4-pim .* 124\.0 GiB more than mem_gb 80" -- \
+	run --model qwen3.5-397b-a17b --iters 1
+expect 2 "would fit with 13 GPUs of this kind, or GPUs of 218 GiB" -- \
+	run --model qwen3.5-397b-a17b --iters 1
+expect 2 "does not fit on h100x4-pim" -- compare --model qwen3.5-397b-a17b --iters 1
+expect 2 "does not fit on h100x4-pim" -- sweep --model qwen3.5-397b-a17b --vary batch=16 --iters 1
+out=$("$SIEVE" sweep --vary batch=16,1024 --context 65536 --iters 1 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a sweep with a point that does not fit printed results ($st)"
+# 1024 sequences of 1M tokens: a 105 TB KV cache (1024 x 1048576 x 48 layers x 2 KiB).
+expect 2 "KV cache 24576\.0.* it would fit with context <= 2362 at batch 1024" -- \
+	run --batch 1024 --context 1048576 --iters 1
+expect 0 "memory +30\.4 GiB of 80\.0 per GPU, headroom 49\.6 GiB" -- run --iters 1
+expect 0 '"mem_headroom_gib": 49\.614' -- run --iters 1 --format json
+expect 0 '^all,.*,30\.386,80\.000,49\.614$' -- run --iters 1 --format csv
+expect 0 '"mem_headroom_gib": 8\.357' -- sweep --model qwen3.5-397b-a17b-fp8 --hw h100x8-pim \
+	--vary batch=256 --iters 1
+# Calibrated rates above the datasheet are refused where they are written.
+sed 's/^eff_tflops = 786 /eff_tflops = 1200/' data/hw/h100x4-pim.ini >"$tmp/tf.ini"
+expect 2 "tf.ini:[0-9]+: eff_tflops '1200' is above peak_tflops 989" -- run --hw "$tmp/tf.ini"
+sed 's/^hbm_gbps = 3350 /hbm_gbps = 5000/' data/hw/h100x4-pim.ini >"$tmp/bw.ini"
+expect 2 "bw.ini:[0-9]+: hbm_gbps '5000' is above what the stacks deliver" -- run --hw "$tmp/bw.ini"
+
+# The console's commands headless: -c lists, -x scripts, exit 2 naming FILE:LINE.
+expect 0 '"sched": "duplex"' -- run --iters 2 --batch 8 -c 'set sched duplex; run 1' --format json
+expect 2 "^sieve: -c: batch: -5 is out of range" -- run -c 'set batch -5'
+printf '# demo\nset sched pim\nstep 2\nset tua 3\nrun\n' >"$tmp/s.sieve"
+expect 2 "^sieve: $tmp/s.sieve:4: unknown parameter 'tua' \(did you mean 'tau'\?\)" -- run -x "$tmp/s.sieve"
+out=$("$SIEVE" run -x "$tmp/s.sieve" 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a failing script printed a report ($st)"
+printf 'set sched duplex\nstep 60\nsave %s\n' "$tmp/saved.sieve" >"$tmp/a.sieve"
+"$SIEVE" run --iters 2 --batch 8 -x "$tmp/a.sieve" --format json >"$tmp/a.json" 2>/dev/null &&
+	"$SIEVE" run -x "$tmp/saved.sieve" --format json >"$tmp/b.json" 2>/dev/null &&
+	cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "save then run -x does not reproduce the report"
+expect 2 "--trace-out: not with -x or -c" -- run -c 'run' --trace-out "$tmp/t2.json"
+# help and the man page list exactly the table's commands; show all and the man page its parameters
+help_cmds=$("$SIEVE" run -c help 2>&1 >/dev/null | sed -n 's/^  \([a-z]*\).*/\1/p' | sort)
+man_cmds=$(sed -n '/^\.SH CONSOLE COMMANDS/,/^\.SH PARAMETERS/p' man/sieve.1 | sed -n 's/^\.B \([a-z]*\).*/\1/p' | sort)
+[ -n "$help_cmds" ] && [ "$help_cmds" = "$man_cmds" ] && ok || bad "help and man page list different commands"
+show_params=$("$SIEVE" run -c 'show all' 2>&1 >/dev/null | awk '{print $1}' | sort)
+man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/^\.B \(.*\)/\1/p' | sed 's/\\//g' | sort)
+[ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
+for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
 
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

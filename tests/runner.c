@@ -24,13 +24,16 @@ static const struct {
 	{"gpu", test_gpu_register},
 	{"routing", test_routing_register},
 	{"engine", test_engine_register},
+	{"comm", test_comm_register},
 	{"sched", test_sched_register},
 	{"sim", test_sim_register},
 	{"rewind", test_rewind_register},
 	{"history", test_history_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
+	{"capacity", test_capacity_register},
 	{"replay", test_replay_register},
+	{"console", test_console_register},
 };
 
 void tests_add_suite(const char *name, const struct test_case *cases)

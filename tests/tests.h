@@ -27,9 +27,12 @@ void test_sim_register(void);
 void test_rewind_register(void);
 void test_history_register(void);
 void test_engine_register(void);
+void test_comm_register(void);
 void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);
+void test_capacity_register(void);
 void test_replay_register(void);
+void test_console_register(void);
 
 #endif
