@@ -207,6 +207,10 @@ screen | grep -qE "now +$end0, event [0-9]+ of" && ok || bad "b did not restore 
 # At 80x24 (the minimum) the Stats lines are whole.
 tm resize-window -t t -x 80 -y 24
 wait_for 'iteration [0-9]+ of [0-9]+, layer [0-9]+ of [0-9]+ *│' && ok || bad "80x24: the Stats lines are cut"
+# ... and the Timeline's lanes scroll with Down, whichever panel has the focus.
+wait_for 'lanes 1-[0-9]+ of 12 ' && ok || bad "80x24: the Timeline does not say which lanes it shows"
+tm send-keys -t t Down Down Down Down Down Down Down Down Down Down Down
+wait_for 'lanes [0-9]+-12 of 12' && ok || bad "80x24: Down did not scroll the Timeline to its last lane"
 tm send-keys -t t q
 ended >/dev/null
 

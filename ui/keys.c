@@ -319,7 +319,7 @@ static const struct key_entry {
 	 .fn = k_focus},
 	{.key = KEY_LEFT, .alt = KEY_RIGHT, .label = "Left Right",
 	 .help = "select an expert / pan the timeline", .panel = -1},
-	{.key = KEY_UP, .alt = KEY_DOWN, .label = "Up Down", .help = "select a timeline lane",
+	{.key = KEY_UP, .alt = KEY_DOWN, .label = "Up Down", .help = "select a timeline lane (scrolls them)",
 	 .panel = -1},
 	{.key = KEY_PPAGE, .alt = KEY_NPAGE, .label = "PgUp PgDn", .help = "scroll a page",
 	 .panel = -1},
@@ -361,9 +361,12 @@ static void to_panel(struct app *ap, int panel, int k)
 
 	if (v->ops->key != NULL && v->ops->key(v, k))
 		return;
-	/* a key the focused panel does not take: the Experts panel's arrows */
+	/* a key the focused panel does not take: the Experts panel's arrows,
+	 * else the Timeline's (Up/Down pick its lanes from any panel) */
 	if (panel < 0 && ap->view[P_EXPERTS]->ops->key(ap->view[P_EXPERTS], k))
 		return;
+	if (panel < 0)
+		ap->view[P_TIMELINE]->ops->key(ap->view[P_TIMELINE], k);
 }
 
 static void mouse(struct app *ap)

@@ -119,7 +119,7 @@ static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, in
 	if (ccol >= w)
 		ccol = w - 1;
 	if (shown < n)
-		snprintf(more, sizeof more, "  lanes %d-%d of %d (Up/Down)", st->first + 1,
+		snprintf(more, sizeof more, " lanes %d-%d of %d ", st->first + 1,
 			 st->first + shown, n);
 
 	fmt_ns(tot, sizeof tot, total);
@@ -129,8 +129,10 @@ static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, in
 			 100 * d / fmax(1, st->run[0]->end_ns - st->run[0]->start_ns),
 			 config_sched_name(st->run[0]->sched));
 	}
-	draw_text(lk, y, r.x, r.w, R_HEADER, " %s  layer %d  %s%s%s ", config_sched_name(p->sched),
-		  p->layer, tot, diff, more);
+	/* which lanes are shown (Up/Down scroll them), right-aligned, kept whole */
+	draw_text(lk, y, r.x, r.w - (int)strlen(more), R_HEADER, " %s  layer %d  %s%s ",
+		  config_sched_name(p->sched), p->layer, tot, diff);
+	draw_text(lk, y, r.x + r.w - (int)strlen(more), (int)strlen(more), R_DIM, "%s", more);
 	for (int i = st->first; i < n && used < rows; i++, used++) {
 		int arg, lane = k * lanes_of(st->run[0]) + i, row = y + used;
 		char label[24];
@@ -187,12 +189,19 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	fmt_ns(t0, sizeof t0, st->t0);
 	fmt_ns(t1, sizeof t1, st->t1);
 	fmt_ns(cur, sizeof cur, st->cursor_ns - a->start_ns);
-	/* times from the layer's start, so marked "+" (Stats shows absolute ones) */
-	draw_text(lk, r.y + r.h - 1, st->x0, st->w, R_DIM, "+%s", t0);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w / 2 - 10, 24, R_NORMAL, "now +%s", cur);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w - (int)strlen(t1) - 1, (int)strlen(t1) + 1,
-		  R_DIM, "+%s", t1);
-	draw_text(lk, r.y + r.h - 1, r.x, LABEL_W, R_DIM, "x%-6g", st->zoom);
+	/* times from the layer's start, so marked "+" (Stats shows absolute ones);
+	 * the window's ends only where they leave room for "now" */
+	char now[48];
+	int foot = r.y + r.h - 1, nw, nx, e0 = (int)strlen(t0) + 2, e1 = (int)strlen(t1) + 1;
+
+	nw = snprintf(now, sizeof now, "now +%s", cur);
+	nx = st->x0 + (st->w - nw) / 2;
+	draw_text(lk, foot, nx, nw, R_NORMAL, "%s", now);
+	if (st->x0 + e0 < nx)
+		draw_text(lk, foot, st->x0, e0 - 1, R_DIM, "+%s", t0);
+	if (st->x0 + st->w - e1 > nx + nw)
+		draw_text(lk, foot, st->x0 + st->w - e1, e1, R_DIM, "+%s", t1);
+	draw_text(lk, foot, r.x, LABEL_W, R_DIM, "x%-6g", st->zoom);
 }
 
 static int key(struct view *v, int k)
