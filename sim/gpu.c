@@ -15,6 +15,12 @@ double gpu_kernel_ns(const struct hw *hw, double speed, double bytes, double flo
 double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n)
 {
+	return gpu_experts_bw_ns(hw, speed, hidden, inter, bytes_per_weight, counts, n, 1);
+}
+
+double gpu_experts_bw_ns(const struct hw *hw, double speed, int hidden, int inter,
+			 double bytes_per_weight, const int *counts, int n, double bw_scale)
+{
 	double per_expert_bytes = 3.0 * hidden * inter * bytes_per_weight;
 	double per_token_flops = 2.0 * 3.0 * hidden * inter;
 	double bytes = 0, flops = 0;
@@ -25,7 +31,8 @@ double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
 		bytes += per_expert_bytes;
 		flops += per_token_flops * counts[i];
 	}
-	return bytes > 0 ? gpu_kernel_ns(hw, speed, bytes, flops) : 0;
+	/* reading at bw_scale of the bandwidth takes as long as reading bytes / bw_scale */
+	return bytes > 0 ? gpu_kernel_ns(hw, speed, bytes / bw_scale, flops) : 0;
 }
 
 double gpu_experts_uniform_ns(const struct hw *hw, double speed, int hidden, int inter,

@@ -44,6 +44,15 @@ double gpu_kernel_ns(const struct hw *hw, double speed, double bytes, double flo
 double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n);
 
+/*
+ * The same when the weights are read at bw_scale (0 < bw_scale <= 1) of
+ * the GPU's bandwidth: an expert sits in one stack (sim.h), so a kernel
+ * whose experts are unevenly spread over the stacks waits for its busiest
+ * stack (sched_stack_bw_scale).
+ */
+double gpu_experts_bw_ns(const struct hw *hw, double speed, int hidden, int inter,
+			 double bytes_per_weight, const int *counts, int n, double bw_scale);
+
 /* E experts with t tokens each, as in the measured files. */
 double gpu_experts_uniform_ns(const struct hw *hw, double speed, int hidden, int inter,
 			      double bytes_per_weight, int experts, int tokens);

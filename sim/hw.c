@@ -105,6 +105,10 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 
 	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
 		return -1;
+	if (ini_get(ini, "pim", "attach") == NULL)
+		hw->hbm.attach = h->pim_kind == PIM_LOGIC ? ATTACH_LOGIC : ATTACH_SHARED;
+	if (hbm_check_attach(h, ini->path, e) != 0)
+		return -1;
 	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD)
 		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
 			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
@@ -153,4 +157,13 @@ int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct
 	if (rc == 0)
 		*hw = tmp;
 	return rc;
+}
+
+void hw_gpu_view(const struct hw *hw, struct hw *view)
+{
+	double share = hbm_gpu_bw_share(&hw->hbm);
+
+	*view = *hw;
+	view->eff_bw_gbps *= share;
+	view->attn_bw_gbps *= share;
 }

@@ -39,13 +39,25 @@ int sched_attention_in_pim(int policy)
 
 int sched_pim_locks_stacks(const struct hw *hw)
 {
-	return hw->hbm.pim_kind != PIM_LOGIC;
+	return hw->hbm.attach == ATTACH_SHARED && hw->hbm.pim_kind != PIM_LOGIC;
+}
+
+double sched_stack_bw_scale(const double *stack_bytes, int stacks)
+{
+	double total = 0, most = 0;
+
+	for (int k = 0; k < stacks; k++) {
+		total += stack_bytes[k];
+		most = fmax(most, stack_bytes[k]);
+	}
+	return most > 0 ? total / (stacks * most) : 1;
 }
 
 /* Running totals of a split, so flipping one expert costs O(stacks). */
 struct split {
 	double gpu_bytes, gpu_flops;
 	double stack_ns[64];
+	double stack_gpu_bytes[64];	/* the GPU's weights by the stack holding them */
 };
 
 static void split_init(const struct sched_gpu *g, struct split *s)
@@ -57,6 +69,7 @@ static void split_init(const struct sched_gpu *g, struct split *s)
 			s->stack_ns[x->stack] += x->pim_ns;
 		else {
 			s->gpu_bytes += model_expert_bytes(g->model);
+			s->stack_gpu_bytes[x->stack] += model_expert_bytes(g->model);
 			s->gpu_flops += model_expert_flops(g->model) * x->tokens;
 		}
 	}
@@ -68,15 +81,19 @@ static void split_move(const struct sched_gpu *g, struct split *s, const struct 
 	double sign = to_pim ? -1 : 1;
 
 	s->gpu_bytes += sign * model_expert_bytes(g->model);
+	s->stack_gpu_bytes[x->stack] += sign * model_expert_bytes(g->model);
 	s->gpu_flops += sign * model_expert_flops(g->model) * x->tokens;
 	s->stack_ns[x->stack] -= sign * x->pim_ns;
 }
 
 static double split_cost(const struct sched_gpu *g, const struct split *s)
 {
-	double gpu = s->gpu_bytes > 0.5 ? gpu_kernel_ns(g->hw, g->speed, s->gpu_bytes, s->gpu_flops) : 0;
-	double pim = 0;
+	double gpu = 0, pim = 0;
 
+	if (s->gpu_bytes > 0.5)	/* the busiest stack sets the pace (sim.h: one layout) */
+		gpu = gpu_kernel_ns(g->hw, g->speed,
+				    s->gpu_bytes / sched_stack_bw_scale(s->stack_gpu_bytes, g->stacks),
+				    s->gpu_flops);
 	for (int k = 0; k < g->stacks; k++)
 		if (s->stack_ns[k] > pim)
 			pim = s->stack_ns[k];
@@ -168,32 +185,74 @@ static void duplex(struct sched_gpu *g)
 	g->est_ns = best;
 }
 
-static void sieve(struct sched_gpu *g)
-{
-	struct split s;
-	double best;
-	int best_k = 0;
+struct level {
+	double pim_ns;		/* its stack's PIM work with it and the fewer-token ones */
+	int i;			/* the expert */
+};
 
-	set_all(g, 0, REASON_BEST_SPLIT_GPU);
-	split_init(g, &s);
-	best = split_cost(g, &s);
-	for (int k = 1; k <= g->n; k++) {	/* the k fewest-token experts in PIM */
+static int by_level(const void *a, const void *b)
+{
+	const struct level *x = a, *y = b;
+
+	if (x->pim_ns != y->pim_ns)
+		return x->pim_ns < y->pim_ns ? -1 : 1;
+	return x->i - y->i;
+}
+
+/*
+ * Sieve's candidate splits.  Within a stack the fewest-token experts go to
+ * PIM first (each frees the same weight bytes from the GPU's kernel for the
+ * least PIM time).  Across stacks, both the GPU's kernel (its busiest stack,
+ * sched_stack_bw_scale) and PIM (its busiest stack) go at the pace of one
+ * stack, so the candidates are "every stack moves its fewest-token experts
+ * to PIM while its PIM work stays within a level": raising the level moves
+ * one expert at a time, in order of the PIM work it brings its stack to.
+ * Returns how many of order[] (the moves, in that order) the best takes.
+ */
+static int best_level(const struct sched_gpu *g, struct level *order, double *best)
+{
+	double stack_ns[64] = {0};
+	struct split s;
+	int take = 0;
+
+	for (int i = 0; i < g->n; i++) {	/* x is sorted by tokens */
+		stack_ns[g->x[i].stack] += g->x[i].pim_ns;
+		order[i].pim_ns = stack_ns[g->x[i].stack];
+		order[i].i = i;
+	}
+	qsort(order, (size_t)g->n, sizeof *order, by_level);
+	split_init(g, &s);	/* every expert on the GPU */
+	*best = split_cost(g, &s);
+	for (int k = 0; k < g->n; k++) {
 		double c;
-		split_move(g, &s, &g->x[k - 1], 1);
+		split_move(g, &s, &g->x[order[k].i], 1);
 		c = split_cost(g, &s);
-		if (c < best) {
-			best = c;
-			best_k = k;
+		if (c < *best) {
+			*best = c;
+			take = k + 1;
 		}
 	}
-	for (int i = 0; i < best_k; i++) {
-		g->x[i].on_pim = 1;
-		g->x[i].reason = REASON_BEST_SPLIT_PIM;
+	return take;
+}
+
+static void sieve(struct sched_gpu *g)
+{
+	struct level *order = xcalloc((size_t)g->n + 1, sizeof *order);
+	struct split s;
+	double best;
+	int take;
+
+	set_all(g, 0, REASON_BEST_SPLIT_GPU);
+	take = best_level(g, order, &best);
+	for (int k = 0; k < take; k++) {
+		g->x[order[k].i].on_pim = 1;
+		g->x[order[k].i].reason = REASON_BEST_SPLIT_PIM;
 	}
+	free(order);
 	/*
-	 * A prefix can be beaten when stacks are uneven (a bigger expert on an
-	 * idle stack beats a smaller one on a busy stack): flip single experts
-	 * while that helps, so no one flip can improve the estimate.
+	 * Levels can be beaten (a bigger expert on an idle stack beats a
+	 * smaller one on a busy stack): flip single experts while that helps,
+	 * so no one flip can improve the estimate.
 	 */
 	split_init(g, &s);
 	for (int pass = 0, changed = 1; changed && pass < 4 * g->n + 4; pass++) {

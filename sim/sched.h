@@ -26,11 +26,14 @@
  *             when streaming the KV cache there is estimated faster.
  *
  * Contention (the assumption behind sieve's estimate and the engine): with
- * bank or bank-group PIM, all-bank mode locks a stack's pseudo-channels, and
- * the GPU's grouped kernel streams its weights from all of its stacks
- * interleaved, so on one GPU the kernel and the PIM work share the stacks in
- * time: expert phase = T_gpu + max over stacks of PIM work.  Logic-PIM uses
- * other bank bundles (Duplex), so there the two overlap: max(T_gpu, PIM).
+ * bank or bank-group PIM attached shared ([pim] attach, hbm.h), all-bank
+ * mode locks a stack's pseudo-channels, and the GPU's grouped kernel
+ * streams its weights from the stacks that hold them, so on one GPU the
+ * kernel and the PIM work share the stacks in time: expert phase = T_gpu +
+ * max over stacks of PIM work.  Logic-PIM uses other bank bundles (Duplex),
+ * and reserved channels split the stacks in space, so there the two
+ * overlap: max(T_gpu, PIM).  T_gpu is the grouped kernel at the pace of its
+ * busiest stack (sched_stack_bw_scale).
  * Shared experts still running after the dispatch (ready_ns) delay both
  * with bank PIM, only the GPU kernel with Logic-PIM.
  *
@@ -100,8 +103,17 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g);
 /* The expert phase of g for the current on_pim choices, as sieve sees it. */
 double sched_sieve_estimate(const struct sched_gpu *g);
 
-/* 1 when PIM of this kind shares stacks with the GPU in time (bank kinds). */
+/* 1 when PIM shares the stacks with the GPU in time: bank kinds with
+ * [pim] attach shared (hbm.h). */
 int sched_pim_locks_stacks(const struct hw *hw);
+
+/*
+ * The share of the GPU's bandwidth a grouped kernel gets when it reads
+ * stack_bytes[k] from stack k: each expert sits in one stack, each stack
+ * streams at 1 / stacks of the bandwidth, so the busiest stack sets the
+ * time: total / (stacks x most).  1 for an even spread (or no bytes).
+ */
+double sched_stack_bw_scale(const double *stack_bytes, int stacks);
 
 /*
  * 1 when the policy needs every expert's pim_ns to decide (duplex, sieve).

@@ -46,11 +46,21 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e)
 {
+	return sim_init_on(s, cfg, NULL, datadir, pim, e);
+}
+
+int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw,
+		const char *datadir, struct pimcost *pim, struct err *e)
+{
 	memset(s, 0, sizeof *s);
 	s->cfg = *cfg;
-	if (model_load(&s->model, datadir, cfg->model, e) != 0 ||
-	    hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+	if (model_load(&s->model, datadir, cfg->model, e) != 0)
 		return -1;
+	if (hw != NULL)
+		s->hw = *hw;
+	else if (hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+		return -1;
+	hw_gpu_view(&s->hw, &s->gpu_view);
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;
 	s->pim = pim;
@@ -130,9 +140,9 @@ static void attention(struct sim *s, int *ids)
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = seqs_of(s, g), res[ENGINE_MAX_TASK_RES];
 		double speed = s->hw.speed_factor[g];
-		double proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
+		double proj = gpu_attn_proj_ns(&s->gpu_view, speed, &s->model, seqs);
 		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
-		double on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
+		double on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
 		double in_pim = pimcost_stream_ns(s->pim, kv);
 		int pim = sched_attention_in_pim(s->cfg.sched) ||
 			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
@@ -192,7 +202,7 @@ static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 	int G = s->hw.gpus;
 	double speed = s->hw.speed_factor[g];
 	struct sched_params p = {s->cfg.sched, s->cfg.tau};
-	struct sched_gpu sg = {&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
+	struct sched_gpu sg = {&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
 			       s->decision + s->ndecisions, 0, 0, ready_ns};
 
 	for (int e = g; e < m->experts; e += G) {
@@ -204,9 +214,9 @@ static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
 		x->expert = e;
 		x->stack = (e / G) % s->hw.stacks;
 		x->tokens = s->counts[e];
-		x->gpu_ns = gpu_kernel_ns(&s->hw, speed, model_expert_bytes(m),
+		x->gpu_ns = gpu_kernel_ns(&s->gpu_view, speed, model_expert_bytes(m),
 					  model_expert_flops(m) * x->tokens) -
-			    s->hw.kernel_overhead_ns / speed;
+			    s->gpu_view.kernel_overhead_ns / speed;
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
 		 * for the experts they send to PIM (filled in below). */
@@ -244,6 +254,7 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
 	double start = phase_end(s, deps, ndeps, s->now_ns), end = start + sg->ready_ns;
+	double stack_bytes[HW_MAX_STACKS] = {0};
 
 	w->experts = sg->n;
 	w->tokens = w->pim_experts = 0;
@@ -252,6 +263,7 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 		w->tokens += x->tokens;
 		if (!x->on_pim) {
 			counts[ngpu++] = x->tokens;
+			stack_bytes[x->stack] += model_expert_bytes(m);
 			continue;
 		}
 		int r = s->res_stack0[g] + x->stack;
@@ -265,8 +277,9 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 		ids[(*n)++] = id;
 	}
 	if (ngpu > 0) {
-		double dur = gpu_experts_ns(&s->hw, s->hw.speed_factor[g], m->hidden, m->expert_inter,
-					    m->expert_weight_bytes, counts, ngpu);
+		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.speed_factor[g], m->hidden,
+					       m->expert_inter, m->expert_weight_bytes, counts, ngpu,
+					       sched_stack_bw_scale(stack_bytes, s->hw.stacks));
 		res[0] = s->res_gpu[g];
 		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
 		last = issue(s, TASK_GPU_EXPERTS, g, dur, res, nres, deps, ndeps);
@@ -307,7 +320,7 @@ static void moe_layer(struct sim *s, const int *attn)
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
 					      seqs_of(s, g));
 		double ready = 0;
@@ -346,7 +359,7 @@ static void dense_layer(struct sim *s, const int *attn)
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.speed_factor[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
 					      s->model.dense_inter, seqs_of(s, g));
 		ffn[g] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
 		memset(&s->gpu[g], 0, sizeof s->gpu[g]);
@@ -455,6 +468,12 @@ double sim_tokens_per_s(const struct sim *s)
 	return t > 0 ? s->cfg.batch / (t * 1e-9) : 0;
 }
 
+double sim_tokens_per_s_per_user(const struct sim *s)
+{
+	double t = sim_iter_ns(s);
+	return t > 0 ? 1e9 / t : 0;
+}
+
 void sim_totals(const struct sim *s, struct sim_totals *t)
 {
 	struct layer_result sum;
@@ -465,9 +484,13 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	memset(&sum, 0, sizeof sum);
 	for (int l = 0; l < s->model.layers; l++) {
 		add_result(&sum, &s->layer_sum[l]);
-		if (model_is_moe(&s->model, l))
+		if (model_is_moe(&s->model, l)) {
 			slots += (long)s->cfg.batch * s->model.top_k * s->iters_done;
+			t->expert_phase_ns += s->layer_sum[l].expert_ns;
+		}
 	}
+	if (s->iters_done > 0)
+		t->expert_phase_ns /= s->iters_done;
 	experts = sum.activated;
 	time = s->iter_ns_sum;
 	t->time_ns = time;
@@ -495,7 +518,8 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, str
 	if (m->iter < 0 || m->layer < 0 || m->layer >= s->model.layers ||
 	    m->iter > s->cfg.iters || (m->iter == s->cfg.iters && m->layer != 0))
 		return err_set(e, "no such position: iteration %d, layer %d", m->iter, m->layer);
-	if (sim_init_shared(&fresh, &s->cfg, datadir, s->pim == &s->pim_own ? NULL : s->pim, e) != 0)
+	if (sim_init_on(&fresh, &s->cfg, &s->hw, datadir, s->pim == &s->pim_own ? NULL : s->pim,
+			e) != 0)
 		return -1;
 	fresh.eng.keep = keep;
 	while (fresh.iter < m->iter || (fresh.iter == m->iter && fresh.layer < m->layer))

@@ -26,6 +26,10 @@
  * and the next layer starts when the last task of this one ends.  Dense
  * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
  *
+ * One layout serves both sides: expert e of GPU g sits in stack
+ * (e div G) mod stacks, in PIM's channels and the GPU's ([pim] attach,
+ * hbm.h), and the GPU reads it at that stack's bandwidth: a grouped kernel
+ * goes at the pace of its busiest stack (sched_stack_bw_scale).
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
  * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
  * streaming reads give the same figure within 10% (tests/test_gpu.c).  PIM kernel times
@@ -50,6 +54,7 @@ struct sim {
 	struct sim_config cfg;
 	struct model model;
 	struct hw hw;
+	struct hw gpu_view;	/* hw as the GPU's kernels see it (hw_gpu_view) */
 	struct routing routing;
 	struct pimcost *pim;	/* &pim_own, or one shared by several runs */
 	struct pimcost pim_own;
@@ -92,6 +97,14 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
  */
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e);
+
+/*
+ * The same on a machine already loaded (hw != NULL; copied), e.g. one file
+ * with its pim_kind or attach overridden; NULL loads cfg->hw.  pim may be
+ * NULL (own memo) or shared by runs on the same machine.
+ */
+int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw,
+		const char *datadir, struct pimcost *pim, struct err *e);
 void sim_release(struct sim *s);
 
 /* Simulate one layer.  Returns 0 when all iterations are already done. */
@@ -145,6 +158,8 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, str
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
+/* Interactivity: tokens per second seen by one user, 1 / TPOT. */
+double sim_tokens_per_s_per_user(const struct sim *s);
 
 /* Totals over finished iterations and every layer. */
 struct sim_totals {
@@ -153,6 +168,9 @@ struct sim_totals {
 	double pim_expert_share;	/* experts run in PIM / experts with tokens */
 	double pim_slot_share;		/* token-slots served in PIM */
 	double est_error;		/* mean |estimate - simulated| / simulated */
+	double expert_phase_ns;		/* per iteration: the MoE layers' expert phases
+					   (dispatch end to last expert end), summed;
+					   where the partition policy acts */
 };
 void sim_totals(const struct sim *s, struct sim_totals *t);
 

@@ -220,6 +220,62 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 	}
 }
 
+/*
+ * attach reserved (hbm.h): PIM owns 4 of the 16 channels, the GPU streams
+ * the other 12 at 3/4 of its bandwidth, at the same time as PIM.  Layer 1,
+ * threshold tau = 1: expert 2 (1 token) in PIM on 4 channels, slower than
+ * on 16; expert 0 (4 tokens) on the GPU: 1000 + 6144 / 0.75 + 4 x 12288 /
+ * 1000; the two overlap, and the GPU's kernel holds no stack.
+ */
+static void reserved_channels_split_the_stacks(void)
+{
+	char text[4096];
+	struct sim s, shared;
+	double kernel = 1000 + 6144 / 0.75 + 4 * 12288 / 1000.0, pim;
+
+	snprintf(text, sizeof text, tiny_hw_format, "bank");
+	strcat(text, "attach = reserved\nreserved_channels = 0.25\n");
+	CU_ASSERT_EQUAL_FATAL(tiny_sim_with(&s, 1, test_write_file("reserved-hw.ini", text),
+					    split_trace(), SCHED_THRESHOLD, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(tiny_sim_with(&shared, 1, tiny_hw(), split_trace(), SCHED_THRESHOLD, 1),
+			      0);
+	CU_ASSERT_EQUAL(hbm_pim_channels(&s.hw.hbm), 4);
+	CU_ASSERT_FALSE(sched_pim_locks_stacks(&s.hw));
+	sim_step_layer(&s);
+	sim_step_layer(&s);
+	pim = pimcost_expert_ns(s.pim, 1);
+	CU_ASSERT(pim >= pimcost_expert_ns(shared.pim, 1));	/* a quarter of the channels */
+	CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].expert_ns, fmax(kernel, pim), 1e-6);
+	for (int i = s.layer_first_task; i < s.eng.ntasks; i++)
+		if (s.eng.task[i].kind == TASK_GPU_EXPERTS)
+			CU_ASSERT_EQUAL(s.eng.task[i].nres, 1);
+	sim_release(&s);
+	sim_release(&shared);
+}
+
+/* A real expert on a quarter of the channels streams 4x the columns per
+ * unit: between 3x and 4x the time of all 16 (fixed parts do not grow). */
+static void reserved_pim_runs_on_its_channels(void)
+{
+	struct pimcost all, quarter;
+	struct model m;
+	struct hw hw;
+	struct err e;
+	double ratio;
+
+	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, "h100x4-pim", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3-30b-a3b", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(pimcost_init(&all, &hw, &m, &e), 0);
+	hw.hbm.attach = ATTACH_RESERVED;
+	hw.hbm.reserved_channels = 0.25;
+	CU_ASSERT_EQUAL_FATAL(pimcost_init(&quarter, &hw, &m, &e), 0);
+	ratio = pimcost_expert_ns(&quarter, 1) / pimcost_expert_ns(&all, 1);
+	CU_ASSERT(ratio > 3 && ratio <= 4.0001);
+	pimcost_release(&all);
+	pimcost_release(&quarter);
+}
+
 /* Over a whole run of every policy: no resource does two things at once,
  * experts start after the dispatch, combine after the experts. */
 static void dependencies_hold_in_a_real_run(void)
@@ -347,6 +403,8 @@ void test_sim_register(void)
 		{"stepping by layer equals stepping by iteration", stepping_by_layer_equals_by_iteration},
 		{"same seed, same result; another seed, another", same_seed_same_result},
 		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
+		{"reserved channels split the stacks", reserved_channels_split_the_stacks},
+		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
 		{"rewind reproduces the state", rewind_reproduces_the_state},
 		{NULL, NULL},
