@@ -310,3 +310,29 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g)
 		g->est_ns = sched_sieve_estimate(g);
 	fill_margins(g);
 }
+
+int sched_native_pim_kind(int policy)
+{
+	switch (policy) {
+	case SCHED_GPU:
+		return -1;
+	case SCHED_DUPLEX:
+		return PIM_LOGIC;
+	default:
+		return PIM_BANK;
+	}
+}
+
+int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m)
+{
+	int tau = 0;
+
+	for (int t = 1; t <= 64; t++) {
+		double gpu = gpu_kernel_ns(gpu_view, 1, model_expert_bytes(m),
+					   model_expert_flops(m) * t) - gpu_view->kernel_overhead_ns;
+		if (pimcost_expert_ns(pim, t) > gpu)
+			break;
+		tau = t;
+	}
+	return tau;
+}

@@ -45,6 +45,7 @@
 
 #include "hw.h"
 #include "model.h"
+#include "pimcost.h"
 
 enum sched_policy { SCHED_GPU, SCHED_ATTACC, SCHED_PIM, SCHED_DUPLEX, SCHED_THRESHOLD,
 		    SCHED_SIEVE, SCHED_NPOLICIES };
@@ -126,5 +127,20 @@ int sched_needs_pim_costs(int policy);
 int sched_attention_in_pim(int policy);
 
 const char *sched_reason_text(int reason);
+
+/*
+ * The PIM kind of the device the policy's paper assumes (enum pim_kind),
+ * or -1 for none (the GPU alone): Duplex on Logic-PIM, AttAcc on bank PIM.
+ */
+int sched_native_pim_kind(int policy);
+
+/*
+ * A threshold fixed before the run, from the cost models alone (no
+ * routing): the largest token count t (up to 64) such that one expert in
+ * PIM with t tokens takes no longer than its marginal time in the GPU's
+ * grouped kernel (gpu_view: hw_gpu_view), and every count below as well.
+ * 0 when even one token is faster on the GPU.
+ */
+int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m);
 
 #endif
