@@ -15,8 +15,8 @@
  * Metrics per row: tokens/s, interactivity (tokens/s per user = 1 / TPOT),
  * TPOT, the expert phase alone (where the split acts), utilisations.  With
  * --at-tpot MS each row instead gets the largest batch whose TPOT is at
- * most MS, by bisection over 1..AT_TPOT_MAX_BATCH (TPOT grows with the
- * batch), and its throughput: a comparison at equal service quality.
+ * most MS, searched over 1..AT_TPOT_MAX_BATCH (doubling, then bisection;
+ * TPOT grows with the batch), and its throughput: a comparison at equal service quality.
  *
  * The machine is loaded once; each device is a copy with pim_kind and
  * attach overridden, and runs on one device share one PIM memo.
@@ -196,26 +196,28 @@ static int meets(const struct compare *c, const struct row *r)
 
 /*
  * The largest batch in 1..AT_TPOT_MAX_BATCH whose TPOT meets the target:
- * lo always meets and hi never does, so the answer's batch + 1 fails (or
- * is past the bound).  Batch 0 with no throughput when even 1 fails.
+ * batches 1, 2, 4, ... (then the bound) until one fails, then bisection
+ * between the last that met (lo) and the first that failed (hi).  lo always
+ * meets and hi never does, so the answer's batch + 1 fails (or is past the
+ * bound).  Batch 0 with no throughput when even batch 1 fails.
  */
 static int at_tpot(struct compare *c, struct row *r, struct err *e)
 {
-	struct row lo;
-	int hi = AT_TPOT_MAX_BATCH;
+	struct row lo = *r;
+	int hi = 0;
 
-	if (evaluate(c, r, hi, e) != 0)
-		return -1;
-	if (meets(c, r))
-		return 0;
-	if (evaluate(c, r, 1, e) != 0)
-		return -1;
-	if (!meets(c, r)) {
-		r->batch = 0;
-		r->tokens_per_s = 0;
-		return 0;
+	lo.batch = 0;
+	lo.tokens_per_s = 0;
+	for (int b = 1; hi == 0; b = b * 2 < AT_TPOT_MAX_BATCH ? b * 2 : AT_TPOT_MAX_BATCH) {
+		if (evaluate(c, r, b, e) != 0)
+			return -1;
+		if (!meets(c, r))
+			hi = b;
+		else if (b == AT_TPOT_MAX_BATCH)
+			return 0;
+		else
+			lo = *r;
 	}
-	lo = *r;
 	while (hi - lo.batch > 1) {
 		int mid = lo.batch + (hi - lo.batch) / 2;
 		if (evaluate(c, r, mid, e) != 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "pim.h"
 
 void explained_take(struct explained *ex, const struct sim *s)
 {
@@ -134,6 +135,7 @@ static void totals_json(struct json *j, const struct sim *s)
 	json_fixed(j, "pim_util", t.pim_util, 4);
 	json_fixed(j, "link_util", t.link_util, 4);
 	json_fixed(j, "estimate_error", t.est_error, 4);
+	json_fixed(j, "expert_phase_us", t.expert_phase_ns / 1e3, 3);
 }
 
 static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
@@ -145,6 +147,8 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_object(&j, NULL);
 	json_str(&j, "model", s->model.name);
 	json_str(&j, "hw", s->hw.name);
+	json_str(&j, "pim_kind", pim_kind_names[s->hw.hbm.pim_kind]);
+	json_str(&j, "attach", pim_attach_names[s->hw.hbm.attach]);
 	json_str(&j, "sched", config_sched_name(s->cfg.sched));
 	json_str(&j, "routing", s->cfg.routing);
 	json_int(&j, "gpus", s->hw.gpus);
@@ -155,6 +159,7 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(s), 1);
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
+	json_fixed(&j, "tokens_per_s_per_user", sim_tokens_per_s_per_user(s), 3);
 	totals_json(&j, s);
 	json_array(&j, "layers");
 	for (int l = 0; l < s->model.layers; l++) {
@@ -186,17 +191,17 @@ static void run_csv(FILE *out, const struct sim *s)
 	double iter_ns = sim_iter_ns(s);
 
 	fputs("layer,kind,attn_us,dispatch_us,expert_us,combine_us,total_us,straggler_us,"
-	      "activated,max_load,link_mb,tokens_per_s,tpot_ms\n", out);
+	      "activated,max_load,link_mb,tokens_per_s,tpot_ms,tokens_per_s_per_user\n", out);
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
-		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,\n", l,
+		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,,\n", l,
 			model_is_moe(&s->model, l) ? "moe" : "dense", r.attn_ns / 1e3,
 			r.dispatch_ns / 1e3, r.expert_ns / 1e3, r.combine_ns / 1e3, r.total_ns / 1e3,
 			r.straggler_ns / 1e3, mean_count(s, s->layer_sum[l].activated),
 			mean_count(s, s->layer_sum[l].max_load), r.link_bytes / 1e6);
 	}
-	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f\n", iter_ns / 1e3, sim_tokens_per_s(s),
-		iter_ns / 1e6);
+	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f,%.3f\n", iter_ns / 1e3, sim_tokens_per_s(s),
+		iter_ns / 1e6, sim_tokens_per_s_per_user(s));
 }
 
 static void run_text(FILE *out, const struct sim *s)
@@ -204,14 +209,18 @@ static void run_text(FILE *out, const struct sim *s)
 	double iter_ns = sim_iter_ns(s), attn = 0, disp = 0, exp = 0, comb = 0;
 	struct sim_totals t;
 
-	fprintf(out, "sieve run: %s on %s (%d GPUs), sched %s, routing %s\n", s->model.name,
-		s->hw.name, s->hw.gpus, config_sched_name(s->cfg.sched), s->cfg.routing);
+	fprintf(out, "sieve run: %s on %s (%d GPUs, %s PIM attached %s), sched %s, routing %s\n",
+		s->model.name, s->hw.name, s->hw.gpus, pim_kind_names[s->hw.hbm.pim_kind],
+		pim_attach_names[s->hw.hbm.attach], config_sched_name(s->cfg.sched), s->cfg.routing);
 	fprintf(out, "batch %d, context %d, %d iterations, seed %d\n\n", s->cfg.batch,
 		s->cfg.context, s->iters_done, s->cfg.seed);
 	fprintf(out, "  tokens/s     %12.1f\n", sim_tokens_per_s(s));
 	fprintf(out, "  iteration    %12.3f us\n", iter_ns / 1e3);
 	fprintf(out, "  TPOT         %12.4f ms\n", iter_ns / 1e6);
+	fprintf(out, "  per user     %12.2f tokens/s (1 / TPOT)\n", sim_tokens_per_s_per_user(s));
 	sim_totals(s, &t);
+	fprintf(out, "  expert phase %12.3f us per iteration (MoE layers, dispatch end to last "
+		"expert)\n", t.expert_phase_ns / 1e3);
 	fprintf(out, "  in PIM       %12.1f%% of experts, %.1f%% of token-slots\n",
 		100 * t.pim_expert_share, 100 * t.pim_slot_share);
 	fprintf(out, "  utilisation  %12s GPU %.1f%%, PIM %.1f%%, links %.1f%%\n", "",

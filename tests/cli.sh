@@ -96,6 +96,61 @@ expect 2 "pim_kind: unknown value 'disk'" -- probe pim --hidden 64 --inter 64 --
 # Policies: compare, explain, trace, sweep.
 expect 0 '"speedup_vs_best_static"' -- compare --batch 16 --iters 2 --format json
 expect 2 "compare runs every policy" -- compare --sched gpu
+expect 2 "--at-tpot: 'soon' is not a time" -- compare --at-tpot soon
+expect 2 "--at-tpot chooses the batch" -- compare --at-tpot 5 --batch 8
+expect 0 "threshold-oracle: tau tuned on the run itself, an oracle" -- compare --batch 8 --iters 1
+# Every row names its device and gives throughput, interactivity (1 / TPOT)
+# and the expert phase; --native moves duplex to Logic-PIM and adds sieve
+# under every attachment.
+"$SIEVE" compare --batch 16 --iters 2 --format json >"$tmp/cmp.json" || bad "compare json failed"
+"$SIEVE" compare --batch 16 --iters 2 --format json --native >"$tmp/native.json" || bad "compare --native failed"
+if command -v python3 >/dev/null; then
+	python3 - "$tmp/cmp.json" "$tmp/native.json" <<'PY' && ok || bad "compare JSON rows are wrong"
+import json, sys
+given, native = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (given, native):
+    for p in d["policies"]:
+        for k in ("pim_kind", "attach", "tokens_per_s", "tokens_per_s_per_user", "expert_phase_us"):
+            assert k in p, (p["sched"], k)
+        assert abs(p["tokens_per_s_per_user"] - 1000 / p["tpot_ms"]) < 0.01 * p["tokens_per_s_per_user"]
+        assert abs(p["tokens_per_s"] - p["tokens_per_s_per_user"] * 16) < 0.01 * p["tokens_per_s"]
+        assert 0 < p["expert_phase_us"] < p["iter_us"]
+rows = lambda d: {p["sched"]: p for p in d["policies"]}
+g, n = rows(given), rows(native)
+assert g["duplex"]["pim_kind"] == "bank" and n["duplex"]["pim_kind"] == "logic"
+assert n["duplex"]["attach"] == "logic" and n["attacc"]["pim_kind"] == "bank"
+assert g["threshold-oracle"]["tuned"] == "true" and g["threshold"]["tuned"] == "false"
+sieves = [(p["pim_kind"], p["attach"]) for p in native["policies"] if p["sched"] == "sieve"]
+assert sorted(sieves) == [("bank", "reserved"), ("bank", "shared"), ("logic", "logic")], sieves
+# the same machine, policy and tau as `run` gives the same throughput
+assert all(p["pim_kind"] == "bank" and p["attach"] == "shared" for p in given["policies"])
+PY
+	# --at-tpot: the chosen batch meets the TPOT and batch + 1 does not, by `run`
+	ms=6
+	"$SIEVE" compare --iters 2 --at-tpot $ms --format json >"$tmp/tpot.json" || bad "compare --at-tpot failed"
+	python3 - "$tmp/tpot.json" <<'PY' >"$tmp/tpot.txt" || bad "compare --at-tpot JSON is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["at_tpot_ms"] == 6 and d["max_batch"] >= 1
+for p in d["policies"]:
+    assert p["batch"] >= 1 and p["tpot_ms"] <= 6 and p["tokens_per_s"] > 0, p
+    if p["tuned"] == "false":
+        print(p["sched"], p.get("tau", 0), p["batch"], p["tokens_per_s"])
+PY
+	while read -r sched tau batch tps; do
+		for b in $batch $((batch + 1)); do
+			t=$("$SIEVE" run --sched "$sched" --tau "$tau" --batch $b --iters 2 --format json |
+				python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tpot_ms"], d["tokens_per_s"])')
+			if [ "$b" = "$batch" ]; then
+				python3 -c "import sys; t,x=map(float,'$t'.split()); sys.exit(not(t <= $ms and abs(x-$tps) < 0.1))" &&
+					ok || bad "--at-tpot: $sched at batch $b gives $t, want <= $ms ms and $tps tokens/s"
+			else
+				python3 -c "import sys; sys.exit(not(float('${t% *}') > $ms))" &&
+					ok || bad "--at-tpot: $sched at batch $b (chosen + 1) still meets $ms ms"
+			fi
+		done
+	done <"$tmp/tpot.txt"
+fi
 expect 0 'decisions of sieve at layer 3' -- run --sched sieve --iters 1 --batch 16 --explain 3
 expect 2 "--explain: layer 99 does not exist" -- run --iters 1 --explain 99
 "$SIEVE" run --iters 1 --batch 8 --trace-out "$tmp/t.json" >/dev/null && ok || bad "trace-out failed"
