@@ -49,7 +49,10 @@ static void help(FILE *out)
 	}
 	fputs("  --format FMT           text (default), json or csv\n"
 	      "  --explain LAYER        run: print that layer's decision table\n"
-	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n\n"
+	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n"
+	      "  --native               compare: each baseline on its own device, sieve on each\n"
+	      "  --at-tpot MS           compare: per policy the largest batch (<= 1024) whose\n"
+	      "                         TPOT is at most MS, and its throughput\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
 	      "policies (--sched): gpu, attacc, pim, duplex, threshold (--tau), sieve\n"
