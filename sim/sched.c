@@ -7,8 +7,8 @@
 
 #include "gpu.h"
 
-const char *const sched_policy_names[] = {"gpu", "attacc", "pim", "duplex", "threshold", "sieve",
-					  NULL};
+const char *const sched_policy_names[] = {"gpu", "attacc", "pim", "duplex", "threshold",
+					  "attacc-threshold", "cent", "sieve", NULL};
 
 static const char *const reason_texts[REASON_NREASONS] = {
 	"policy runs every expert on the GPU",
@@ -34,7 +34,8 @@ int sched_needs_pim_costs(int policy)
 
 int sched_attention_in_pim(int policy)
 {
-	return policy == SCHED_ATTACC || policy == SCHED_DUPLEX;
+	return policy == SCHED_ATTACC || policy == SCHED_DUPLEX || policy == SCHED_ATTACC_THRESHOLD ||
+	       policy == SCHED_CENT;
 }
 
 int sched_pim_locks_stacks(const struct hw *hw)
@@ -280,9 +281,11 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g)
 	qsort(g->x, (size_t)g->n, sizeof *g->x, by_tokens);
 	switch (p->policy) {
 	case SCHED_PIM:
+	case SCHED_CENT:
 		set_all(g, 1, REASON_POLICY_ALL_PIM);
 		break;
 	case SCHED_THRESHOLD:
+	case SCHED_ATTACC_THRESHOLD:
 		for (int i = 0; i < g->n; i++) {
 			g->x[i].on_pim = g->x[i].tokens <= p->tau;
 			g->x[i].reason = g->x[i].on_pim ? REASON_AT_OR_BELOW_TAU : REASON_ABOVE_TAU;

@@ -16,6 +16,12 @@
  *             spreads evenly over stacks, and it is blind to other GPUs and
  *             to all-to-all; attention also goes to PIM.
  *   threshold experts with <= tau tokens to PIM (a static rule)
+ *   attacc-threshold  AttAcc's attention in PIM with the threshold rule for
+ *             the experts
+ *   cent      attention and every expert in PIM, the GPUs only for the dense
+ *             projections: CENT-like (Gu et al., "PIM is all you need: a
+ *             CXL-enabled GPU-free system for LLM inference", ASPLOS 2025);
+ *             here on the machine's own PIM stacks, not CXL-attached PIM
  *   sieve     per GPU and layer, every split "the k fewest-token experts in
  *             PIM" (k = 0..n) is costed with the simulation's own models:
  *             the GPU's grouped kernel for the rest, each PIM expert on the
@@ -48,7 +54,7 @@
 #include "pimcost.h"
 
 enum sched_policy { SCHED_GPU, SCHED_ATTACC, SCHED_PIM, SCHED_DUPLEX, SCHED_THRESHOLD,
-		    SCHED_SIEVE, SCHED_NPOLICIES };
+		    SCHED_ATTACC_THRESHOLD, SCHED_CENT, SCHED_SIEVE, SCHED_NPOLICIES };
 
 /* Policy names in enum order, NULL-terminated (the run table's choices). */
 extern const char *const sched_policy_names[];

@@ -259,7 +259,7 @@ static double ratio(double a, double b)
 
 static int has_tau(const struct row *r)
 {
-	return r->policy == SCHED_THRESHOLD;
+	return r->policy == SCHED_THRESHOLD || r->policy == SCHED_ATTACC_THRESHOLD;
 }
 
 static void print_json(const struct compare *c)
