@@ -209,6 +209,28 @@ static void one_stack_expert_at_one_stack_bandwidth(void)
 	CU_ASSERT_DOUBLE_EQUAL(sched_stack_bw_scale(bytes, 5), 4.0 / 15, 1e-12);
 }
 
+/*
+ * The fixed tau is where the two per-expert costs cross: at tau tokens one
+ * expert in PIM is no slower than its marginal time in the GPU's kernel,
+ * at tau + 1 it is (checked on the cycle model's own times).
+ */
+static void crossover_tau_is_where_costs_cross(void)
+{
+	struct pimcost pim;
+	struct err e;
+	double b = model_expert_bytes(&model), f = model_expert_flops(&model);
+	int tau;
+
+	CU_ASSERT_EQUAL_FATAL(pimcost_init(&pim, &hw, &model, &e), 0);
+	tau = sched_crossover_tau(&pim, &hw, &model);
+	CU_ASSERT(tau >= 1 && tau < 64);
+	CU_ASSERT(pimcost_expert_ns(&pim, tau) <=
+		  gpu_kernel_ns(&hw, 1, b, f * tau) - hw.kernel_overhead_ns);
+	CU_ASSERT(pimcost_expert_ns(&pim, tau + 1) >
+		  gpu_kernel_ns(&hw, 1, b, f * (tau + 1)) - hw.kernel_overhead_ns);
+	pimcost_release(&pim);
+}
+
 void test_sched_register(void)
 {
 	static const struct test_case cases[] = {
@@ -216,6 +238,7 @@ void test_sched_register(void)
 		{"estimate by hand, bank and logic PIM", estimate_by_hand},
 		{"sieve finds the best split (brute force)", sieve_finds_the_best_split},
 		{"duplex is blind to contention", duplex_is_blind_to_contention},
+		{"the fixed tau is where PIM and GPU costs cross", crossover_tau_is_where_costs_cross},
 		{"the GPU reads a one-stack expert at one stack's bandwidth",
 		 one_stack_expert_at_one_stack_bandwidth},
 		{NULL, NULL},
