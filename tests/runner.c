@@ -28,6 +28,7 @@ static const struct {
 	{"sim", test_sim_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
+	{"replay", test_replay_register},
 };
 
 void tests_add_suite(const char *name, const struct test_case *cases)

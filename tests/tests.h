@@ -28,5 +28,6 @@ void test_engine_register(void);
 void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);
+void test_replay_register(void);
 
 #endif
