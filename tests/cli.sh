@@ -171,10 +171,10 @@ sed 's/^stacks = 5/stacks = 16/' data/hw/h100x4-pim.ini >"$tmp/st16.ini"
 expect 0 "tokens/s" -- run --hw "$tmp/st16.ini" --iters 1 --batch 8
 sed 's/^stacks = 5/stacks = 17/' data/hw/h100x4-pim.ini >"$tmp/st17.ini"
 expect 2 "stacks: 17 is out of range" -- run --hw "$tmp/st17.ini"
-sed 's/^attach = shared/attach = logic/' data/hw/h100x4-pim.ini >"$tmp/att.ini"
+{ cat data/hw/h100x4-pim.ini; echo "attach = logic"; } >"$tmp/att.ini"	# [pim] is last
 expect 2 "attach 'logic' does not go with pim_kind 'bank'" -- run --hw "$tmp/att.ini"
-sed 's/^attach = shared/attach = reserved/; s/^reserved_channels = 0.25/reserved_channels = 0.3/' \
-	data/hw/h100x4-pim.ini >"$tmp/res.ini"
+{ sed 's/^reserved_channels = 0.25/reserved_channels = 0.3/' data/hw/h100x4-pim.ini
+  echo "attach = reserved"; } >"$tmp/res.ini"
 expect 2 "reserved_channels 0.3 gives PIM 5 channels; the memory model needs a power of two" -- run --hw "$tmp/res.ini"
 sed -i 's/^reserved_channels = 0.3/reserved_channels = 0.5/' "$tmp/res.ini"
 expect 0 "bank PIM attached reserved" -- run --hw "$tmp/res.ini" --iters 1 --batch 8
