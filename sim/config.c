@@ -44,6 +44,59 @@ int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e)
 	return rc;
 }
 
+/* The fields that need a new simulation (config.h says why). */
+static const size_t restart_fields[] = {
+	offsetof(struct sim_config, model), offsetof(struct sim_config, hw),
+	offsetof(struct sim_config, routing), offsetof(struct sim_config, batch),
+};
+
+enum config_when config_field_when(const struct field *f)
+{
+	for (size_t i = 0; i < sizeof restart_fields / sizeof restart_fields[0]; i++)
+		if (f->offset == restart_fields[i])
+			return CONFIG_RESTART;
+	return CONFIG_LIVE;
+}
+
+int config_check(const struct sim_config *cfg, struct err *e)
+{
+	for (size_t i = 0; i < config_field_table.n; i++) {
+		const struct field *f = &config_field_table.fields[i];
+		const char *p = (const char *)cfg + f->offset;
+		int v = 0, n = 0;
+
+		if (f->type == FIELD_STR) {
+			if (memchr(p, '\0', f->size) == NULL)
+				return err_set(e, "%s: not a terminated string", f->name);
+			continue;
+		}
+		v = *(const int *)p;	/* FIELD_ENUM or FIELD_INT: all ints here */
+		switch (f->type) {
+		case FIELD_ENUM:
+			while (f->choices[n] != NULL)
+				n++;
+			if (v < 0 || v >= n)
+				return err_set(e, "%s: %d is not one of its %d values", f->name, v, n);
+			break;
+		default:
+			if (v < f->min || v > f->max)
+				return err_set(e, "%s: %d is out of range [%g, %g]", f->name, v,
+					       f->min, f->max);
+		}
+	}
+	return 0;
+}
+
+int config_field_equal(const struct field *f, const struct sim_config *a,
+		       const struct sim_config *b)
+{
+	const char *pa = (const char *)a + f->offset, *pb = (const char *)b + f->offset;
+
+	if (f->type == FIELD_STR)
+		return strcmp(pa, pb) == 0;
+	return *(const int *)pa == *(const int *)pb;
+}
+
 const char *config_sched_name(int sched)
 {
 	return sched_policy_names[sched];

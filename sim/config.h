@@ -11,22 +11,45 @@
 
 #include "fields.h"
 
+/*
+ * When a change takes effect in a running simulation (sim_configure,
+ * sim.h; the console's `set`):
+ *   live     at the current position, a layer boundary: the next layer
+ *            simulated uses it, the layers before keep what they had.
+ *   restart  only by starting a new simulation (sim_init): the change
+ *            would invalidate what is loaded or allocated.
+ */
 struct sim_config {
-	char model[256];	/* preset name or path */
-	char hw[256];
-	char routing[512];	/* "synthetic" or "trace:FILE" */
-	int sched;		/* enum sched_policy (sched.h) */
-	int tau;		/* threshold policy: tokens at or below go to PIM */
-	int batch;
-	int iters;
-	int context;
-	int seed;
+	char model[256];	/* restart: preset name or path */
+	char hw[256];		/* restart */
+	char routing[512];	/* restart: "synthetic" or "trace:FILE" */
+	int sched;		/* live: enum sched_policy (sched.h) */
+	int tau;		/* live: threshold policy: tokens at or below go to PIM */
+	int batch;		/* restart: sizes the per-token arrays */
+	int iters;		/* live: not below the iteration in progress */
+	int context;		/* live: KV-cache length from the next layer on */
+	int seed;		/* live: routing re-seeded for the layers to come */
 };
+
+enum config_when { CONFIG_LIVE, CONFIG_RESTART };
 
 extern const struct field_table config_field_table;
 
 /* Load datadir/defaults.ini into cfg (every field required). */
 int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e);
+
+/* When a field of config_field_table takes effect (see struct sim_config). */
+enum config_when config_field_when(const struct field *f);
+
+/*
+ * Check every field of cfg against the table (ranges, enum values, strings
+ * terminated): what loading a file checks, for a config built in memory.
+ */
+int config_check(const struct sim_config *cfg, struct err *e);
+
+/* 1 when field f has the same value in a and b. */
+int config_field_equal(const struct field *f, const struct sim_config *a,
+		       const struct sim_config *b);
 
 /* Name of a scheduler. */
 const char *config_sched_name(int sched);

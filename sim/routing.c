@@ -22,22 +22,11 @@ static void normals(struct rng *g, double *v, size_t n)
 		v[i] = rng_normal(g);
 }
 
-static void synthetic_init(struct routing *r, const struct model *m)
+/* The seed's popularity and preferences of every layer; no anchor cached. */
+static void synthetic_draw(struct routing *r)
 {
-	size_t E = (size_t)m->experts, C = (size_t)m->routing_clusters, L = (size_t)r->layers;
+	size_t E = (size_t)r->experts, C = (size_t)r->clusters, L = (size_t)r->layers;
 
-	r->skew = m->routing_skew;
-	r->affinity = m->routing_affinity;
-	r->drift = m->routing_drift;
-	r->clusters = m->routing_clusters;
-	r->drift_iters = m->routing_drift_iters;
-	r->z0 = xmalloc(L * E * sizeof *r->z0);
-	r->pref = xmalloc(L * C * E * sizeof *r->pref);
-	r->anchor = xmalloc(L * 2 * E * sizeof *r->anchor);
-	r->anchor_k = xmalloc(L * sizeof *r->anchor_k);
-	r->pop = xmalloc(E * sizeof *r->pop);
-	r->cum = xmalloc((E + 1) * sizeof *r->cum);
-	r->first = xmalloc((C + 1) * sizeof *r->first);
 	for (size_t l = 0; l < L; l++) {
 		struct rng g;
 		rng_derive(&g, r->seed, KEY(TAG_POP, l), 0, 0);
@@ -55,6 +44,25 @@ static void synthetic_init(struct routing *r, const struct model *m)
 				p[e] = exp(r->affinity * (p[e] - top));
 		}
 	}
+}
+
+static void synthetic_init(struct routing *r, const struct model *m)
+{
+	size_t E = (size_t)m->experts, C = (size_t)m->routing_clusters, L = (size_t)r->layers;
+
+	r->skew = m->routing_skew;
+	r->affinity = m->routing_affinity;
+	r->drift = m->routing_drift;
+	r->clusters = m->routing_clusters;
+	r->drift_iters = m->routing_drift_iters;
+	r->z0 = xmalloc(L * E * sizeof *r->z0);
+	r->pref = xmalloc(L * C * E * sizeof *r->pref);
+	r->anchor = xmalloc(L * 2 * E * sizeof *r->anchor);
+	r->anchor_k = xmalloc(L * sizeof *r->anchor_k);
+	r->pop = xmalloc(E * sizeof *r->pop);
+	r->cum = xmalloc((E + 1) * sizeof *r->cum);
+	r->first = xmalloc((C + 1) * sizeof *r->first);
+	synthetic_draw(r);
 }
 
 int routing_init(struct routing *r, const struct model *m, const char *datadir,
@@ -75,6 +83,14 @@ int routing_init(struct routing *r, const struct model *m, const char *datadir,
 		return trace_load(&r->trace, m, datadir, spec + 6, e);
 	}
 	return err_set(e, "unknown routing '%s' (use synthetic, trace:NAME or trace:PATH)", spec);
+}
+
+void routing_reseed(struct routing *r, uint64_t seed)
+{
+	r->seed = seed;
+	if (r->kind == ROUTING_SYNTHETIC)
+		synthetic_draw(r);
+	/* a trace's sample is keyed by the seed it was drawn with */
 }
 
 void routing_release(struct routing *r)

@@ -90,6 +90,12 @@ int routing_init(struct routing *r, const struct model *m, const char *datadir,
 void routing_release(struct routing *r);
 
 /*
+ * Use another seed from now on, as if routing_init had been given it (the
+ * synthetic preset's per-layer draws are made again; no file is read).
+ */
+void routing_reseed(struct routing *r, uint64_t seed);
+
+/*
  * The experts picked by each of `batch` tokens at MoE layer moe_layer
  * (0-based among MoE layers, 0 <= moe_layer < r->layers) of decode
  * iteration iter: out[t * top_k + j], each token's top_k ids distinct and

@@ -83,11 +83,13 @@ int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw
 		     t < seq_begin(cfg->batch, s->hw.gpus, g + 1); t++)
 			s->token_gpu[t] = g;
 	s->last_layer = -1;
+	timeline_init(s);
 	return 0;
 }
 
 void sim_release(struct sim *s)
 {
+	timeline_release(&s->tl);
 	routing_release(&s->routing);
 	if (s->pim == &s->pim_own)
 		pimcost_release(&s->pim_own);
@@ -438,6 +440,7 @@ int sim_step_layer(struct sim *s)
 		s->iter_ns_sum += s->iter_ns_cur;
 		s->iter_ns_cur = 0;
 	}
+	timeline_arrive(s);
 	return 1;
 }
 
@@ -502,31 +505,4 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	t->pim_expert_share = experts ? (double)sum.pim_experts / experts : 0;
 	t->pim_slot_share = slots ? (double)sum.pim_slots / slots : 0;
 	t->est_error = s->est_err_n ? s->est_err_sum / s->est_err_n : 0;
-}
-
-void sim_mark(const struct sim *s, struct sim_mark *m)
-{
-	m->iter = s->iter;
-	m->layer = s->layer;
-}
-
-int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e)
-{
-	struct sim fresh;
-	int keep = s->eng.keep;
-
-	if (m->iter < 0 || m->layer < 0 || m->layer >= s->model.layers ||
-	    m->iter > s->cfg.iters || (m->iter == s->cfg.iters && m->layer != 0))
-		return err_set(e, "no such position: iteration %d, layer %d", m->iter, m->layer);
-	if (sim_init_on(&fresh, &s->cfg, &s->hw, datadir, s->pim == &s->pim_own ? NULL : s->pim,
-			e) != 0)
-		return -1;
-	fresh.eng.keep = keep;
-	while (fresh.iter < m->iter || (fresh.iter == m->iter && fresh.layer < m->layer))
-		sim_step_layer(&fresh);
-	sim_release(s);
-	*s = fresh;
-	if (s->pim == &fresh.pim_own)	/* the struct moved: point at its own copy */
-		s->pim = &s->pim_own;
-	return 0;
 }

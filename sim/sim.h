@@ -49,6 +49,7 @@
 #include "pimcost.h"
 #include "routing.h"
 #include "sched.h"
+#include "timeline.h"
 
 struct sim {
 	struct sim_config cfg;
@@ -81,6 +82,7 @@ struct sim {
 	double est_err_sum;	/* |estimate - simulated| / simulated, MoE layers */
 	long est_err_n;
 	int iters_done;
+	struct timeline tl;	/* checkpoints and live changes, for sim_rewind */
 };
 
 /*
@@ -119,19 +121,39 @@ void sim_run(struct sim *s);
 int sim_done(const struct sim *s);
 
 /*
- * Snapshots.  A simulation is a pure function of its config and position
- * (routing is derived from the seed, iteration and layer; nothing depends
- * on wall time or on stepping order), so a snapshot is just the position:
- * sim_rewind rebuilds the state at an earlier position by re-simulating
- * from the start, and the state it reaches is identical to the one that was
- * there (tests/test_sim.c checks this).  Stepping back in the UI uses it.
+ * Moving in time.  A simulation is a pure function of the parameters in
+ * force at each position (routing is derived from the seed, iteration and
+ * layer; the PIM memo is a cache; nothing depends on wall time or on
+ * stepping order), so a mark is just the position.  sim_rewind restores
+ * the last checkpoint before it (one every 8 layers, timeline.h) and
+ * simulates forward to it, replaying the live changes where they were
+ * made; the state it reaches is identical to the one that was there
+ * (tests/test_rewind.c checks it byte for byte).  The PIM memo is kept and
+ * no file is read.  Stepping back in the UI uses it.
  */
 struct sim_mark {
 	int iter, layer;
 };
 void sim_mark(const struct sim *s, struct sim_mark *m);
-/* Back (or forward) to mark m; on error s is unchanged. */
-int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, struct err *e);
+
+/*
+ * Back (or forward) to mark m, any position stepping can reach (up to the
+ * end of the run with the parameters in force); on error s is unchanged.
+ */
+int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
+
+/*
+ * A live change of run parameters: cfg in force from the current position
+ * (a layer boundary) on, recorded there so that a rewind to before it and
+ * stepping forward replay it, and a rewind after it keeps it.  The fields
+ * that take effect live are marked in config.h; changing one that needs a
+ * restart (model, hw, routing, batch) is refused with a message naming it,
+ * as are values out of range and iters below the iteration in progress.
+ * cfg is checked fully first: on error s is unchanged.  A change behind the
+ * newest position reached (after a rewind) rewrites the future: the changes
+ * logged after it are dropped.
+ */
+int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e);
 
 /*
  * --- API for front ends (being built: issue "terminal UI") ---
@@ -145,14 +167,7 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, const char *datadir, str
  *   int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
  *                      int *is_end);
  *
- * Fast step-back (checkpoints per iteration, the PIM memo kept, no file
- * re-read; parameter changes replayed where they happened):
- *   int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
- *
- * A live change of run parameters, effective at the current position (a
- * layer boundary) and recorded by position so a rewind replays it; a field
- * that needs a restart (model, hw, routing, batch) is refused with a message:
- *   int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e);
+ * Fast step-back and live changes: sim_rewind and sim_configure above.
  */
 
 /* Summary figures over finished iterations. */

@@ -26,6 +26,7 @@ static const struct {
 	{"engine", test_engine_register},
 	{"sched", test_sched_register},
 	{"sim", test_sim_register},
+	{"rewind", test_rewind_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
 	{"replay", test_replay_register},

@@ -328,45 +328,6 @@ static void dependencies_hold_in_a_real_run(void)
 	}
 }
 
-/* Rewinding to a mark gives exactly the state the simulation had there. */
-static void rewind_reproduces_the_state(void)
-{
-	struct sim_config cfg;
-	struct sim_mark m;
-	struct sim a, b;
-	struct err e;
-
-	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
-	cfg.sched = SCHED_SIEVE;
-	cfg.iters = 3;
-	CU_ASSERT_EQUAL_FATAL(sim_init(&a, &cfg, TEST_DATADIR, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(sim_init(&b, &cfg, TEST_DATADIR, &e), 0);
-	sim_step_iter(&a);
-	for (int i = 0; i < 7; i++)
-		sim_step_layer(&a);
-	sim_mark(&a, &m);
-	CU_ASSERT_EQUAL(m.iter, 1);
-	CU_ASSERT_EQUAL(m.layer, 7);
-	while (b.iter < 1 || b.layer < 7)
-		sim_step_layer(&b);
-	sim_run(&b);	/* b runs past the mark, then comes back */
-	CU_ASSERT_EQUAL_FATAL(sim_rewind(&b, &m, TEST_DATADIR, &e), 0);
-	CU_ASSERT_EQUAL(b.iter, 1);
-	CU_ASSERT_EQUAL(b.layer, 7);
-	CU_ASSERT_DOUBLE_EQUAL(b.now_ns, a.now_ns, 0);
-	CU_ASSERT_EQUAL(memcmp(&a.last, &b.last, sizeof a.last), 0);
-	CU_ASSERT_EQUAL(memcmp(a.counts, b.counts, (size_t)a.model.experts * sizeof *a.counts), 0);
-	CU_ASSERT_EQUAL(memcmp(a.layer_sum, b.layer_sum, (size_t)a.model.layers * sizeof *a.layer_sum), 0);
-	sim_run(&a);
-	sim_run(&b);
-	CU_ASSERT_DOUBLE_EQUAL(sim_iter_ns(&a), sim_iter_ns(&b), 0);
-	m.layer = 999;
-	CU_ASSERT_EQUAL(sim_rewind(&b, &m, TEST_DATADIR, &e), -1);
-	CU_ASSERT_TRUE(sim_done(&b));	/* unchanged */
-	sim_release(&a);
-	sim_release(&b);
-}
-
 static int run_default(struct sim *s, int seed)
 {
 	struct sim_config cfg;
@@ -406,7 +367,6 @@ void test_sim_register(void)
 		{"reserved channels split the stacks", reserved_channels_split_the_stacks},
 		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
-		{"rewind reproduces the state", rewind_reproduces_the_state},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);
