@@ -9,6 +9,7 @@
 
 static const char *const kind_names[TASK_KINDS] = {
 	"attention", "attention-pim", "dispatch", "gpu-experts", "pim-expert", "shared", "combine",
+	"router", "lm-head",
 };
 
 void engine_init(struct engine *eng)
@@ -20,6 +21,7 @@ void engine_release(struct engine *eng)
 {
 	free(eng->res);
 	free(eng->task);
+	free(eng->dep);
 	memset(eng, 0, sizeof *eng);
 }
 
@@ -52,6 +54,19 @@ int engine_issue(struct engine *eng, const struct engine_task *t, const int *dep
 	}
 	n = &eng->task[eng->ntasks];
 	*n = *t;
+	n->dep0 = eng->ndep;
+	n->ndeps = 0;
+	n->crit = 0;
+	for (int i = 0; i < ndeps; i++) {
+		if (deps[i] < 0)
+			continue;
+		if (eng->ndep == eng->dep_cap) {
+			eng->dep_cap = eng->dep_cap ? 2 * eng->dep_cap : 1024;
+			eng->dep = xrealloc(eng->dep, (size_t)eng->dep_cap * sizeof *eng->dep);
+		}
+		eng->dep[eng->ndep++] = deps[i];
+		n->ndeps++;
+	}
 	n->start_ns = start;
 	n->end_ns = start + t->dur_ns;
 	for (int i = 0; i < t->nres; i++) {
@@ -71,33 +86,10 @@ double engine_end_ns(const struct engine *eng, int first, double not_before_ns)
 	return end;
 }
 
-int engine_next_event(const struct engine *eng, double t, double *at, int *is_end)
-{
-	int best = -1, best_end = 0;
-	double best_t = 0;
-
-	for (int i = 0; i < eng->ntasks; i++) {
-		const struct engine_task *k = &eng->task[i];
-		double times[2] = {k->end_ns, k->start_ns};
-		for (int j = 0; j < 2; j++) {
-			if (times[j] <= t || (best >= 0 && times[j] >= best_t))
-				continue;
-			best = i;
-			best_t = times[j];
-			best_end = j == 0;
-		}
-	}
-	if (best >= 0) {
-		*at = best_t;
-		*is_end = best_end;
-	}
-	return best;
-}
-
 void engine_forget(struct engine *eng)
 {
-	if (!eng->keep)
-		eng->ntasks = 0;
+	eng->ntasks = 0;
+	eng->ndep = 0;
 }
 
 const char *engine_kind_name(int kind)

@@ -13,8 +13,10 @@
  *
  * so overlap, contention and idle gaps come out of the issue order and the
  * dependencies, not out of a formula.  Times are nanoseconds.  Every task
- * keeps its start, end, resources and what it was, for the timeline view,
- * the trace export and the decision inspector.
+ * keeps its start, end, resources, dependencies and what it was until
+ * engine_forget; the decode loop forgets them every layer, after copying
+ * the layer into its history (history.h), which serves the timeline view,
+ * the trace export, event stepping and the decision inspector.
  */
 #ifndef SIEVE_ENGINE_H
 #define SIEVE_ENGINE_H
@@ -30,6 +32,8 @@ enum task_kind {
 	TASK_PIM_EXPERT,	/* one expert's GEMVs in PIM */
 	TASK_SHARED,		/* shared experts / dense FFN on a GPU */
 	TASK_COMBINE,		/* all-to-all, results back */
+	TASK_ROUTER,		/* router GEMM and top-k on a GPU */
+	TASK_LM_HEAD,		/* vocabulary projection and sampling on a GPU */
 	TASK_KINDS
 };
 
@@ -42,6 +46,10 @@ struct engine_task {
 	int iter, layer, gpu, expert, micro;
 	int tokens;
 	double bytes;
+	/* its dependencies: ids dep[dep0 .. dep0 + ndeps) of the engine's dep
+	 * array (in a history record: of the record's, ids of its tasks) */
+	int dep0, ndeps;
+	int crit;		/* on its layer's critical path (history.h sets it) */
 };
 
 struct engine_resource {
@@ -55,7 +63,8 @@ struct engine {
 	int nres;
 	struct engine_task *task;
 	int ntasks, cap;
-	int keep;		/* keep tasks after engine_forget (for trace export) */
+	int *dep;		/* every task's dependencies, task ids, in issue order */
+	int ndep, dep_cap;
 };
 
 void engine_init(struct engine *eng);
@@ -67,7 +76,7 @@ int engine_resource(struct engine *eng, const char *name);
 /*
  * Issue a task: it starts at the earliest time all of res are free and all
  * of deps have ended (and not before not_before_ns).  Returns the task id.
- * *t is copied; its start/end are filled in.
+ * *t is copied; its start/end and dependencies (deps >= 0) are filled in.
  */
 int engine_issue(struct engine *eng, const struct engine_task *t, const int *deps, int ndeps,
 		 double not_before_ns);
@@ -75,14 +84,7 @@ int engine_issue(struct engine *eng, const struct engine_task *t, const int *dep
 /* Latest end over tasks [first, ntasks), or not_before when none. */
 double engine_end_ns(const struct engine *eng, int first, double not_before_ns);
 
-/*
- * Stepping by event: the first task start or end strictly after t among
- * the stored tasks (ties: the lower task id, ends before starts).  Returns
- * the task id and sets *at and *is_end, or -1 when there is none.
- */
-int engine_next_event(const struct engine *eng, double t, double *at, int *is_end);
-
-/* Drop stored tasks (unless keep) but keep resource clocks and busy time. */
+/* Drop stored tasks and dependencies but keep resource clocks and busy time. */
 void engine_forget(struct engine *eng);
 
 const char *engine_kind_name(int kind);

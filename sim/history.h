@@ -11,6 +11,16 @@
  * or truncate.  Task ids in a record are indices into its own task array
  * (deps refer to those); resource ids are the engine's (engine.h).
  *
+ * Critical path: on append, the tasks of the chain that set the layer's
+ * length get crit = 1.  It starts at the task that ends last (the highest
+ * index among ties: the one issued last, which may wait for the others)
+ * and walks back: a task's predecessor is the one whose end is its start
+ * (the engine starts a task exactly at the latest end of its dependencies
+ * and of the last earlier task on each of its resources): a dependency if
+ * one qualifies (the highest index), else the last earlier task sharing a
+ * resource; the walk stops at a task that starts with the layer.  So the
+ * flagged tasks form one gap-free chain from the layer's start to its end.
+ *
  * Nothing here knows about terminals; the UI reads records and draws.
  */
 #ifndef SIEVE_HISTORY_H
@@ -47,6 +57,8 @@ struct gpu_work {
 	double attn_ns;
 	int attn_in_pim;
 	double send_bytes, recv_bytes;
+	double ready_ns;	/* the GPU still busy this long after the dispatch (shared
+				   experts): what its policy was told (sched.h) */
 };
 
 /* One layer of one iteration, as it happened. */
@@ -64,6 +76,8 @@ struct layer_record {
 	struct gpu_work gpu[HW_MAX_GPUS];
 	struct engine_task *task;	/* the layer's tasks in issue order */
 	int ntasks;
+	int *dep;		/* the tasks' dependencies (engine_task dep0/ndeps) */
+	int ndep;
 };
 
 struct history {
@@ -91,16 +105,44 @@ const struct layer_record *history_find(const struct history *h, int iter, int l
 
 /*
  * Tasks on resource res (-1: any) that overlap [t0_ns, t1_ns), oldest first,
- * up to max into out; returns how many matched (may exceed max).
+ * up to max into out; returns how many matched (may exceed max).  A task
+ * overlaps when start < t1 and end > t0; one of zero length when
+ * t0 <= start < t1.
  */
 int history_tasks(const struct history *h, int res, double t0_ns, double t1_ns,
 		  const struct engine_task **out, int max);
 
 /*
- * Stepping by event over the kept records: the first task start or end
- * strictly after t_ns (ties: earlier record, lower task index, ends before
- * starts).  Returns 1 and fills *at_ns, *is_end, *task; 0 when there is none.
- * history_prev_event is the same backwards (strictly before t_ns).
+ * Events: every task start and end of the kept records, in one total
+ * order: by time, then record (older first), then task index, then start
+ * before end.  At equal times that is causal: a task's dependencies and
+ * resource predecessors have lower indices, so their ends come before its
+ * start, and a zero-length task starts before it ends.
+ */
+struct history_event {
+	double t_ns;
+	int iter, layer;	/* the task's record */
+	int index;		/* the task's index in it */
+	int is_end;
+	const struct engine_task *task;	/* valid until the next append or truncate */
+};
+
+/*
+ * The event right after (before) *from in that order, into *ev; 1, or 0
+ * when there is none.  from need not be kept any more (only its time,
+ * record, index and is_end are read), so stepping survives appends.
+ */
+int history_event_next(const struct history *h, const struct history_event *from,
+		       struct history_event *ev);
+int history_event_prev(const struct history *h, const struct history_event *from,
+		       struct history_event *ev);
+
+/*
+ * Stepping by time: the first event strictly after t_ns (the order above
+ * among ties).  Returns 1 and fills *at_ns, *is_end, *task; 0 when there is
+ * none.  history_prev_event is the same backwards (the last event strictly
+ * before t_ns).  Events at one instant are all skipped at once; to visit
+ * each, use history_event_next.
  */
 int history_next_event(const struct history *h, double t_ns, double *at_ns, int *is_end,
 		       const struct engine_task **task);

@@ -24,9 +24,19 @@ static const struct field hw_fields[] = {
 	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, HW_MAX_STACKS, NULL, 0, "",
 	 "HBM stacks per GPU"},
 	D("gpu", kernel_overhead_ns, 0, 1e6, 0, "ns", "fixed cost of one expert FFN kernel chain"),
-	D("gpu", eff_bw_gbps, 1, 1e6, 0, "GB/s", "sustained weight-streaming bandwidth"),
-	D("gpu", eff_tflops, 0.1, 100000, 0, "TFLOPS", "sustained throughput of expert GEMMs"),
+	D("gpu", grouped_overhead_ns, 0, 1e6, 0, "ns", "extra fixed cost of a grouped expert FFN"),
+	D("gpu", gemm_launch_ns, 0, 1e6, 0, "ns", "launch of one dense GEMM or small kernel"),
+	D("gpu", stream_efficiency, 1e-6, 1, 0, "", "weight streaming over the stacks' peak"),
+	D("gpu", grouped_bw_eff, 0.01, 1, 0, "", "grouped GEMM streaming over a batched one's"),
+	D("gpu", eff_tflops, 0.1, 100000, 0, "TFLOPS", "tensor throughput of a full wave of tiles"),
 	D("gpu", roofline_p, 1, 16, 0, "", "sharpness of the memory/compute transition"),
+	{"gpu", "sms", FIELD_INT, offsetof(struct hw, sms), 0, 1, 100000, NULL, 0, "",
+	 "streaming multiprocessors"},
+	{"gpu", "tile_m", FIELD_INT, offsetof(struct hw, tile_m), 0, 1, 4096, NULL, 0, "",
+	 "GEMM tile rows (tokens)"},
+	{"gpu", "tile_n", FIELD_INT, offsetof(struct hw, tile_n), 0, 1, 4096, NULL, 0, "",
+	 "GEMM tile columns"},
+	D("gpu", l2_reread, 0, 1, 0, "", "share of weights re-read per extra row tile"),
 	D("gpu", attn_floor_ns, 0, 1e6, 0, "ns", "launch-bound floor of decode attention"),
 	D("gpu", attn_bw_gbps, 1, 1e6, 0, "GB/s", "KV-cache streaming bandwidth"),
 };
@@ -105,6 +115,7 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 
 	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
 		return -1;
+	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
 	if (ini_get(ini, "pim", "attach") == NULL)
 		hw->hbm.attach = h->pim_kind == PIM_LOGIC ? ATTACH_LOGIC : ATTACH_SHARED;
 	if (hbm_check_attach(h, ini->path, e) != 0)

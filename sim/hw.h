@@ -29,16 +29,24 @@ struct hw {
 	double mem_gb;
 	int stacks;		/* HBM stacks per GPU */
 	/* [gpu] calibration (fitted to data/gpu, see gpu.h) */
-	double kernel_overhead_ns;	/* launch chain of one FFN */
-	double eff_bw_gbps;	/* sustained weight-streaming bandwidth */
-	double eff_tflops;	/* sustained tensor throughput of expert GEMMs */
+	double kernel_overhead_ns;	/* launch chain of one expert FFN */
+	double grouped_overhead_ns;	/* extra setup of a grouped (uneven) FFN */
+	double gemm_launch_ns;	/* launch of one dense GEMM or small kernel */
+	double stream_efficiency;	/* weight streaming / (stacks x stack peak) */
+	double grouped_bw_eff;	/* a grouped GEMM's streaming / a batched one's */
+	double eff_tflops;	/* tensor throughput of a full wave of tiles */
 	double roofline_p;	/* sharpness of the memory/compute transition */
+	int sms;		/* streaming multiprocessors */
+	int tile_m, tile_n;	/* GEMM tile: rows (tokens) x columns */
+	double l2_reread;	/* share of weights re-read per extra row tile */
 	double attn_floor_ns;	/* launch-bound floor of one attention kernel */
 	double attn_bw_gbps;	/* KV-cache streaming bandwidth */
 	/* [hbm], [pim] */
 	struct hbm hbm;
-	/* derived at load: speed factor per GPU */
+	/* derived at load: speed factor per GPU; weight-streaming bandwidth,
+	 * stream_efficiency x stacks x hbm_peak_gbps (gpu.h) */
 	double speed_factor[HW_MAX_GPUS];
+	double eff_bw_gbps;
 };
 
 extern const struct field_table hw_field_table;

@@ -14,6 +14,7 @@ static const struct field model_fields[] = {
 	I("model", layers, 1, 1000, 0, "transformer blocks"),
 	I("model", first_dense, 0, 1000, 1, "leading blocks with a dense FFN instead of experts"),
 	I("model", hidden, 16, 65536, 0, "hidden size"),
+	I("model", vocab, 0, 1 << 24, 1, "vocabulary: rows of the LM head (0 = not modelled)"),
 	I("model", expert_inter, 1, 65536, 0, "routed expert FFN width"),
 	I("model", experts, 1, 4096, 0, "routed experts per MoE layer"),
 	I("model", top_k, 1, 64, 0, "experts each token is routed to"),

@@ -23,6 +23,7 @@ struct model {
 	int layers;		/* transformer blocks */
 	int first_dense;	/* leading blocks with a dense FFN */
 	int hidden;
+	int vocab;		/* LM head rows (optional: 0 = no LM head modelled) */
 	int expert_inter;	/* routed expert FFN width */
 	int experts;		/* routed experts per MoE layer */
 	int top_k;

@@ -120,6 +120,7 @@ int pim_gemv_run(struct pim *p, int n_out, int n_in, double bytes_per_weight, in
  * GPU + PIM run: progs[npch] (npch = channels x pseudo_channels) to pass to
  * memsys_pim_submit; the ops stay valid until pim_streams_free.  gemv: 1 for
  * pim_gemv_run's kernel (hidden = n_out, inter = n_in), 0 for an expert.
+ * A kernel whose weights need more rows than a bank has is an error.
  */
 struct pim_streams {
 	struct mem_pim_prog *progs;

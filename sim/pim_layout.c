@@ -158,6 +158,14 @@ int pim_streams_build(const struct hbm *h, int gemv, int hidden, int inter,
 	for (int p = 0; p < s->npch; p++)
 		s->progs[p].ops = s->ops + first[p];
 	free(first);
+	for (size_t i = 0; i < b.n; i++) {
+		int row = (int)b.ops[i].row;
+		if (row >= h->rows) {	/* the weights do not fit in the stack */
+			pim_streams_free(s);
+			return err_set(e, "pim: a %d x %d kernel needs row %d of every bank, but "
+				       "banks have %d rows ([hbm] rows)", hidden, inter, row, h->rows);
+		}
+	}
 	return 0;
 }
 

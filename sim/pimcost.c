@@ -53,15 +53,14 @@ void pimcost_release(struct pimcost *p)
 	memset(p, 0, sizeof *p);
 }
 
-double pimcost_expert_ns(struct pimcost *p, int tokens)
+int pimcost_expert_ns(struct pimcost *p, int tokens, double *ns, struct err *e)
 {
 	struct pim_result r;
-	struct err e;
 
-	/* Inputs were validated at init; a failure here is a bug, and loud. */
-	if (pim_expert_run(&p->pim, p->hidden, p->inter, p->bytes_per_weight, tokens, 1, &r, &e) != 0)
+	if (pim_expert_run(&p->pim, p->hidden, p->inter, p->bytes_per_weight, tokens, 1, &r, e) != 0)
 		return -1;
-	return r.time_ns;
+	*ns = r.time_ns;
+	return 0;
 }
 
 double pimcost_stream_ns(const struct pimcost *p, double bytes)

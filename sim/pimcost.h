@@ -34,8 +34,12 @@ struct pimcost {
 int pimcost_init(struct pimcost *p, const struct hw *hw, const struct model *m, struct err *e);
 void pimcost_release(struct pimcost *p);
 
-/* One expert of the model in PIM, n >= 1 tokens, activations in and out included. */
-double pimcost_expert_ns(struct pimcost *p, int tokens);
+/*
+ * One expert of the model in PIM for tokens >= 1, activations in and out
+ * included, into *ns; -1 with e filled when the kernel cannot run (its
+ * weights do not fit in a stack's rows).
+ */
+int pimcost_expert_ns(struct pimcost *p, int tokens, double *ns, struct err *e);
 
 /* Stream bytes through all stacks of one GPU (KV cache for attention). */
 double pimcost_stream_ns(const struct pimcost *p, double bytes);

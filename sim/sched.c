@@ -7,9 +7,6 @@
 
 #include "gpu.h"
 
-const char *const sched_policy_names[] = {"gpu", "attacc", "pim", "duplex", "threshold",
-					  "attacc-threshold", "cent", "sieve", NULL};
-
 static const char *const reason_texts[REASON_NREASONS] = {
 	"policy runs every expert on the GPU",
 	"policy runs every expert in PIM",
@@ -25,17 +22,6 @@ static const char *const reason_texts[REASON_NREASONS] = {
 const char *sched_reason_text(int reason)
 {
 	return reason >= 0 && reason < REASON_NREASONS ? reason_texts[reason] : "?";
-}
-
-int sched_needs_pim_costs(int policy)
-{
-	return policy == SCHED_DUPLEX || policy == SCHED_SIEVE;
-}
-
-int sched_attention_in_pim(int policy)
-{
-	return policy == SCHED_ATTACC || policy == SCHED_DUPLEX || policy == SCHED_ATTACC_THRESHOLD ||
-	       policy == SCHED_CENT;
 }
 
 int sched_pim_locks_stacks(const struct hw *hw)
@@ -56,7 +42,7 @@ double sched_stack_bw_scale(const double *stack_bytes, int stacks)
 
 /* Running totals of a split, so flipping one expert costs O(stacks). */
 struct split {
-	double gpu_bytes, gpu_flops;
+	struct gpu_expert_load gpu;	/* the GPU's grouped kernel */
 	double stack_ns[64];
 	double stack_gpu_bytes[64];	/* the GPU's weights by the stack holding them */
 };
@@ -69,9 +55,8 @@ static void split_init(const struct sched_gpu *g, struct split *s)
 		if (x->on_pim)
 			s->stack_ns[x->stack] += x->pim_ns;
 		else {
-			s->gpu_bytes += model_expert_bytes(g->model);
+			gpu_load_add(g->hw, &s->gpu, x->tokens, 1);
 			s->stack_gpu_bytes[x->stack] += model_expert_bytes(g->model);
-			s->gpu_flops += model_expert_flops(g->model) * x->tokens;
 		}
 	}
 }
@@ -81,20 +66,20 @@ static void split_move(const struct sched_gpu *g, struct split *s, const struct 
 {
 	double sign = to_pim ? -1 : 1;
 
-	s->gpu_bytes += sign * model_expert_bytes(g->model);
+	gpu_load_add(g->hw, &s->gpu, x->tokens, (int)sign);
 	s->stack_gpu_bytes[x->stack] += sign * model_expert_bytes(g->model);
-	s->gpu_flops += sign * model_expert_flops(g->model) * x->tokens;
 	s->stack_ns[x->stack] -= sign * x->pim_ns;
 }
 
 static double split_cost(const struct sched_gpu *g, const struct split *s)
 {
-	double gpu = 0, pim = 0;
+	const struct model *m = g->model;
+	/* the busiest stack sets the pace (sim.h: one layout) */
+	double gpu = gpu_load_bw_ns(g->hw, g->speed, m->hidden, m->expert_inter,
+				    m->expert_weight_bytes, &s->gpu, GPU_GROUPED,
+				    sched_stack_bw_scale(s->stack_gpu_bytes, g->stacks));
+	double pim = 0;
 
-	if (s->gpu_bytes > 0.5)	/* the busiest stack sets the pace (sim.h: one layout) */
-		gpu = gpu_kernel_ns(g->hw, g->speed,
-				    s->gpu_bytes / sched_stack_bw_scale(s->stack_gpu_bytes, g->stacks),
-				    s->gpu_flops);
 	for (int k = 0; k < g->stacks; k++)
 		if (s->stack_ns[k] > pim)
 			pim = s->stack_ns[k];
@@ -161,12 +146,13 @@ static double duplex_estimate(const struct sched_gpu *g)
 		}
 	}
 	if (any_gpu)
-		gpu += g->hw->kernel_overhead_ns / g->speed;
+		gpu += gpu_fixed_ns(g->hw, g->speed, GPU_GROUPED);
 	return fmax(gpu, pim / g->stacks);
 }
 
-static void duplex(struct sched_gpu *g)
+static void duplex(const struct sched_params *p, struct sched_gpu *g)
 {
+	(void)p;
 	double best;
 	int i;
 
@@ -236,13 +222,14 @@ static int best_level(const struct sched_gpu *g, struct level *order, double *be
 	return take;
 }
 
-static void sieve(struct sched_gpu *g)
+static void sieve(const struct sched_params *p, struct sched_gpu *g)
 {
 	struct level *order = xcalloc((size_t)g->n + 1, sizeof *order);
 	struct split s;
 	double best;
 	int take;
 
+	(void)p;
 	set_all(g, 0, REASON_BEST_SPLIT_GPU);
 	take = best_level(g, order, &best);
 	for (int k = 0; k < take; k++) {
@@ -276,31 +263,86 @@ static void sieve(struct sched_gpu *g)
 	g->est_ns = best;
 }
 
+static void all_on_gpu(const struct sched_params *p, struct sched_gpu *g)
+{
+	(void)p;
+	set_all(g, 0, REASON_POLICY_ALL_GPU);
+}
+
+static void all_in_pim(const struct sched_params *p, struct sched_gpu *g)
+{
+	(void)p;
+	set_all(g, 1, REASON_POLICY_ALL_PIM);
+}
+
+static void threshold(const struct sched_params *p, struct sched_gpu *g)
+{
+	for (int i = 0; i < g->n; i++) {
+		g->x[i].on_pim = g->x[i].tokens <= p->tau;
+		g->x[i].reason = g->x[i].on_pim ? REASON_AT_OR_BELOW_TAU : REASON_ABOVE_TAU;
+	}
+}
+
+/*
+ * The policies: one row each (id, name, help, needs PIM costs, attention,
+ * native device, partition).  The native device is the PIM its paper
+ * assumes (compare --native): AttAcc and CENT bank PIM, Duplex Logic-PIM.
+ */
+#define POLICIES(X) \
+	X(SCHED_GPU, "gpu", "every expert on the GPUs (today's serving stacks)", \
+	  0, SCHED_ATTN_NEVER, SCHED_NATIVE_NONE, all_on_gpu) \
+	X(SCHED_ATTACC, "attacc", "attention in PIM, experts on the GPUs (AttAcc, NeuPIMs)", \
+	  0, SCHED_ATTN_ALWAYS, PIM_BANK, all_on_gpu) \
+	X(SCHED_PIM, "pim", "every expert with tokens in PIM", \
+	  0, SCHED_ATTN_NEVER, PIM_BANK, all_in_pim) \
+	X(SCHED_DUPLEX, "duplex", "Duplex: fewest-token experts to PIM while its table says " \
+	  "it helps", 1, SCHED_ATTN_ALWAYS, PIM_LOGIC, duplex) \
+	X(SCHED_THRESHOLD, "threshold", "experts with at most tau tokens in PIM (a static rule)", \
+	  0, SCHED_ATTN_NEVER, PIM_BANK, threshold) \
+	X(SCHED_ATTACC_THRESHOLD, "attacc-threshold", "attention in PIM (AttAcc), experts with " \
+	  "at most tau tokens in PIM", 0, SCHED_ATTN_ALWAYS, PIM_BANK, threshold) \
+	X(SCHED_CENT, "cent", "attention and every expert in PIM, GPUs for the dense " \
+	  "projections (CENT-like)", 0, SCHED_ATTN_ALWAYS, PIM_BANK, all_in_pim) \
+	X(SCHED_SIEVE, "sieve", "per GPU and layer, the split with the shortest critical " \
+	  "path", 1, SCHED_ATTN_IF_FASTER, PIM_BANK, sieve)
+
+#define POLICY_INFO(id, nm, hl, costs, attn, dev, fn) \
+	[id] = {.name = nm, .help = hl, .needs_pim_costs = costs, .attention_in_pim = attn, \
+		.native_pim = dev, .partition = fn},
+#define POLICY_NAME(id, nm, hl, costs, attn, dev, fn) [id] = nm,
+
+const struct sched_policy_info sched_policies[SCHED_NPOLICIES] = {POLICIES(POLICY_INFO)};
+const char *const sched_policy_names[SCHED_NPOLICIES + 1] = {POLICIES(POLICY_NAME)};
+
+int sched_policy_find(const char *name)
+{
+	for (int p = 0; p < SCHED_NPOLICIES; p++)
+		if (strcmp(sched_policies[p].name, name) == 0)
+			return p;
+	return -1;
+}
+
+int sched_needs_pim_costs(int policy)
+{
+	return sched_policies[policy].needs_pim_costs;
+}
+
+int sched_attention_in_pim(int policy, double gpu_ns, double pim_ns)
+{
+	switch (sched_policies[policy].attention_in_pim) {
+	case SCHED_ATTN_ALWAYS:
+		return 1;
+	case SCHED_ATTN_IF_FASTER:
+		return pim_ns < gpu_ns;
+	default:
+		return 0;
+	}
+}
+
 void sched_partition(const struct sched_params *p, struct sched_gpu *g)
 {
 	qsort(g->x, (size_t)g->n, sizeof *g->x, by_tokens);
-	switch (p->policy) {
-	case SCHED_PIM:
-	case SCHED_CENT:
-		set_all(g, 1, REASON_POLICY_ALL_PIM);
-		break;
-	case SCHED_THRESHOLD:
-	case SCHED_ATTACC_THRESHOLD:
-		for (int i = 0; i < g->n; i++) {
-			g->x[i].on_pim = g->x[i].tokens <= p->tau;
-			g->x[i].reason = g->x[i].on_pim ? REASON_AT_OR_BELOW_TAU : REASON_ABOVE_TAU;
-		}
-		break;
-	case SCHED_DUPLEX:
-		duplex(g);
-		break;
-	case SCHED_SIEVE:
-		sieve(g);
-		break;
-	default:	/* gpu, attacc */
-		set_all(g, 0, REASON_POLICY_ALL_GPU);
-		break;
-	}
+	sched_policies[p->policy].partition(p, g);
 	for (int i = 0; i < g->n; i++) {
 		if (g->x[i].pim_ns < 0) {	/* not computed: no estimate, no margins */
 			for (int k = 0; k < g->n; k++)
@@ -314,28 +356,18 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g)
 	fill_margins(g);
 }
 
-int sched_native_pim_kind(int policy)
+int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m,
+			int *tau, struct err *e)
 {
-	switch (policy) {
-	case SCHED_GPU:
-		return -1;
-	case SCHED_DUPLEX:
-		return PIM_LOGIC;
-	default:
-		return PIM_BANK;
-	}
-}
-
-int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m)
-{
-	int tau = 0;
-
+	*tau = 0;
 	for (int t = 1; t <= 64; t++) {
-		double gpu = gpu_kernel_ns(gpu_view, 1, model_expert_bytes(m),
-					   model_expert_flops(m) * t) - gpu_view->kernel_overhead_ns;
-		if (pimcost_expert_ns(pim, t) > gpu)
+		double gpu = gpu_expert_ns(gpu_view, 1, m->hidden, m->expert_inter,
+					   m->expert_weight_bytes, t), ns;
+		if (pimcost_expert_ns(pim, t, &ns, e) != 0)
+			return -1;
+		if (ns > gpu)
 			break;
-		tau = t;
+		*tau = t;
 	}
-	return tau;
+	return 0;
 }

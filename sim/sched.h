@@ -56,8 +56,44 @@
 enum sched_policy { SCHED_GPU, SCHED_ATTACC, SCHED_PIM, SCHED_DUPLEX, SCHED_THRESHOLD,
 		    SCHED_ATTACC_THRESHOLD, SCHED_CENT, SCHED_SIEVE, SCHED_NPOLICIES };
 
-/* Policy names in enum order, NULL-terminated (the run table's choices). */
-extern const char *const sched_policy_names[];
+/* Where a policy runs attention's KV-cache part. */
+enum sched_attention {
+	SCHED_ATTN_NEVER,	/* on the GPU */
+	SCHED_ATTN_ALWAYS,	/* in the GPU's PIM stacks */
+	SCHED_ATTN_IF_FASTER,	/* in PIM when the estimate there is lower, per GPU and layer */
+};
+
+/* native_pim of a policy that runs on the GPUs alone. */
+#define SCHED_NATIVE_NONE (-1)
+
+struct sched_params;
+struct sched_gpu;
+
+/*
+ * Everything the program knows about a policy, one row per policy in enum
+ * order: the run table's choices, `--help`, the UI and a console list them
+ * from here, and the decode loop asks it what to compute and where
+ * attention goes.
+ */
+struct sched_policy_info {
+	const char *name;	/* as --sched takes it */
+	const char *help;	/* one line */
+	int needs_pim_costs;	/* decides from every expert's pim_ns (see sched_needs_pim_costs) */
+	int attention_in_pim;	/* enum sched_attention */
+	int native_pim;		/* enum pim_kind its paper assumes, or SCHED_NATIVE_NONE */
+	/* on_pim and reason of every expert of g (sorted by tokens); duplex and
+	 * sieve also set g->est_ns */
+	void (*partition)(const struct sched_params *p, struct sched_gpu *g);
+};
+
+extern const struct sched_policy_info sched_policies[SCHED_NPOLICIES];
+
+/* Policy names in enum order, NULL-terminated (the run table's choices),
+ * made from the same rows as sched_policies. */
+extern const char *const sched_policy_names[SCHED_NPOLICIES + 1];
+
+/* The policy called name, or -1. */
+int sched_policy_find(const char *name);
 
 /* Why an expert went where it went. */
 enum sched_reason {
@@ -129,24 +165,23 @@ double sched_stack_bw_scale(const double *stack_bytes, int stacks);
  */
 int sched_needs_pim_costs(int policy);
 
-/* 1 when the policy runs attention in PIM. */
-int sched_attention_in_pim(int policy);
+/*
+ * 1 when the policy runs attention in PIM, given its estimated time on the
+ * GPU and in PIM (used only by SCHED_ATTN_IF_FASTER policies).
+ */
+int sched_attention_in_pim(int policy, double gpu_ns, double pim_ns);
 
 const char *sched_reason_text(int reason);
-
-/*
- * The PIM kind of the device the policy's paper assumes (enum pim_kind),
- * or -1 for none (the GPU alone): Duplex on Logic-PIM, AttAcc on bank PIM.
- */
-int sched_native_pim_kind(int policy);
 
 /*
  * A threshold fixed before the run, from the cost models alone (no
  * routing): the largest token count t (up to 64) such that one expert in
  * PIM with t tokens takes no longer than its marginal time in the GPU's
  * grouped kernel (gpu_view: hw_gpu_view), and every count below as well.
- * 0 when even one token is faster on the GPU.
+ * 0 when even one token is faster on the GPU.  -1 (e filled) when a PIM
+ * cost fails.
  */
-int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m);
+int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m,
+			int *tau, struct err *e);
 
 #endif

@@ -1,6 +1,7 @@
 /* sim.c - the decode loop as task graphs (see sim.h for what a layer does). */
 #include "sim.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,7 @@ int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw
 	}
 	engine_init(&s->eng);
 	add_resources(s);
+	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
 	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
@@ -94,6 +96,7 @@ void sim_release(struct sim *s)
 	if (s->pim == &s->pim_own)
 		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
+	history_release(&s->hist);
 	free(s->assign);
 	free(s->counts);
 	free(s->decision);
@@ -146,8 +149,7 @@ static void attention(struct sim *s, int *ids)
 		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		double on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
 		double in_pim = pimcost_stream_ns(s->pim, kv);
-		int pim = sched_attention_in_pim(s->cfg.sched) ||
-			  (s->cfg.sched == SCHED_SIEVE && in_pim < on_gpu);
+		int pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
 
 		if (!pim) {
 			ids[g] = issue(s, TASK_ATTN, g, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
@@ -194,45 +196,54 @@ static void all_to_all(struct sim *s, int kind, const int *deps, int ndeps, int 
 	}
 }
 
+/* Expert x's PIM cost into x->pim_ns; -1 (s->err filled) when it fails. */
+static int pim_cost(struct sim *s, int g, struct sched_expert *x)
+{
+	if (pimcost_expert_ns(s->pim, x->tokens, &x->pim_ns, &s->err) == 0)
+		return 0;
+	return err_prefix(&s->err, "gpu %d, expert %d (%d tokens): ", g, x->expert, x->tokens);
+}
+
 /*
- * The policy's split of GPU g's experts; decisions appended to s->decision.
- * ready_ns: how long after the dispatch the GPU is still busy.
+ * Policy p's split of GPU g's experts with tokens (counts), into x (room for
+ * all of them) and *sg.  ready_ns: how long after the dispatch the GPU is
+ * still busy.  -1 (s->err filled) when a PIM cost fails.
  */
-static struct sched_gpu partition(struct sim *s, int g, double ready_ns)
+static int partition(struct sim *s, const struct sched_params *p, const int *counts, int g,
+		     double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
-	int G = s->hw.gpus;
+	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
 	double speed = s->hw.speed_factor[g];
-	struct sched_params p = {s->cfg.sched, s->cfg.tau};
-	struct sched_gpu sg = {&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
-			       s->decision + s->ndecisions, 0, 0, ready_ns};
 
+	*sg = (struct sched_gpu){&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
+				 x, 0, 0, ready_ns};
 	for (int e = g; e < m->experts; e += G) {
-		struct sched_expert *x;
-		if (s->counts[e] == 0)
+		struct sched_expert *y;
+		if (counts[e] == 0)
 			continue;
-		x = &sg.x[sg.n++];
-		memset(x, 0, sizeof *x);
-		x->expert = e;
-		x->stack = (e / G) % s->hw.stacks;
-		x->tokens = s->counts[e];
-		x->gpu_ns = gpu_kernel_ns(&s->gpu_view, speed, model_expert_bytes(m),
-					  model_expert_flops(m) * x->tokens) -
-			    s->gpu_view.kernel_overhead_ns / speed;
+		y = &sg->x[sg->n++];
+		memset(y, 0, sizeof *y);
+		y->expert = e;
+		y->stack = (e / G) % s->hw.stacks;
+		y->tokens = counts[e];
+		y->gpu_ns = gpu_expert_ns(&s->gpu_view, speed, m->hidden, m->expert_inter,
+					  m->expert_weight_bytes, y->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
 		 * for the experts they send to PIM (filled in below). */
-		x->pim_ns = sched_needs_pim_costs(p.policy) ? pimcost_expert_ns(s->pim, x->tokens) : -1;
+		y->pim_ns = -1;
+		if (needs && pim_cost(s, g, y) != 0)
+			return -1;
 	}
-	sched_partition(&p, &sg);
-	if (!sched_needs_pim_costs(p.policy)) {
-		for (int i = 0; i < sg.n; i++)
-			if (sg.x[i].on_pim)
-				sg.x[i].pim_ns = pimcost_expert_ns(s->pim, sg.x[i].tokens);
-		sg.est_ns = sched_sieve_estimate(&sg);
+	sched_partition(p, sg);
+	if (!needs) {
+		for (int i = 0; i < sg->n; i++)
+			if (sg->x[i].on_pim && pim_cost(s, g, &sg->x[i]) != 0)
+				return -1;
+		sg->est_ns = sched_sieve_estimate(sg);
 	}
-	s->ndecisions += sg.n;
-	return sg;
+	return 0;
 }
 
 static double phase_end(const struct sim *s, const int *ids, int n, double floor_ns)
@@ -307,17 +318,45 @@ static void route(struct sim *s)
 	}
 }
 
-
-static void moe_layer(struct sim *s, const int *attn)
+/* The router of each GPU for its own tokens, after its attention; ids into ids. */
+static void router(struct sim *s, const int *attn, int *ids)
 {
-	int G = s->hw.gpus, disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double dur = gpu_router_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		ids[g] = issue(s, TASK_ROUTER, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
+	}
+}
+
+/*
+ * The LM head after the last layer of an iteration: each GPU projects and
+ * samples its own sequences once every task of the layer has ended.
+ */
+static void lm_head(struct sim *s)
+{
+	int n = s->eng.ntasks - s->layer_first_task, *deps = xcalloc((size_t)n + 1, sizeof *deps);
+
+	for (int i = 0; i < n; i++)
+		deps[i] = s->layer_first_task + i;
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
+		issue(s, TASK_LM_HEAD, g, dur, &s->res_gpu[g], 1, deps, n);
+	}
+	free(deps);
+}
+
+static int moe_layer(struct sim *s, const int *attn)
+{
+	struct sched_params p = {s->cfg.sched, s->cfg.tau};
+	int G = s->hw.gpus, rt[HW_MAX_GPUS], disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
 	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
 	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
 	struct layer_result *r = &s->last;
 
 	route(s);
 	traffic(s);
-	all_to_all(s, TASK_DISPATCH, attn, G, disp);
+	router(s, attn, rt);
+	t_attn = phase_end(s, rt, G, t_attn);	/* attention phase: through the router */
+	all_to_all(s, TASK_DISPATCH, rt, G, disp);
 	t_disp = phase_end(s, disp, G, t_attn);
 	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
@@ -333,7 +372,13 @@ static void moe_layer(struct sim *s, const int *attn)
 			exp[nexp] = issue(s, TASK_SHARED, g, dur, res, nres, &attn[g], 1);
 			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
 		}
-		struct sched_gpu sg = partition(s, g, ready);
+		struct sched_gpu sg;
+		if (partition(s, &p, s->counts, g, ready, s->decision + s->ndecisions, &sg) != 0) {
+			free(exp);
+			return -1;
+		}
+		s->ndecisions += sg.n;
+		s->gpu[g].ready_ns = ready;
 		run_experts(s, g, &sg, disp, G, exp, &nexp);
 		sum += s->gpu[g].expert_ns;
 		worst = fmax(worst, s->gpu[g].expert_ns);
@@ -351,6 +396,7 @@ static void moe_layer(struct sim *s, const int *attn)
 		s->est_err_n++;
 	}
 	free(exp);
+	return 0;
 }
 
 static void dense_layer(struct sim *s, const int *attn)
@@ -412,23 +458,61 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->pim_slots += r->pim_slots;
 }
 
+/* Copy the layer just simulated, from start_ns, into the history. */
+static void record_layer(struct sim *s, double start_ns)
+{
+	struct layer_record r;
+
+	memset(&r, 0, sizeof r);
+	r.iter = s->iter;
+	r.layer = s->layer;
+	r.sched = s->cfg.sched;
+	r.tau = s->cfg.tau;
+	r.start_ns = start_ns;
+	r.end_ns = engine_end_ns(&s->eng, s->layer_first_task, start_ns);
+	r.result = s->last;
+	r.experts = s->model.experts;
+	r.counts = s->counts;
+	r.decision = s->decision;
+	r.ndecisions = s->ndecisions;
+	r.gpus = s->hw.gpus;
+	memcpy(r.gpu, s->gpu, sizeof r.gpu);
+	r.task = s->eng.task;	/* the engine holds this layer only: ids are indices */
+	r.ntasks = s->eng.ntasks;
+	r.dep = s->eng.dep;
+	r.ndep = s->eng.ndep;
+	history_append(&s->hist, &r);
+}
+
+const struct history *sim_history(const struct sim *s)
+{
+	return &s->hist;
+}
+
 int sim_step_layer(struct sim *s)
 {
 	int attn[HW_MAX_GPUS];
 	struct layer_result *r = &s->last;
 
+	if (s->failed)
+		return -1;
 	if (sim_done(s))
 		return 0;
 	memset(r, 0, sizeof *r);
 	engine_forget(&s->eng);
 	s->layer_first_task = s->eng.ntasks;
 	attention(s, attn);
-	if (model_is_moe(&s->model, s->layer))
-		moe_layer(s, attn);
-	else
+	if (!model_is_moe(&s->model, s->layer))
 		dense_layer(s, attn);
+	else if (moe_layer(s, attn) != 0) {
+		s->failed = 1;
+		return err_prefix(&s->err, "iteration %d, layer %d, ", s->iter, s->layer);
+	}
+	if (s->layer == s->model.layers - 1 && s->model.vocab > 0)
+		lm_head(s);
 	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
 	busy(s);
+	record_layer(s, s->now_ns);
 	add_result(&s->layer_sum[s->layer], r);
 	s->last_layer = s->layer;
 	s->now_ns += r->total_ns;
@@ -446,18 +530,71 @@ int sim_step_layer(struct sim *s)
 
 int sim_step_iter(struct sim *s)
 {
+	if (s->failed)
+		return -1;
 	if (sim_done(s))
 		return 0;
 	do
-		sim_step_layer(s);
+		if (sim_step_layer(s) < 0)
+			return -1;
 	while (s->layer != 0);
 	return 1;
 }
 
-void sim_run(struct sim *s)
+int sim_run(struct sim *s)
 {
-	while (sim_step_iter(s))
+	int rc;
+
+	while ((rc = sim_step_iter(s)) > 0)
 		;
+	return rc;
+}
+
+const char *sim_error(const struct sim *s)
+{
+	return s->err.msg[0] != '\0' ? s->err.msg : NULL;
+}
+
+int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task, int *is_end)
+{
+	struct history_event from = {*t_ns, INT_MAX, INT_MAX, INT_MAX, 1, NULL}, ev;
+	int rc;
+
+	if (*task != NULL && *task == s->event.task && *t_ns == s->event.t_ns &&
+	    *is_end == s->event.is_end)
+		from = s->event;	/* continue after the event returned last */
+	while (!history_event_next(&s->hist, &from, &ev))
+		if ((rc = sim_step_layer(s)) <= 0)
+			return rc;
+	s->event = ev;
+	*t_ns = ev.t_ns;
+	*task = ev.task;
+	*is_end = ev.is_end;
+	return 1;
+}
+
+int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
+		struct sched_expert *out, int *n)
+{
+	struct sched_params p = {policy, tau};
+
+	*n = 0;
+	if (s->failed)
+		return -1;
+	if (policy < 0 || policy >= SCHED_NPOLICIES)
+		return err_set(&s->err, "what-if: no policy %d", policy);
+	if (r->ndecisions == 0)	/* a dense layer, or no tokens */
+		return 0;
+	for (int g = 0; g < r->gpus; g++) {
+		struct sched_gpu sg;
+		if (partition(s, &p, r->counts, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
+			s->failed = 1;
+			return err_prefix(&s->err, "what-if %s at iteration %d, layer %d, ",
+					  sched_policies[policy].name, r->iter, r->layer);
+		}
+		*n += sg.n;
+	}
+	return 0;
 }
 
 double sim_iter_ns(const struct sim *s)

@@ -31,7 +31,7 @@
  * hbm.h), and the GPU reads it at that stack's bandwidth: a grouped kernel
  * goes at the pace of its busiest stack (sched_stack_bw_scale).
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
- * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
+ * (gpu.h), calibrated on measured H100 kernels; the DRAM model's
  * streaming reads give the same figure within 10% (tests/test_gpu.c).  PIM kernel times
  * come from the cycle-level memory model (pim.h), memoised per token count.
  *
@@ -83,7 +83,15 @@ struct sim {
 	long est_err_n;
 	int iters_done;
 	struct timeline tl;	/* checkpoints and live changes, for sim_rewind */
+	/* the kept past (history.h): the last SIM_HISTORY_ITERS iterations */
+	struct history hist;
+	struct history_event event;	/* where sim_step_event stopped last */
+	/* the last failure (sim_error); failed: stepping stopped for good */
+	struct err err;
+	int failed;
 };
+
+#define SIM_HISTORY_ITERS 4	/* iterations of layers the history keeps */
 
 /*
  * Load model, hw and routing named by cfg (datadir holds the presets).
@@ -109,14 +117,24 @@ int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw
 		const char *datadir, struct pimcost *pim, struct err *e);
 void sim_release(struct sim *s);
 
-/* Simulate one layer.  Returns 0 when all iterations are already done. */
+/*
+ * Simulate one layer: 1, or 0 when all iterations are already done, or -1
+ * when the layer cannot be simulated: a PIM kernel cost that fails to
+ * compute (e.g. an expert whose weights do not fit in a stack) stops the
+ * run, never becomes a task of negative length.  sim_error then says where
+ * and why; the simulation stays at the layer that failed (its partial
+ * tasks are not recorded) and every later step returns -1.
+ */
 int sim_step_layer(struct sim *s);
 
-/* Simulate to the end of the current iteration.  0 when done. */
+/* Simulate to the end of the current iteration: 1, 0 when done, -1 on error. */
 int sim_step_iter(struct sim *s);
 
-/* Simulate everything left. */
-void sim_run(struct sim *s);
+/* Simulate everything left: 0, or -1 on error. */
+int sim_run(struct sim *s);
+
+/* The message of the last failure (lowercase, says where), or NULL. */
+const char *sim_error(const struct sim *s);
 
 int sim_done(const struct sim *s);
 
@@ -156,19 +174,36 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
 int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e);
 
 /*
- * --- API for front ends (being built: issue "terminal UI") ---
- *
- * The kept past: the newest record is the layer just simulated.
- *   const struct history *sim_history(const struct sim *s);
- *
- * Stepping by event: moves *t_ns to the next task start or end after it,
- * simulating the next layer when the kept records have none; 1, or 0 when
- * the run is done and no event is left.
- *   int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
- *                      int *is_end);
- *
- * Fast step-back and live changes: sim_rewind and sim_configure above.
+ * The kept past: one record per simulated layer, the newest the layer just
+ * simulated, the last SIM_HISTORY_ITERS iterations of layers kept (older
+ * ones dropped).  The engine keeps only the layer in progress.
  */
+const struct history *sim_history(const struct sim *s);
+
+/*
+ * Stepping by event: moves *t_ns to the next task start or end after it,
+ * simulating the next layer when the kept records have none (so it crosses
+ * layer and iteration boundaries); 1, or 0 when the run is done and no
+ * event is left, or -1 when simulating failed (sim_error).  Events are in
+ * history.h's order.  *task is NULL (start strictly after *t_ns: pass a
+ * negative time to start at the beginning) or the task this function
+ * returned last, with its *t_ns and *is_end: it then continues right
+ * after that event, so every event at one instant is visited in turn.
+ */
+int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task, int *is_end);
+
+/*
+ * What-if: the experts policy (with tau) would have sent where for the
+ * token counts of kept layer r, on every GPU, into out (room for
+ * r->ndecisions) and *n; decisions grouped by GPU, each GPU's sorted by
+ * tokens, exactly as the run records them: with r's own policy and tau the
+ * result equals r->decision.  The inputs are r's counts and each GPU's
+ * ready time (shared experts), the models of s; the timeline is not
+ * re-simulated.  0, or -1: a PIM cost failed (as in sim_step_layer, the
+ * simulation then stops) or policy is not one (sim_error says which).
+ */
+int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
+		struct sched_expert *out, int *n);
 
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */

@@ -36,7 +36,6 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->est_err_sum = s->est_err_sum;
 	c->est_err_n = s->est_err_n;
 	c->iters_done = s->iters_done;
-	c->ntasks = s->eng.ntasks;
 	/* one block: the clocks, then layer_sum (doubles first keep it aligned) */
 	c->clock = xmalloc(nclock * sizeof *c->clock + nsum * sizeof *c->layer_sum);
 	c->layer_sum = (struct layer_result *)(c->clock + nclock);
@@ -66,11 +65,12 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 		s->eng.res[r].free_ns = c->clock[2 * r];
 		s->eng.res[r].busy_ns = c->clock[2 * r + 1];
 	}
-	/* kept tasks before the checkpoint stay; without keep none are kept */
-	if (!s->eng.keep)
-		s->eng.ntasks = 0;
-	else if (c->ntasks < s->eng.ntasks)
-		s->eng.ntasks = c->ntasks;
+	engine_forget(&s->eng);
+	/* the kept past ends where the replay starts; a failure was ahead */
+	history_truncate(&s->hist, c->iter, c->layer);
+	memset(&s->event, 0, sizeof s->event);
+	memset(&s->err, 0, sizeof s->err);
+	s->failed = 0;
 	memcpy(s->layer_sum, c->layer_sum, (size_t)s->model.layers * sizeof *s->layer_sum);
 	s->last_layer = -1;
 	s->layer_first_task = 0;
@@ -217,17 +217,19 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e)
 	if (!reachable(s, m->iter, m->layer))
 		return err_set(e, "no such position: iteration %d, layer %d", m->iter, m->layer);
 	to = pos_of(s, m->iter, m->layer);
+	if (s->failed && to > from)
+		return err_set(e, "no way past iteration %d, layer %d: %s", s->iter, s->layer,
+			       s->err.msg);
 	c = checkpoint_before(s, to);
-	/* forward from here unless a checkpoint is closer (and the kept tasks,
-	 * if any, do not need the layers in between) */
-	if (to < from || (pos_of(s, c->iter, c->layer) > from && !s->eng.keep)) {
+	/* forward from here unless a checkpoint is closer */
+	if (to < from || pos_of(s, c->iter, c->layer) > from) {
 		checkpoint_restore(s, c);
 		s->tl.change_next = change_after(s, from = here(s));
 		config_apply(s, config_at(s, from));
-		/* history_truncate here once struct sim holds the history ring */
 	}
-	while (here(s) < to && sim_step_layer(s) > 0)
-		;
+	while (here(s) < to)
+		if (sim_step_layer(s) < 0)
+			return err_set(e, "%s", s->err.msg);
 	return 0;
 }
 

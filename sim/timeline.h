@@ -11,8 +11,7 @@
  *   checkpoint  every TIMELINE_EVERY layers of an iteration, from its first:
  *               position, simulated time, the
  *               engine's resource clocks and busy time, the accumulators
- *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done)
- *               and the number of engine tasks kept (engine.keep);
+ *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done);
  *   change log  every live change (sim_configure) with its position, the
  *               first entry being the initial parameters at (0, 0); the
  *               parameters in force at a position are those of the last
@@ -22,7 +21,9 @@
  * (the layer just simulated, its counts, decisions and tasks, comes back by
  * simulating it again; position (0, 0) is the checkpoint itself), then
  * steps forward; stepping applies each logged change on arriving at its
- * position, so the history replays as it happened.  A change made after a
+ * position, so the history replays as it happened.  The kept past
+ * (history.h) drops its records from the checkpoint on before the replay
+ * appends them again; older records stay as they were.  A change made after a
  * rewind rewrites the future: the log entries and checkpoints after its
  * position are dropped.
  *
@@ -53,7 +54,6 @@ struct sim_checkpoint {
 	double est_err_sum;
 	long est_err_n;
 	int iters_done;
-	int ntasks;		/* engine tasks stored (all kept ones with engine.keep) */
 	double *clock;		/* per engine resource: free_ns, busy_ns */
 	struct layer_result *layer_sum;	/* per layer */
 };

@@ -7,7 +7,7 @@
  * the run by the cost models' crossover (sched_crossover_tau), and as
  * "threshold-oracle", its best tau over TAUS tuned on the run itself, an
  * oracle no deployed system has.  With --native each baseline runs on the
- * device its paper assumes (sched_native_pim_kind: Duplex on Logic-PIM,
+ * device its paper assumes (sched_policies[].native_pim: Duplex on Logic-PIM,
  * AttAcc on bank PIM, ...), and sieve runs on each of those devices and
  * under each attachment of PIM to the stacks (hbm.h: shared, reserved,
  * logic), so both readings are one command away.
@@ -83,7 +83,11 @@ static int device(struct compare *c, int pim_kind, int attach, struct err *e)
 	    pimcost_init(&d->pim, &d->hw, &c->model, e) != 0)
 		return -1;
 	hw_gpu_view(&d->hw, &s.gpu_view);
-	d->tau = sched_crossover_tau(&d->pim, &s.gpu_view, &c->model);
+	if (sched_crossover_tau(&d->pim, &s.gpu_view, &c->model, &d->tau, e) != 0) {
+		pimcost_release(&d->pim);
+		return err_prefix(e, "threshold's crossover tau on %s PIM attached %s: ",
+				  pim_kind_names[pim_kind], pim_attach_names[attach]);
+	}
 	return c->ndev++;
 }
 
@@ -128,11 +132,11 @@ static int make_rows(struct compare *c, struct err *e)
 	int bank = h->pim_kind == PIM_LOGIC ? PIM_BANK : h->pim_kind;
 
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
-		int kind = c->native ? sched_native_pim_kind(p) : h->pim_kind;
+		int kind = c->native ? sched_policies[p].native_pim : h->pim_kind;
 		int attach = c->native || kind != h->pim_kind ? attach_of(kind) : h->attach;
 		if (p == SCHED_SIEVE)
 			continue;
-		if (kind < 0) {	/* no PIM of its own: the machine as given */
+		if (kind == SCHED_NATIVE_NONE) {	/* no PIM of its own: the machine as given */
 			kind = h->pim_kind;
 			attach = h->attach;
 		}
@@ -161,7 +165,11 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 	cfg.batch = batch;
 	if (sim_init_on(&s, &cfg, &d->hw, c->datadir, &d->pim, e) != 0)
 		return -1;
-	sim_run(&s);
+	if (sim_run(&s) != 0) {
+		err_set(e, "sched %s, %s", sched_policy_names[cfg.sched], sim_error(&s));
+		sim_release(&s);
+		return -1;
+	}
 	r->tau = tau;
 	r->batch = batch;
 	r->tokens_per_s = sim_tokens_per_s(&s);

@@ -18,7 +18,8 @@
 int cmd_run(int argc, char **argv)
 {
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
-	FILE *trace = NULL;
+	FILE *trace_file = NULL;
+	struct trace_out trace;
 	char datadir[4096];
 	struct cli_args a;
 	struct sim_config cfg;
@@ -47,19 +48,31 @@ int cmd_run(int argc, char **argv)
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
-	if (trace_path != NULL && (trace = fopen(trace_path, "w")) == NULL) {
+	if (trace_path != NULL && (trace_file = fopen(trace_path, "w")) == NULL) {
 		snprintf(e.msg, sizeof e.msg, "--trace-out: cannot write '%s': %s", trace_path,
 			 strerror(errno));
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
-	s.eng.keep = trace_path != NULL;
+	if (trace_file != NULL)
+		trace_begin(&trace, trace_file, trace_path, &s);
 	memset(&ex, 0, sizeof ex);
-	while (sim_step_layer(&s))
+	while ((rc = sim_step_layer(&s)) > 0) {
 		if (s.last_layer == explain)
 			explained_take(&ex, &s);
+		if (trace_file != NULL)
+			trace_layer(&trace, &s, history_get(sim_history(&s), 0));
+	}
+	if (rc < 0) {	/* the inputs describe something the models cannot run */
+		rc = cmd_fail(sim_error(&s));
+		if (trace_file != NULL)
+			fclose(trace_file);
+		explained_free(&ex);
+		sim_release(&s);
+		return rc;
+	}
 	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
-	if (trace != NULL && trace_write(trace, trace_path, &s, &e) != 0) {
+	if (trace_file != NULL && trace_end(&trace, &e) != 0) {
 		fprintf(stderr, "sieve: %s\n", e.msg);
 		rc = EXIT_FAIL;	/* the input was fine; the disk was not */
 	}

@@ -83,7 +83,11 @@ static int run_point(const struct sim_config *cfg, const char *datadir, const st
 
 	if (sim_init(&s, cfg, datadir, e) != 0)
 		return -1;
-	sim_run(&s);
+	if (sim_run(&s) != 0) {
+		err_set(e, "%s", sim_error(&s));
+		sim_release(&s);
+		return -1;
+	}
 	sim_totals(&s, &t);
 	json_init(&j, stdout, 0);
 	json_object(&j, NULL);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "sched.h"
 
 #define SIEVE_VERSION "0.1.0"
 
@@ -55,9 +56,10 @@ static void help(FILE *out)
 	      "                         TPOT is at most MS, and its throughput\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
-	      "policies (--sched): gpu, attacc, pim, duplex, threshold (--tau),\n"
-	      "  attacc-threshold (--tau), cent, sieve\n"
-	      "probe options: sieve probe --help\n\n"
+	      "policies (--sched):\n", out);
+	for (int p = 0; p < SCHED_NPOLICIES; p++)
+		fprintf(out, "  %-17s %s\n", sched_policies[p].name, sched_policies[p].help);
+	fputs("\nprobe options: sieve probe --help\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"

@@ -38,9 +38,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t1 = wall_seconds();
-	sim_step_iter(&s);
-	t2 = wall_seconds();
-	sim_run(&s);
+	if (sim_step_iter(&s) < 0 || (t2 = wall_seconds(), sim_run(&s)) != 0) {
+		fprintf(stderr, "bench_sim: %s\n", sim_error(&s));
+		sim_release(&s);
+		return 1;
+	}
 	printf("sim: qwen3.5-397b-a17b, 8 GPUs, batch 256, sieve\n");
 	printf("  init                 %8.1f ms\n", 1e3 * (t1 - t0));
 	printf("  first iteration      %8.1f ms (fills the PIM memo)\n", 1e3 * (t2 - t1));

@@ -44,9 +44,25 @@ expect 2 "--hidden and --inter are required" -- probe gpu --tokens 3
 
 # A malformed data file: path:line, key, value, suggestion; exit 2; no report.
 sed 's/^top_k = 8/topk = 8/' data/models/qwen3-30b-a3b.ini >"$tmp/bad.ini"
-expect 2 "bad.ini:7: unknown model parameter 'topk' \(did you mean 'top_k'\?\)" -- run --model "$tmp/bad.ini"
+expect 2 "bad.ini:8: unknown model parameter 'topk' \(did you mean 'top_k'\?\)" -- run --model "$tmp/bad.ini"
 out=$("$SIEVE" run --model "$tmp/bad.ini" 2>/dev/null)
 [ -z "$out" ] && ok || bad "a bad model file still printed a report"
+
+# A PIM kernel that cannot run (the expert's weights need more rows than a
+# bank has) stops the run with where and why, exit 2, no report.
+sed 's/^rows *=.*/rows = 16/' data/hw/h100x4-pim.ini >"$tmp/short-rows.ini"
+expect 2 "^sieve: iteration 0, layer 0, gpu 0, expert [0-9]+ \([0-9]+ tokens\): pim: a 4096 x 14336 kernel needs row 16 of every bank, but banks have 16 rows" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
+out=$("$SIEVE" run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 2>/dev/null)
+[ -z "$out" ] && ok || bad "a failed PIM cost still printed a report"
+# compare fixes the threshold's tau from PIM costs first: that is where it stops
+expect 2 "^sieve: threshold's crossover tau on bank PIM attached shared: pim: a 4096 x 14336 kernel needs row 16" -- compare --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
+# gpu never costs an expert in PIM: the same machine runs
+expect 0 "tokens/s" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 --sched gpu
+
+# Every policy is listed with its one-line help, from the policy table.
+for p in gpu attacc pim duplex threshold attacc-threshold cent sieve; do
+	expect 0 "^  $p +[a-zA-Z]" -- --help
+done
 
 # Reports: the three formats and byte-identical repeats.
 run=(run --model qwen3-30b-a3b --batch 32 --iters 3 --seed 11)
@@ -68,6 +84,10 @@ expect 0 'tokens/s' -- "${run[@]}"
 # Probes.
 expect 0 '"us_per_expert": [0-9.]+' -- probe gpu --hidden 2048 --inter 768 --tokens 1 --format json
 expect 0 '"active_experts": 2' -- probe gpu --hidden 2048 --inter 768 --counts "0 3 0 1" --format json
+# data/gpu/h100_sxm_moe_layer_uneven.csv: Qwen3-30B-A3B, 32 experts, 16 tokens on 5
+# measured 43.46 us; the model must land in 40-50 us (-8%..+15%)
+expect 0 '"us_total": 4[0-9]\.' -- probe gpu --hidden 2048 --inter 768 --format json \
+	--counts "10 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0 0 0 1 0 0 2 0 0"
 expect 2 "--counts replaces" -- probe gpu --hidden 2048 --inter 768 --counts "1 2" --tokens 3
 expect 0 '"frac_single"' -- probe routing --model qwen3-30b-a3b --batch 64 --samples 2 --format json
 expect 0 'tokens per activated expert' -- probe routing --samples 2

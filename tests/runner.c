@@ -27,6 +27,7 @@ static const struct {
 	{"sched", test_sched_register},
 	{"sim", test_sim_register},
 	{"rewind", test_rewind_register},
+	{"history", test_history_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
 	{"replay", test_replay_register},

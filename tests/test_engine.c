@@ -77,33 +77,28 @@ static void shared_resources_serialise(void)
 	engine_release(&eng);
 }
 
-/* Walking the timeline event by event visits every start and end in order. */
-static void events_in_time_order(void)
+/* Each task keeps its real dependencies (ids < 0 dropped); forget drops them all. */
+static void dependencies_are_kept_until_forget(void)
 {
 	struct engine eng;
 	struct engine_task a = task(TASK_ATTN, 5, 0, -1), b = task(TASK_PIM_EXPERT, 2, 1, -1);
-	double t = -1, at, want[] = {0, 2, 5}, seen[4];
-	int is_end, n = 0, id;
+	int deps[] = {-1, 0, 1};
 
 	engine_init(&eng);
 	engine_resource(&eng, "gpu");
 	engine_resource(&eng, "stack");
-	engine_issue(&eng, &a, NULL, 0, 0);	/* 0..5 */
-	engine_issue(&eng, &b, NULL, 0, 0);	/* 0..2 */
-	while ((id = engine_next_event(&eng, t, &at, &is_end)) >= 0 && n < 4) {
-		seen[n++] = at;
-		t = at;
-		if (at == 2)
-			CU_ASSERT(id == 1 && is_end);
-		if (at == 5)
-			CU_ASSERT(id == 0 && is_end);
-	}
-	/* the two starts at 0 are one instant: a step moves to the next time */
-	CU_ASSERT_EQUAL(n, 3);
-	for (int i = 0; i < 3 && i < n; i++)
-		CU_ASSERT_DOUBLE_EQUAL(seen[i], want[i], 1e-12);
-	CU_ASSERT_EQUAL(engine_next_event(&eng, -1, &at, &is_end), 0);	/* a's start first */
-	CU_ASSERT_FALSE(is_end);
+	engine_issue(&eng, &a, NULL, 0, 0);
+	engine_issue(&eng, &b, deps, 2, 0);	/* -1 and 0 */
+	engine_issue(&eng, &a, deps, 3, 0);	/* -1, 0 and 1 */
+	CU_ASSERT_EQUAL(eng.task[0].ndeps, 0);
+	CU_ASSERT_EQUAL(eng.task[1].ndeps, 1);
+	CU_ASSERT_EQUAL(eng.dep[eng.task[1].dep0], 0);
+	CU_ASSERT_EQUAL(eng.task[2].ndeps, 2);
+	CU_ASSERT_EQUAL(eng.dep[eng.task[2].dep0], 0);
+	CU_ASSERT_EQUAL(eng.dep[eng.task[2].dep0 + 1], 1);
+	CU_ASSERT_EQUAL(eng.ndep, 3);
+	engine_forget(&eng);
+	CU_ASSERT_EQUAL(eng.ndep, 0);
 	engine_release(&eng);
 }
 
@@ -113,7 +108,7 @@ void test_engine_register(void)
 		{"independent GPU and PIM work overlaps", independent_work_overlaps},
 		{"dependencies are respected", dependencies_are_respected},
 		{"a task on two resources waits for and blocks both", shared_resources_serialise},
-		{"events in time order", events_in_time_order},
+		{"dependencies are kept until forget", dependencies_are_kept_until_forget},
 		{NULL, NULL},
 	};
 	tests_add_suite("engine", cases);

@@ -55,14 +55,17 @@ static void figures_match_the_official_configs(void)
 	 * (681.5 GB/s at 13.848 us) implies the same 9.44 MB */
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m), 9437184.0, 0.5);
 	CU_ASSERT_DOUBLE_EQUAL(model_expert_bytes(&m) / 13.848e3, 681.5, 0.5);
+	CU_ASSERT_EQUAL(m.vocab, 151936);	/* config.json vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3.5-397b-a17b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_LINEAR);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 3), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 7), ATTN_FULL);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 8), ATTN_LINEAR);
+	CU_ASSERT_EQUAL(m.vocab, 248320);	/* config.json text_config.vocab_size */
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "gpt-oss-120b", &e), 0);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 0), ATTN_SLIDING);
 	CU_ASSERT_EQUAL(model_attn_kind(&m, 1), ATTN_FULL);
+	CU_ASSERT_EQUAL(m.vocab, 201088);
 }
 
 /* Edit one line of a shipped preset and expect exactly this message. */
@@ -84,14 +87,14 @@ static void expect_model_error(const char *key, const char *replacement, const c
 
 static void model_errors_name_file_line_key_and_value(void)
 {
-	expect_model_error("top_k", "topk = 8", ":7: unknown model parameter 'topk' (did you mean 'top_k'?)");
+	expect_model_error("top_k", "topk = 8", ":8: unknown model parameter 'topk' (did you mean 'top_k'?)");
 	expect_model_error("hidden", "hidden = 2k", ":4: hidden: '2k' is not a number");
 	expect_model_error("hidden", "hidden = 0", ":4: hidden: 0 is out of range [16, 65536]");
 	expect_model_error("layers", NULL, ": missing model parameter 'layers' in [model]");
-	expect_model_error("top_k", "top_k = 200", ":7: top_k: 200 is out of range [1, 64]");
-	expect_model_error("experts", "experts = 4", ":7: top_k 8 is larger than experts 4");
+	expect_model_error("top_k", "top_k = 200", ":8: top_k: 200 is out of range [1, 64]");
+	expect_model_error("experts", "experts = 4", ":8: top_k 8 is larger than experts 4");
 	expect_model_error("layout", "layout = full,sparse",
-			   ":18: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+			   ":19: layout: unknown attention kind 'sparse' (full, sliding, linear)");
 }
 
 static void hw_errors(void)

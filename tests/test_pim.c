@@ -200,8 +200,10 @@ static void test_shortcuts_exact(void)
 
 /*
  * Qwen3-30B-A3B expert (hidden 2048, inter 768, BF16) in bank PIM on one
- * stack against the GPU model of sim/gpu.h (12 us launch chain, 2.9 TB/s,
- * 600 TFLOPS, p = 2: ~15.3 us at 1 token, ~15.4 us at 64).  PIM re-streams
+ * stack against the GPU model of sim/gpu.h (one batched expert: 12.6 us
+ * launch chain and one split-K wave of tiles per GEMM, ~15.8 us at 1 token
+ * and at 64; measured 13.8 and 15.9 us, data/gpu/h100_sxm_expert_ffn_loop.csv;
+ * the window below allows the loop rows' worst model error, 20%).  PIM re-streams
  * the 9.4 MB of weights per token at ~16x a stack's 666 GB/s: ~1.5 us a
  * token, so it wins at 1 token and loses at 64 (~100 us).
  */
@@ -219,7 +221,7 @@ static void test_crossover(void)
 	CU_ASSERT_EQUAL_FATAL(pim_expert_run(&p, 2048, 768, 2, 64, 0, &many, &e), 0);
 	CU_ASSERT_EQUAL(one.stacks, 1);
 	CU_ASSERT_DOUBLE_EQUAL(one.weight_bytes, 3.0 * 2048 * 768 * 2, 1e-6);
-	CU_ASSERT(gpu1 > 14000 && gpu1 < 16500);
+	CU_ASSERT(gpu1 > 13848 * 0.8 && gpu1 < 13848 * 1.21);
 	CU_ASSERT(one.time_ns < gpu1);
 	CU_ASSERT(many.time_ns > gpu64);
 	/* one pass moves the weights at most at 16x the stack's external rate */

@@ -83,6 +83,48 @@ static int fresh_at(struct sim *s, struct pimcost *pim, int iter, int layer)
 
 #define SAME(a, b, n) CU_ASSERT_EQUAL(memcmp((a), (b), (n)), 0)
 
+/* Two records of the same layer, byte for byte. */
+static void assert_same_record(const struct layer_record *a, const struct layer_record *b)
+{
+	CU_ASSERT_EQUAL(a->iter, b->iter);
+	CU_ASSERT_EQUAL(a->layer, b->layer);
+	CU_ASSERT_EQUAL(a->sched, b->sched);
+	CU_ASSERT_EQUAL(a->tau, b->tau);
+	SAME(&a->start_ns, &b->start_ns, 2 * sizeof a->start_ns);
+	SAME(&a->result, &b->result, sizeof a->result);
+	SAME(a->counts, b->counts, (size_t)a->experts * sizeof *a->counts);
+	CU_ASSERT_EQUAL_FATAL(a->ndecisions, b->ndecisions);
+	SAME(a->decision, b->decision, (size_t)a->ndecisions * sizeof *a->decision);
+	SAME(a->gpu, b->gpu, sizeof a->gpu);
+	CU_ASSERT_EQUAL_FATAL(a->ntasks, b->ntasks);
+	SAME(a->task, b->task, (size_t)a->ntasks * sizeof *a->task);
+	CU_ASSERT_EQUAL_FATAL(a->ndep, b->ndep);
+	if (a->ndep > 0)
+		SAME(a->dep, b->dep, (size_t)a->ndep * sizeof *a->dep);
+}
+
+/*
+ * The kept past of a (rewound) is consistent: the newest record is the
+ * layer just simulated, and every record it holds equals b's (fresh) of
+ * the same layer (a may hold fewer: older records dropped from a full ring
+ * do not come back).
+ */
+static void assert_same_history(const struct sim *a, const struct sim *b)
+{
+	const struct history *ha = sim_history(a), *hb = sim_history(b);
+
+	CU_ASSERT(history_len(ha) <= history_len(hb));
+	CU_ASSERT_EQUAL(history_len(ha) > 0, b->last_layer >= 0);
+	for (int i = 0; i < history_len(ha); i++) {
+		const struct layer_record *ra = history_get(ha, i);
+		const struct layer_record *rb = history_find(hb, ra->iter, ra->layer);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rb);
+		if (i == 0)
+			CU_ASSERT_PTR_EQUAL(rb, history_get(hb, 0));
+		assert_same_record(ra, rb);
+	}
+}
+
 /* Everything stepping accumulates or leaves behind, byte for byte. */
 static void assert_same_state(const struct sim *a, const struct sim *b)
 {
@@ -119,6 +161,7 @@ static void assert_same_state(const struct sim *a, const struct sim *b)
 	CU_ASSERT_EQUAL(a->cfg.context, b->cfg.context);
 	CU_ASSERT_EQUAL(a->cfg.seed, b->cfg.seed);
 	CU_ASSERT_EQUAL(a->cfg.iters, b->cfg.iters);
+	assert_same_history(a, b);
 }
 
 /* Rewind a to (iter, layer) and compare with a fresh run there. */

@@ -76,8 +76,10 @@ static void static_rules(void)
 	sched_partition(&p, &g);
 	for (int i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(x[i].on_pim, 0);
-	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC));
-	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_ATTACC, 1, 2));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_THRESHOLD, 2, 1));
+	CU_ASSERT_TRUE(sched_attention_in_pim(SCHED_SIEVE, 2, 1));
+	CU_ASSERT_FALSE(sched_attention_in_pim(SCHED_SIEVE, 1, 2));
 }
 
 /*
@@ -91,8 +93,9 @@ static void estimate_by_hand(void)
 	static const int tokens[] = {1, 1, 3, 40};
 	struct sched_expert x[4];
 	struct sched_gpu g = make(x, tokens, 4, 2, 1000);
-	double b = model_expert_bytes(&model), f = model_expert_flops(&model);
-	double kernel = gpu_kernel_ns(&hw, 1, 4 * b, f * 41);	/* experts 1 and 3: 41 tokens */
+	int gpu_counts[2] = {1, 40};	/* experts 1 and 3 */
+	double kernel = gpu_experts_bw_ns(&hw, 1, model.hidden, model.expert_inter,
+					  model.expert_weight_bytes, gpu_counts, 2, 0.5);
 
 	x[0].on_pim = x[2].on_pim = 1;	/* both on stack 0: 1000 + 3000 */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), kernel + 4000, 1e-6);
@@ -194,16 +197,18 @@ static void one_stack_expert_at_one_stack_bandwidth(void)
 	static const int tokens[] = {1, 1, 1, 1, 1};
 	struct sched_expert x[5];
 	struct sched_gpu g = make(x, tokens, 1, 5, 1000);
-	double b = model_expert_bytes(&model), f = model_expert_flops(&model);
-	double stack_gbps = hw.eff_bw_gbps / 5;
-	double lone = hw.kernel_overhead_ns + hypot(b / stack_gbps, f / (hw.eff_tflops * 1e3));
+	int one[1] = {1};
 	double bytes[5] = {0, 0, 3, 0, 0};
+	double lone = gpu_experts_bw_ns(&hw, 1, model.hidden, model.expert_inter,
+					model.expert_weight_bytes, one, 1, 0.2);
 
-	CU_ASSERT_EQUAL(hw.roofline_p, 2);	/* the hand formula's corner */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), lone, 1e-6);
+	CU_ASSERT(lone > gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+					model.expert_weight_bytes, one, 1) + 1);
 	g = make(x, tokens, 5, 5, 1000);	/* one expert on each stack: all of the bandwidth */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g),
-			       gpu_kernel_ns(&hw, 1, 5 * b, 5 * f), 1e-6);
+			       gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+					      model.expert_weight_bytes, tokens, 5), 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(sched_stack_bw_scale(bytes, 5), 0.2, 1e-12);
 	bytes[0] = 1;	/* 4 bytes, the busiest stack 3 of them: 4 / (5 x 3) */
 	CU_ASSERT_DOUBLE_EQUAL(sched_stack_bw_scale(bytes, 5), 4.0 / 15, 1e-12);
@@ -218,16 +223,18 @@ static void crossover_tau_is_where_costs_cross(void)
 {
 	struct pimcost pim;
 	struct err e;
-	double b = model_expert_bytes(&model), f = model_expert_flops(&model);
+	double at, above;
 	int tau;
 
 	CU_ASSERT_EQUAL_FATAL(pimcost_init(&pim, &hw, &model, &e), 0);
-	tau = sched_crossover_tau(&pim, &hw, &model);
+	CU_ASSERT_EQUAL_FATAL(sched_crossover_tau(&pim, &hw, &model, &tau, &e), 0);
 	CU_ASSERT(tau >= 1 && tau < 64);
-	CU_ASSERT(pimcost_expert_ns(&pim, tau) <=
-		  gpu_kernel_ns(&hw, 1, b, f * tau) - hw.kernel_overhead_ns);
-	CU_ASSERT(pimcost_expert_ns(&pim, tau + 1) >
-		  gpu_kernel_ns(&hw, 1, b, f * (tau + 1)) - hw.kernel_overhead_ns);
+	CU_ASSERT_EQUAL_FATAL(pimcost_expert_ns(&pim, tau, &at, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(pimcost_expert_ns(&pim, tau + 1, &above, &e), 0);
+	CU_ASSERT(at <= gpu_expert_ns(&hw, 1, model.hidden, model.expert_inter,
+				      model.expert_weight_bytes, tau));
+	CU_ASSERT(above > gpu_expert_ns(&hw, 1, model.hidden, model.expert_inter,
+					model.expert_weight_bytes, tau + 1));
 	pimcost_release(&pim);
 }
 

@@ -12,14 +12,18 @@
 #include "testutil.h"
 
 /*
- * Tiny machine: 2 GPUs, links of 1 GB/s (1 byte/ns) and 100 ns latency; a
- * kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns) (p = 1:
- * the two terms simply add).
+ * Tiny machine: 2 GPUs, links of 1 GB/s (1 byte/ns) and 100 ns latency; an
+ * expert kernel costs 1000 ns + bytes / (1 byte/ns) + flops / (1000 flop/ns)
+ * (p = 1: the two terms simply add; one SM and 1 x 1 tiles: no padding, no
+ * waves; the one stack's 665.6 GB/s peak scaled to 1 GB/s), a dense GEMM or
+ * small kernel launch 500 ns.
  */
 static const char tiny_hw_format[] =
 	"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
 	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
-	"kernel_overhead_ns = 1000\neff_bw_gbps = 1\neff_tflops = 1\nroofline_p = 1\n"
+	"kernel_overhead_ns = 1000\ngrouped_overhead_ns = 0\ngemm_launch_ns = 500\n"
+	"stream_efficiency = 0.00150240384615384615\ngrouped_bw_eff = 1\neff_tflops = 1\n"
+	"roofline_p = 1\nsms = 1\ntile_m = 1\ntile_n = 1\nl2_reread = 0\n"
 	"attn_floor_ns = 500\nattn_bw_gbps = 1\n"
 	"[hbm]\nchannels = 16\npseudo_channels = 2\nbank_groups = 4\nbanks_per_group = 4\n"
 	"ranks = 2\nmapping = bg_interleaved\nqueue_depth = 32\n"
@@ -116,16 +120,21 @@ static void hand_computed_layers(void)
 	struct sim s;
 	/* one expert: 3 x 64 x 32 x 1 byte = 6144 bytes, 2 x 6144 flops per token */
 	double expert_bytes = 6144, token_flops = 12288;
-	double attn, one_expert_4_tokens, two_experts_8_slots;
+	double attn, router, one_expert_4_tokens, two_experts_8_slots;
 
 	CU_ASSERT_EQUAL_FATAL(tiny_sim(&s, 1), 0);
 	/* Attention: 2 sequences per GPU, projections of 64x(8+16) + 8x64 weights;
 	 * KV: 2 x 1 head x 8 x 1 byte x 100 tokens x 2 seqs = 3200 bytes at 1 byte/ns,
-	 * beside a 500 ns floor: hypot(500, 3200). */
-	attn = (1000 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
+	 * beside a 500 ns floor: hypot(500, 3200).  Two GEMMs: two launches. */
+	attn = (2 * 500 + 2048 + 2.0 * 2048 * 2 / 1000) + hypot(500, 3200);
 	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&s.hw, 1, &s.model, 2) +
 				       gpu_attention_ns(&s.hw, 1, &s.model, 0, 2, 100),
 			       attn, 1e-6);
+	/* Router: a 64 x 4 GEMM for 2 tokens, then top-k: two launches.  It
+	 * ends the attention phase (the dispatch waits for it). */
+	router = 2 * 500 + 256 + 2.0 * 256 * 2 / 1000;
+	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&s.hw, 1, &s.model, 2), router, 1e-6);
+	attn += router;
 
 	/* Layer 0: experts 0 (GPU 0) and 1 (GPU 1) get all 4 tokens.  Every token
 	 * sends its 64-byte activation to the one other GPU: 2 tokens x 64 bytes
@@ -204,7 +213,7 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 		sim_step_layer(&s);
 		sim_step_layer(&s);
 		kernel = 1000 + 6144 + 4 * 12288 / 1000.0;
-		pim = pimcost_expert_ns(s.pim, 1);
+		CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
 		CU_ASSERT(pim > 0);
 		CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
 		CU_ASSERT_EQUAL(s.gpu[1].pim_experts, 0);
@@ -231,7 +240,7 @@ static void reserved_channels_split_the_stacks(void)
 {
 	char text[4096];
 	struct sim s, shared;
-	double kernel = 1000 + 6144 / 0.75 + 4 * 12288 / 1000.0, pim;
+	double kernel = 1000 + 6144 / 0.75 + 4 * 12288 / 1000.0, pim, pim_shared;
 
 	snprintf(text, sizeof text, tiny_hw_format, "bank");
 	strcat(text, "attach = reserved\nreserved_channels = 0.25\n");
@@ -243,8 +252,9 @@ static void reserved_channels_split_the_stacks(void)
 	CU_ASSERT_FALSE(sched_pim_locks_stacks(&s.hw));
 	sim_step_layer(&s);
 	sim_step_layer(&s);
-	pim = pimcost_expert_ns(s.pim, 1);
-	CU_ASSERT(pim >= pimcost_expert_ns(shared.pim, 1));	/* a quarter of the channels */
+	CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(shared.pim, 1, &pim_shared, NULL), 0);
+	CU_ASSERT(pim >= pim_shared);	/* a quarter of the channels */
 	CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
 	CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].expert_ns, fmax(kernel, pim), 1e-6);
 	for (int i = s.layer_first_task; i < s.eng.ntasks; i++)
@@ -262,7 +272,7 @@ static void reserved_pim_runs_on_its_channels(void)
 	struct model m;
 	struct hw hw;
 	struct err e;
-	double ratio;
+	double one_all, one_quarter;
 
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, "h100x4-pim", &e), 0);
 	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3-30b-a3b", &e), 0);
@@ -270,62 +280,135 @@ static void reserved_pim_runs_on_its_channels(void)
 	hw.hbm.attach = ATTACH_RESERVED;
 	hw.hbm.reserved_channels = 0.25;
 	CU_ASSERT_EQUAL_FATAL(pimcost_init(&quarter, &hw, &m, &e), 0);
-	ratio = pimcost_expert_ns(&quarter, 1) / pimcost_expert_ns(&all, 1);
-	CU_ASSERT(ratio > 3 && ratio <= 4.0001);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(&all, 1, &one_all, NULL), 0);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(&quarter, 1, &one_quarter, NULL), 0);
+	CU_ASSERT(one_quarter / one_all > 3 && one_quarter / one_all <= 4.0001);
 	pimcost_release(&all);
 	pimcost_release(&quarter);
 }
 
-/* Over a whole run of every policy: no resource does two things at once,
- * experts start after the dispatch, combine after the experts. */
+/*
+ * The router runs on each GPU after its attention and before the dispatch;
+ * the LM head once per iteration on each GPU, after every task of the last
+ * layer, for that GPU's sequences.
+ */
+static int check_router_and_lm_head(const struct sim *s, const struct layer_record *r)
+{
+	int heads = 0;
+
+	for (int i = 0; i < r->ntasks; i++) {
+		const struct engine_task *t = &r->task[i];
+		for (int j = 0; j < r->ntasks; j++) {
+			const struct engine_task *u = &r->task[j];
+			if (u->layer != t->layer || j == i)
+				continue;
+			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
+			    (u->kind == TASK_ATTN || u->kind == TASK_ATTN_PIM))
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_DISPATCH && u->kind == TASK_ROUTER)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+			if (t->kind == TASK_LM_HEAD && u->kind != TASK_LM_HEAD)
+				CU_ASSERT(t->start_ns >= u->end_ns - 1e-6);
+		}
+		if (t->kind == TASK_LM_HEAD) {
+			heads++;
+			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
+			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s->gpu_view, 1, &s->model,
+									 s->cfg.batch / s->hw.gpus), 1e-6);
+		}
+	}
+	return heads;
+}
+
+/* Over a whole run of every policy, layer by layer from the history: no
+ * resource does two things at once, experts start after the dispatch,
+ * combine after the experts, a task starts after its dependencies, router
+ * and LM head in their places. */
 static void dependencies_hold_in_a_real_run(void)
 {
 	for (int p = 0; p < SCHED_NPOLICIES; p++) {
 		struct sim_config cfg;
 		struct sim s;
 		struct err e;
+		double last_end[64] = {0};
+		int heads = 0;
 
 		CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
 		cfg.sched = p;
 		cfg.iters = 1;
 		cfg.batch = 32;
 		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-		s.eng.keep = 1;
-		sim_run(&s);
-		for (int l = 0; l < s.model.layers; l++) {
+		CU_ASSERT_FATAL(s.eng.nres <= 64);
+		while (sim_step_layer(&s) == 1) {
+			const struct layer_record *r = history_get(sim_history(&s), 0);
 			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer != l)
-					continue;
+			heads += check_router_and_lm_head(&s, r);
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
 				if (t->kind == TASK_DISPATCH)
 					disp_end = fmax(disp_end, t->end_ns);
 				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					exp_end = fmax(exp_end, t->end_ns);
 				if (t->kind == TASK_COMBINE)
 					comb_start = fmin(comb_start, t->start_ns);
+				for (int k = 0; k < t->ndeps; k++)
+					CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
+				for (int k = 0; k < t->nres; k++) {	/* never two at once */
+					CU_ASSERT(t->start_ns >= last_end[t->res[k]] - 1e-6);
+					last_end[t->res[k]] = t->end_ns;
+				}
 			}
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				if (t->layer == l && (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT))
+			for (int i = 0; i < r->ntasks; i++) {
+				const struct engine_task *t = &r->task[i];
+				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
 					CU_ASSERT(t->start_ns >= disp_end - 1e-6);
 			}
 			CU_ASSERT(comb_start >= exp_end - 1e-6);
 		}
-		for (int r = 0; r < s.eng.nres; r++) {	/* tasks of a resource never overlap */
-			double last_end = 0;
-			for (int i = 0; i < s.eng.ntasks; i++) {
-				const struct engine_task *t = &s.eng.task[i];
-				for (int k = 0; k < t->nres; k++) {
-					if (t->res[k] != r)
-						continue;
-					CU_ASSERT(t->start_ns >= last_end - 1e-6);
-					last_end = t->end_ns;
-				}
-			}
-		}
+		CU_ASSERT_EQUAL(heads, s.hw.gpus * s.iters_done);
 		sim_release(&s);
 	}
+}
+
+/*
+ * A PIM cost that cannot be computed stops the run: a machine whose banks
+ * have 16 rows cannot hold a mixtral expert (4096 x 14336, 2 bytes: more
+ * than 16 rows of every bank of a stack), so the first MoE layer fails,
+ * says where, records nothing and stays failed.  The gpu policy never
+ * asks for that cost and runs.
+ */
+static void failed_pim_cost_stops_the_run(void)
+{
+	const char *hw = test_edit_file("data/hw/h100x4-pim.ini", "short-rows.ini", "rows ",
+					"rows = 16");
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.model, sizeof cfg.model, "mixtral-8x7b");
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	cfg.iters = 1;
+	cfg.batch = 8;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_EQUAL(sim_run(&s), -1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sim_error(&s));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "iteration 0, layer 0, gpu 0, expert "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sim_error(&s), "needs row 16 of every bank, but banks have 16 rows"));
+	CU_ASSERT_EQUAL(s.iter, 0);
+	CU_ASSERT_EQUAL(s.layer, 0);
+	CU_ASSERT_EQUAL(history_len(sim_history(&s)), 0);
+	CU_ASSERT_EQUAL(sim_step_layer(&s), -1);
+	CU_ASSERT_EQUAL(sim_step_iter(&s), -1);
+	sim_release(&s);
+
+	cfg.sched = SCHED_GPU;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL(sim_run(&s), 0);
+	CU_ASSERT_PTR_NULL(sim_error(&s));
+	CU_ASSERT_TRUE(sim_done(&s));
+	sim_release(&s);
 }
 
 static int run_default(struct sim *s, int seed)
@@ -367,6 +450,7 @@ void test_sim_register(void)
 		{"reserved channels split the stacks", reserved_channels_split_the_stacks},
 		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
+		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
 	};
 	tests_add_suite("sim", cases);

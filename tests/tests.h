@@ -25,6 +25,7 @@ void test_gpu_register(void);
 void test_routing_register(void);
 void test_sim_register(void);
 void test_rewind_register(void);
+void test_history_register(void);
 void test_engine_register(void);
 void test_sched_register(void);
 void test_dram_register(void);

@@ -82,6 +82,8 @@ static void draw(const struct sim *s)
 			 sim_tokens_per_s(s));
 	if (s->last_layer >= 0)
 		draw_counts(s, 7, LINES - 10);
+	if (sim_error(s) != NULL)
+		put(LINES - 2, 1, "error: %s", sim_error(s));
 	put(LINES - 1, 1, "n next layer  i next iteration  r run to end  q quit%s",
 		 sim_done(s) ? "   [done]" : "");
 	refresh();
