@@ -9,7 +9,12 @@
 
 CC       = gcc
 PKG     ?= pkg-config
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Isim -Isrc
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L
+# Each folder sees only the folders below it, so the compiler enforces the
+# layering sim <- ui <- src: sim/ knows no terminal, ui/ never includes src/.
+SIM_INC  = -Isim
+UI_INC   = -Isim -Iui
+SRC_INC  = -Isim -Iui -Isrc
 CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
 CURSES_CFLAGS := $(shell $(PKG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell $(PKG) --libs ncursesw 2>/dev/null || echo -lncursesw)
@@ -36,17 +41,28 @@ $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 $(BUILD)/tests/runner: $(TEST_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CUNIT_LIBS) -lm
 
+$(BUILD)/bench_ui: $(BUILD)/tests/bench_ui.o $(UI_OBJ) $(SIM_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lm
+
 $(BUILD)/bench_%: $(BUILD)/tests/bench_%.o $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
+# sim/ must never see curses or readline: it is compiled without their flags.
+$(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SIM_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(UI_INC) $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# sim/ must never see curses or readline: it is compiled without their flags.
-$(BUILD)/%.o: %.c
+$(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 run: sieve
 	./sieve
@@ -67,6 +83,7 @@ check: cunit
 	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -74,6 +91,8 @@ asan: cunit
 		build-asan/sieve build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 
 valgrind: cunit
 	@$(MAKE) --no-print-directory $(BUILD)/tests/runner

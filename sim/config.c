@@ -24,6 +24,7 @@ static const struct field config_fields[] = {
 	I(iters, 1, 10000000, "decode iterations to simulate"),
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
+	I(micro, 1, CONFIG_MAX_MICRO, "micro-batches per layer; >1 overlaps one's all-to-all with another's compute"),
 };
 
 const struct field_table config_field_table = {
@@ -48,6 +49,7 @@ int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e)
 static const size_t restart_fields[] = {
 	offsetof(struct sim_config, model), offsetof(struct sim_config, hw),
 	offsetof(struct sim_config, routing), offsetof(struct sim_config, batch),
+	offsetof(struct sim_config, micro),
 };
 
 enum config_when config_field_when(const struct field *f)

@@ -19,6 +19,8 @@
  *   restart  only by starting a new simulation (sim_init): the change
  *            would invalidate what is loaded or allocated.
  */
+#define CONFIG_MAX_MICRO 16	/* micro-batches per layer, at most (config.c) */
+
 struct sim_config {
 	char model[256];	/* restart: preset name or path */
 	char hw[256];		/* restart */
@@ -29,6 +31,8 @@ struct sim_config {
 	int iters;		/* live: not below the iteration in progress */
 	int context;		/* live: KV-cache length from the next layer on */
 	int seed;		/* live: routing re-seeded for the layers to come */
+	int micro;		/* restart: micro-batches per layer (1: off); sizes the
+				   decisions, and the schedule carries across layers */
 };
 
 enum config_when { CONFIG_LIVE, CONFIG_RESTART };

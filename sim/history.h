@@ -30,7 +30,17 @@
 #include "hw.h"
 #include "sched.h"
 
-/* What happened in one layer of one iteration. */
+/*
+ * What happened in one layer of one iteration.  With micro-batches (sim.h)
+ * the phase times, straggler, estimate, busy times and counts are summed
+ * over micro-batches, each phase measured within its own micro-batch (from
+ * its start to its attention's end, ...), so attn + dispatch + expert +
+ * combine may exceed total_ns: the excess is what the overlap hid.
+ * activated counts expert runs (an expert with tokens in two micro-batches
+ * counts twice, as it runs twice); max_load is over the whole layer.
+ * total_ns is the layer's share of the critical path: from the previous
+ * layer's end to its own, so the layers' totals add up to the iteration.
+ */
 struct layer_result {
 	double attn_ns;		/* layer start to the last attention's end */
 	double dispatch_ns;	/* then to the last dispatch's end */
@@ -47,7 +57,8 @@ struct layer_result {
 	int pim_slots;		/* token-slots served in PIM */
 };
 
-/* Per-GPU work of one layer. */
+/* Per-GPU work of one layer, summed over micro-batches (attn_in_pim: how
+ * many of them ran attention in PIM). */
 struct gpu_work {
 	int experts;		/* experts with tokens */
 	int tokens;		/* token-slots */
@@ -58,7 +69,8 @@ struct gpu_work {
 	int attn_in_pim;
 	double send_bytes, recv_bytes;
 	double ready_ns;	/* the GPU still busy this long after the dispatch (shared
-				   experts): what its policy was told (sched.h) */
+				   experts; with micro-batches also the other's work):
+				   what its policy was told (sched.h) */
 };
 
 /* One layer of one iteration, as it happened. */

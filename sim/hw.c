@@ -14,8 +14,10 @@
 static const struct field hw_fields[] = {
 	{"system", "gpus", FIELD_INT, offsetof(struct hw, gpus), 0, 1, HW_MAX_GPUS, NULL, 0, "",
 	 "GPUs in the server"},
-	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "link bandwidth per GPU per direction"),
-	D("system", link_latency_ns, 0, 1e6, 0, "ns", "latency of one transfer"),
+	D("system", link_gbps, 0.1, 100000, 0, "GB/s", "datasheet link bandwidth per GPU per direction"),
+	D("system", a2a_bw_gbps, 0.1, 100000, 0, "GB/s", "bandwidth an all-to-all achieves (sim/comm.h)"),
+	D("system", a2a_fixed_ns, 0, 1e7, 0, "ns", "fixed cost of one all-to-all: launch and barrier"),
+	D("system", a2a_peer_ns, 0, 1e6, 0, "ns", "cost of one all-to-all per peer GPU"),
 	{"system", "speed", FIELD_STR, offsetof(struct hw, speed), sizeof(((struct hw *)0)->speed),
 	 0, 0, NULL, 1, "", "speed factor per GPU: one value for all, or one per GPU"},
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
@@ -116,6 +118,9 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
 		return -1;
 	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
+	if (hw->a2a_bw_gbps > hw->link_gbps)
+		return err_set(e, "%s: a2a_bw_gbps %g exceeds the link's peak link_gbps %g", ini->path,
+			       hw->a2a_bw_gbps, hw->link_gbps);
 	if (ini_get(ini, "pim", "attach") == NULL)
 		hw->hbm.attach = h->pim_kind == PIM_LOGIC ? ATTACH_LOGIC : ATTACH_SHARED;
 	if (hbm_check_attach(h, ini->path, e) != 0)

@@ -20,8 +20,10 @@ struct hw {
 	char name[64];
 	/* [system] */
 	int gpus;
-	double link_gbps;	/* per GPU, per direction */
-	double link_latency_ns;
+	double link_gbps;	/* datasheet peak per GPU, per direction */
+	double a2a_bw_gbps;	/* achieved by an all-to-all (comm.h) */
+	double a2a_fixed_ns;	/* launch and barrier of one all-to-all */
+	double a2a_peer_ns;	/* per peer GPU (signalling) */
 	char speed[256];	/* per-GPU speed factors, "1.0" or "1.0 0.95 ..." */
 	/* [gpu] datasheet */
 	double peak_tflops;	/* dense BF16 */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "gpu.h"
 
 /* First sequence of GPU g when batch sequences are split in blocks. */
@@ -54,6 +55,8 @@ int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw
 		const char *datadir, struct pimcost *pim, struct err *e)
 {
 	memset(s, 0, sizeof *s);
+	if (config_check(cfg, e) != 0)	/* a config not read through the table */
+		return -1;
 	s->cfg = *cfg;
 	if (model_load(&s->model, datadir, cfg->model, e) != 0)
 		return -1;
@@ -77,7 +80,7 @@ int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw
 	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
-	s->decision = xcalloc((size_t)s->model.experts, sizeof *s->decision);
+	s->decision = xcalloc((size_t)s->model.experts * (size_t)cfg->micro, sizeof *s->decision);
 	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
 	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
 	for (int g = 0; g < s->hw.gpus; g++)
@@ -110,7 +113,7 @@ int sim_done(const struct sim *s)
 	return s->iter >= s->cfg.iters;
 }
 
-static int issue(struct sim *s, int kind, int g, double dur, const int *res, int nres,
+static int issue(struct sim *s, int kind, int g, int m, double dur, const int *res, int nres,
 		 const int *deps, int ndeps)
 {
 	struct engine_task t;
@@ -124,7 +127,8 @@ static int issue(struct sim *s, int kind, int g, double dur, const int *res, int
 	t.layer = s->layer;
 	t.gpu = g;
 	t.expert = -1;
-	return engine_issue(&s->eng, &t, deps, ndeps, s->now_ns);
+	t.micro = m;
+	return engine_issue(&s->eng, &t, deps, ndeps, s->micro_ready_ns[m]);
 }
 
 /* Resources of GPU g's stacks, into res; returns how many. */
@@ -135,65 +139,58 @@ static int stacks_of(const struct sim *s, int g, int *res)
 	return s->hw.stacks;
 }
 
+/* GPU g's sequences in micro-batch m: [micro_begin(m), micro_begin(m + 1)). */
+static int micro_begin(const struct sim *s, int g, int m)
+{
+	int b = seq_begin(s->cfg.batch, s->hw.gpus, g);
+	return b + (int)((long)seqs_of(s, g) * m / s->cfg.micro);
+}
+
+static int micro_seqs(const struct sim *s, int g, int m)
+{
+	return micro_begin(s, g, m + 1) - micro_begin(s, g, m);
+}
+
 /*
- * 1. attention of every GPU for its own sequences; task ids into ids.
- * attacc and duplex stream the KV cache in PIM; sieve picks, per GPU and
- * layer, whichever of the two its models say is faster.
+ * 1. attention of every GPU for its sequences of micro-batch m; task ids
+ * into ids (-1 where a GPU has none).  attacc and duplex stream the KV cache
+ * in PIM; sieve picks, per GPU and layer, whichever of the two its models
+ * say is faster.
  */
-static void attention(struct sim *s, int *ids)
+static void attention(struct sim *s, int m, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
-		int seqs = seqs_of(s, g), res[ENGINE_MAX_TASK_RES];
+		int seqs = micro_seqs(s, g, m), res[ENGINE_MAX_TASK_RES];
 		double speed = s->hw.speed_factor[g];
-		double proj = gpu_attn_proj_ns(&s->gpu_view, speed, &s->model, seqs);
-		double kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
-		double on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
-		double in_pim = pimcost_stream_ns(s->pim, kv);
-		int pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
+		double proj, kv, on_gpu, in_pim;
+		int pim;
 
+		ids[g] = -1;
+		if (seqs == 0)
+			continue;
+		proj = gpu_attn_proj_ns(&s->gpu_view, speed, &s->model, seqs);
+		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
+		on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
+		in_pim = pimcost_stream_ns(s->pim, kv);
+		pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
 		if (!pim) {
-			ids[g] = issue(s, TASK_ATTN, g, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
+			ids[g] = issue(s, TASK_ATTN, g, m, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
-			int p = issue(s, TASK_ATTN, g, proj, &s->res_gpu[g], 1, NULL, 0);
-			ids[g] = issue(s, TASK_ATTN_PIM, g, in_pim, res, stacks_of(s, g, res), &p, 1);
+			int p = issue(s, TASK_ATTN, g, m, proj, &s->res_gpu[g], 1, NULL, 0);
+			ids[g] = issue(s, TASK_ATTN_PIM, g, m, in_pim, res, stacks_of(s, g, res), &p, 1);
 		}
-		s->gpu[g].attn_in_pim = pim;
-		s->gpu[g].attn_ns = s->eng.task[ids[g]].end_ns - s->now_ns;
+		s->gpu[g].attn_in_pim += pim;
+		s->gpu[g].attn_ns += s->eng.task[ids[g]].end_ns - s->micro_ready_ns[m];
 	}
 }
 
-/* Bytes each GPU sends and receives in one all-to-all direction. */
-static void traffic(struct sim *s)
+/* 2./5. one all-to-all of micro-batch m: a task per GPU after all of deps. */
+static void all_to_all(struct sim *s, int kind, int m, const double *bytes, const int *deps,
+		       int ndeps, int *ids)
 {
-	int G = s->hw.gpus, k = s->model.top_k;
-	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
-
-	s->last.link_bytes = 0;
-	for (int g = 0; g < G; g++)
-		s->gpu[g].send_bytes = s->gpu[g].recv_bytes = 0;
-	for (int t = 0; t < s->cfg.batch; t++) {
-		int src = s->token_gpu[t];
-		unsigned char sent[HW_MAX_GPUS] = {0};
-		for (int j = 0; j < k; j++) {
-			int dst = s->assign[t * k + j] % G;
-			if (dst == src || sent[dst])
-				continue;
-			sent[dst] = 1;
-			s->gpu[src].send_bytes += token_bytes;
-			s->gpu[dst].recv_bytes += token_bytes;
-			s->last.link_bytes += 2 * token_bytes;
-		}
-	}
-}
-
-/* 2./5. one all-to-all: a task per GPU after all of deps. */
-static void all_to_all(struct sim *s, int kind, const int *deps, int ndeps, int *ids)
-{
-	for (int g = 0; g < s->hw.gpus; g++) {
-		double b = fmax(s->gpu[g].send_bytes, s->gpu[g].recv_bytes);
-		double dur = b > 0 ? s->hw.link_latency_ns + b / s->hw.link_gbps : 0;
-		ids[g] = issue(s, kind, g, dur, &s->res_link[g], 1, deps, ndeps);
-	}
+	for (int g = 0; g < s->hw.gpus; g++)
+		ids[g] = issue(s, kind, g, m, comm_all_to_all_ns(&s->hw, bytes[g]), &s->res_link[g], 1,
+			       deps, ndeps);
 }
 
 /* Expert x's PIM cost into x->pim_ns; -1 (s->err filled) when it fails. */
@@ -255,32 +252,34 @@ static double phase_end(const struct sim *s, const int *ids, int n, double floor
 }
 
 /*
- * 4. GPU g's experts: PIM tasks on their stacks, then the grouped kernel;
- * the ids of every task issued are appended to ids[*n].
+ * 4. GPU g's experts of micro-batch m: PIM tasks on their stacks, then the
+ * grouped kernel (the weights are streamed again for every micro-batch);
+ * the ids of every task issued are appended to ids[*n].  Returns the GPU's
+ * expert phase: from the dispatch's end to its last task, shared experts
+ * included.
  */
-static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const int *deps,
-			int ndeps, int *ids, int *n)
+static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *sg,
+			  const int *deps, int ndeps, int *ids, int *n)
 {
-	/* its phase runs from the dispatch's end to its last task, shared experts included */
-	const struct model *m = &s->model;
+	const struct model *md = &s->model;
 	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts), ngpu = 0, last;
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
-	double start = phase_end(s, deps, ndeps, s->now_ns), end = start + sg->ready_ns;
+	double start = phase_end(s, deps, ndeps, s->micro_ready_ns[m]), end = start + sg->ready_ns;
 	double stack_bytes[HW_MAX_STACKS] = {0};
+	int tokens = 0;
 
-	w->experts = sg->n;
-	w->tokens = w->pim_experts = 0;
+	w->experts += sg->n;
 	for (int i = 0; i < sg->n; i++) {
 		const struct sched_expert *x = &sg->x[i];
-		w->tokens += x->tokens;
+		tokens += x->tokens;
 		if (!x->on_pim) {
 			counts[ngpu++] = x->tokens;
-			stack_bytes[x->stack] += model_expert_bytes(m);
+			stack_bytes[x->stack] += model_expert_bytes(md);
 			continue;
 		}
 		int r = s->res_stack0[g] + x->stack;
-		int id = issue(s, TASK_PIM_EXPERT, g, x->pim_ns, &r, 1, deps, ndeps);
+		int id = issue(s, TASK_PIM_EXPERT, g, m, x->pim_ns, &r, 1, deps, ndeps);
 		s->eng.task[id].expert = x->expert;
 		s->eng.task[id].tokens = x->tokens;
 		w->pim_experts++;
@@ -289,132 +288,216 @@ static void run_experts(struct sim *s, int g, const struct sched_gpu *sg, const 
 		end = fmax(end, s->eng.task[id].end_ns);
 		ids[(*n)++] = id;
 	}
+	w->tokens += tokens;
 	if (ngpu > 0) {
-		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.speed_factor[g], m->hidden,
-					       m->expert_inter, m->expert_weight_bytes, counts, ngpu,
+		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.speed_factor[g], md->hidden,
+					       md->expert_inter, md->expert_weight_bytes, counts, ngpu,
 					       sched_stack_bw_scale(stack_bytes, s->hw.stacks));
 		res[0] = s->res_gpu[g];
 		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
-		last = issue(s, TASK_GPU_EXPERTS, g, dur, res, nres, deps, ndeps);
-		s->eng.task[last].tokens = w->tokens;
+		last = issue(s, TASK_GPU_EXPERTS, g, m, dur, res, nres, deps, ndeps);
+		s->eng.task[last].tokens = tokens;
 		end = fmax(end, s->eng.task[last].end_ns);
 		ids[(*n)++] = last;
 	}
 	free(counts);
-	w->expert_ns = end > start ? end - start : 0;
-	w->est_ns = sg->est_ns;
+	w->est_ns += sg->est_ns;
+	return end > start ? end - start : 0;
 }
 
+/* The layer's routing: every token's experts, and tokens per expert. */
 static void route(struct sim *s)
 {
 	const struct model *m = &s->model;
 
 	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, s->cfg.batch, s->assign);
 	routing_count(m, s->assign, s->cfg.batch, s->counts);
-	for (int e = 0; e < m->experts; e++) {
-		s->last.activated += s->counts[e] > 0;
+	for (int e = 0; e < m->experts; e++)
 		if (s->counts[e] > s->last.max_load)
 			s->last.max_load = s->counts[e];
-	}
 }
 
-/* The router of each GPU for its own tokens, after its attention; ids into ids. */
-static void router(struct sim *s, const int *attn, int *ids)
+/*
+ * The router of each GPU for its tokens of micro-batch m, after its
+ * attention; ids into ids (-1 where a GPU has none).
+ */
+static void router(struct sim *s, int m, const int *attn, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
-		double dur = gpu_router_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
-		ids[g] = issue(s, TASK_ROUTER, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
+		int seqs = micro_seqs(s, g, m);
+		double dur = gpu_router_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs);
+		ids[g] = seqs ? issue(s, TASK_ROUTER, g, m, dur, &s->res_gpu[g], 1, &attn[g], 1) : -1;
 	}
 }
 
 /*
  * The LM head after the last layer of an iteration: each GPU projects and
- * samples its own sequences once every task of the layer has ended.
+ * samples its sequences of micro-batch m once every task of that
+ * micro-batch in the layer has ended.  Returns the latest end.
  */
-static void lm_head(struct sim *s)
+static double lm_head(struct sim *s, int m)
 {
-	int n = s->eng.ntasks - s->layer_first_task, *deps = xcalloc((size_t)n + 1, sizeof *deps);
+	int n = 0, *deps = xcalloc((size_t)(s->eng.ntasks - s->layer_first_task) + 1, sizeof *deps);
+	double end = 0;
 
-	for (int i = 0; i < n; i++)
-		deps[i] = s->layer_first_task + i;
+	for (int i = s->layer_first_task; i < s->eng.ntasks; i++)
+		if (s->eng.task[i].micro == m)
+			deps[n++] = i;
 	for (int g = 0; g < s->hw.gpus; g++) {
-		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs_of(s, g));
-		issue(s, TASK_LM_HEAD, g, dur, &s->res_gpu[g], 1, deps, n);
+		int seqs = micro_seqs(s, g, m);
+		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs);
+		if (seqs > 0)
+			end = fmax(end, s->eng.task[issue(s, TASK_LM_HEAD, g, m, dur, &s->res_gpu[g], 1,
+							  deps, n)].end_ns);
 	}
 	free(deps);
+	return end;
 }
 
-static int moe_layer(struct sim *s, const int *attn)
+/* Tokens of micro-batch m (every GPU's share of it), into tok; returns how many. */
+static int micro_tokens(const struct sim *s, int m, int *tok)
+{
+	int n = 0;
+
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int t = micro_begin(s, g, m); t < micro_begin(s, g, m + 1); t++)
+			tok[n++] = t;
+	return n;
+}
+
+/* Tokens per expert of micro-batch m's tokens, into counts. */
+static void micro_counts(const struct sim *s, const int *tok, int ntok, int *counts)
+{
+	int k = s->model.top_k;
+
+	memset(counts, 0, (size_t)s->model.experts * sizeof *counts);
+	for (int i = 0; i < ntok; i++)
+		for (int j = 0; j < k; j++)
+			counts[s->assign[tok[i] * k + j]]++;
+}
+
+/* Phase ends of one micro-batch in one layer, for layer_result; end: of its
+ * last task (the LM head's after the last layer). */
+struct micro_phases {
+	double attn, disp, exp, comb, end;
+};
+
+/*
+ * 3./4. shared experts and routed experts of micro-batch m on every GPU,
+ * after its dispatch disp; task ids appended to exp[*nexp].
+ */
+static int experts_of_micro(struct sim *s, int m, const int *attn, const int *disp,
+			    const int *counts, int *exp, int *nexp, struct micro_phases *ph)
 {
 	struct sched_params p = {s->cfg.sched, s->cfg.tau};
-	int G = s->hw.gpus, rt[HW_MAX_GPUS], disp[HW_MAX_GPUS], comb[HW_MAX_GPUS], nexp = 0;
-	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
-	double t_attn = phase_end(s, attn, G, s->now_ns), t_disp, t_exp, sum = 0, worst = 0;
+	int G = s->hw.gpus;
+	double sum = 0, worst = 0, est = 0;
 	struct layer_result *r = &s->last;
 
-	route(s);
-	traffic(s);
-	router(s, attn, rt);
-	t_attn = phase_end(s, rt, G, t_attn);	/* attention phase: through the router */
-	all_to_all(s, TASK_DISPATCH, rt, G, disp);
-	t_disp = phase_end(s, disp, G, t_attn);
-	s->ndecisions = 0;
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
 		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
-					      seqs_of(s, g));
-		double ready = 0;
+					      micro_seqs(s, g, m));
+		double phase;
 		int res[ENGINE_MAX_TASK_RES], nres;
-		if (dur > 0) {
+		if (dur > 0 && micro_seqs(s, g, m) > 0) {
 			res[0] = s->res_gpu[g];
 			nres = 1 + (sched_pim_locks_stacks(&s->hw) ? stacks_of(s, g, res + 1) : 0);
-			exp[nexp] = issue(s, TASK_SHARED, g, dur, res, nres, &attn[g], 1);
-			ready = fmax(0, s->eng.task[exp[nexp++]].end_ns - t_disp);
+			exp[(*nexp)++] = issue(s, TASK_SHARED, g, m, dur, res, nres, &attn[g], 1);
 		}
+		/* how long after the dispatch the GPU is still busy: its shared
+		 * experts, or with micro-batches another one's work */
+		double ready = fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp);
 		struct sched_gpu sg;
-		if (partition(s, &p, s->counts, g, ready, s->decision + s->ndecisions, &sg) != 0) {
-			free(exp);
+		if (partition(s, &p, counts, g, ready, s->decision + s->ndecisions, &sg) != 0)
 			return -1;
-		}
 		s->ndecisions += sg.n;
-		s->gpu[g].ready_ns = ready;
-		run_experts(s, g, &sg, disp, G, exp, &nexp);
-		sum += s->gpu[g].expert_ns;
-		worst = fmax(worst, s->gpu[g].expert_ns);
-		r->est_ns = fmax(r->est_ns, s->gpu[g].est_ns);
+		s->gpu[g].ready_ns += ready;
+		phase = run_experts(s, g, m, &sg, disp, G, exp, nexp);
+		s->gpu[g].expert_ns += phase;
+		sum += phase;
+		worst = fmax(worst, phase);
+		est = fmax(est, sg.est_ns);
 	}
-	all_to_all(s, TASK_COMBINE, exp, nexp, comb);
-	t_exp = phase_end(s, exp, nexp, t_disp);
-	r->attn_ns = t_attn - s->now_ns;
-	r->dispatch_ns = t_disp - t_attn;
-	r->expert_ns = t_exp - t_disp;
-	r->combine_ns = phase_end(s, comb, G, t_exp) - t_exp;
-	r->straggler_ns = worst - sum / G;
+	r->straggler_ns += worst - sum / G;
+	r->est_ns += est;
 	if (worst > 0) {
-		s->est_err_sum += fabs(r->est_ns - worst) / worst;
+		s->est_err_sum += fabs(est - worst) / worst;
 		s->est_err_n++;
 	}
-	free(exp);
 	return 0;
 }
 
-static void dense_layer(struct sim *s, const int *attn)
+/*
+ * A MoE layer in M micro-batches (attn[m * G + g]: attention tasks, rt: the
+ * routers, each after its attention on the GPU).  Issue
+ * order sets each resource's order: every micro-batch's dispatch goes on the
+ * links before any combine, and on each GPU micro-batch m's experts before
+ * m + 1's, so m + 1's dispatch overlaps m's experts and m's combine overlaps
+ * m + 1's experts (or the next layer's attention of m).
+ */
+static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro_phases *ph)
+{
+	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k, rc = 0;
+	int *disp = xcalloc((size_t)(M * G), sizeof *disp), comb[HW_MAX_GPUS];
+	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
+	int *tok = xcalloc((size_t)s->cfg.batch, sizeof *tok);
+	int *counts = xcalloc((size_t)s->model.experts, sizeof *counts);
+	double *send = xcalloc((size_t)(M * G), sizeof *send), recv[HW_MAX_GPUS];
+	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
+
+	route(s);
+	for (int m = 0; m < M; m++) {
+		int ntok = micro_tokens(s, m, tok);
+		s->last.link_bytes += comm_traffic(s->assign, k, s->token_gpu, tok, ntok, G,
+						   token_bytes, send + m * G, recv);
+		for (int g = 0; g < G; g++) {
+			/* the combine moves the same bytes the other way: keep the larger */
+			s->gpu[g].send_bytes += send[m * G + g];
+			s->gpu[g].recv_bytes += recv[g];
+			send[m * G + g] = fmax(send[m * G + g], recv[g]);
+		}
+		all_to_all(s, TASK_DISPATCH, m, send + m * G, rt + m * G, G, disp + m * G);
+		ph[m].disp = phase_end(s, disp + m * G, G, ph[m].attn);
+	}
+	s->ndecisions = 0;
+	for (int m = 0; m < M && rc == 0; m++) {
+		int ntok = micro_tokens(s, m, tok), nexp = 0;
+		micro_counts(s, tok, ntok, counts);
+		for (int e = 0; e < s->model.experts; e++)
+			s->last.activated += counts[e] > 0;
+		rc = experts_of_micro(s, m, attn + m * G, disp + m * G, counts, exp, &nexp, &ph[m]);
+		all_to_all(s, TASK_COMBINE, m, send + m * G, exp, nexp, comb);
+		ph[m].exp = phase_end(s, exp, nexp, ph[m].disp);
+		ph[m].comb = phase_end(s, comb, G, ph[m].exp);
+	}
+	free(disp);
+	free(exp);
+	free(tok);
+	free(counts);
+	free(send);
+	return rc;
+}
+
+static void dense_layer(struct sim *s, const int *attn, struct micro_phases *ph)
 {
 	int G = s->hw.gpus, ffn[HW_MAX_GPUS];
-	double t_attn = phase_end(s, attn, G, s->now_ns);
 
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
 	s->ndecisions = 0;
-	for (int g = 0; g < G; g++) {
-		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
-					      s->model.dense_inter, seqs_of(s, g));
-		ffn[g] = issue(s, TASK_SHARED, g, dur, &s->res_gpu[g], 1, &attn[g], 1);
-		memset(&s->gpu[g], 0, sizeof s->gpu[g]);
-		s->gpu[g].expert_ns = dur;
+	for (int m = 0; m < s->cfg.micro; m++) {
+		for (int g = 0; g < G; g++) {
+			int seqs = micro_seqs(s, g, m);
+			double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
+						      s->model.dense_inter, seqs);
+			ffn[g] = seqs ? issue(s, TASK_SHARED, g, m, dur, &s->res_gpu[g], 1,
+					      &attn[m * G + g], 1) : -1;
+			s->gpu[g].expert_ns += seqs ? dur : 0;
+		}
+		ph[m].disp = ph[m].attn;
+		ph[m].exp = ph[m].comb = phase_end(s, ffn, G, ph[m].attn);
 	}
-	s->last.attn_ns = t_attn - s->now_ns;
-	s->last.expert_ns = phase_end(s, ffn, G, t_attn) - t_attn;
 }
 
 /* Busy time of the layer's tasks by resource class. */
@@ -458,6 +541,34 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->pim_slots += r->pim_slots;
 }
 
+/*
+ * The layer's phases summed over micro-batches, its time on the critical
+ * path, and when each micro-batch of the next layer may start.
+ */
+static void finish_layer(struct sim *s, const struct micro_phases *ph)
+{
+	struct layer_result *r = &s->last;
+	int M = s->cfg.micro;
+	double end = s->end_ns;
+
+	for (int m = 0; m < M; m++) {
+		r->attn_ns += ph[m].attn - s->micro_ready_ns[m];
+		r->dispatch_ns += ph[m].disp - ph[m].attn;
+		r->expert_ns += ph[m].exp - ph[m].disp;
+		r->combine_ns += ph[m].comb - ph[m].exp;
+		end = fmax(end, ph[m].end);
+	}
+	r->total_ns = end - s->end_ns;
+	s->end_ns += r->total_ns;
+	/* the last micro-batch to finish keeps the accumulated clock, so that
+	 * micro = 1 advances it exactly as a layer always has */
+	s->now_ns = s->end_ns;
+	for (int m = 0; m < M; m++) {
+		s->micro_ready_ns[m] = ph[m].end == end ? s->end_ns : ph[m].end;
+		s->now_ns = fmin(s->now_ns, s->micro_ready_ns[m]);
+	}
+}
+
 /* Copy the layer just simulated, from start_ns, into the history. */
 static void record_layer(struct sim *s, double start_ns)
 {
@@ -491,31 +602,49 @@ const struct history *sim_history(const struct sim *s)
 
 int sim_step_layer(struct sim *s)
 {
-	int attn[HW_MAX_GPUS];
+	int G = s->hw.gpus, M = s->cfg.micro, *attn, *rt, moe = model_is_moe(&s->model, s->layer);
+	struct micro_phases ph[CONFIG_MAX_MICRO];
 	struct layer_result *r = &s->last;
+	double start_ns = s->now_ns;
 
 	if (s->failed)
 		return -1;
 	if (sim_done(s))
 		return 0;
 	memset(r, 0, sizeof *r);
+	memset(s->gpu, 0, sizeof s->gpu);
 	engine_forget(&s->eng);
 	s->layer_first_task = s->eng.ntasks;
-	attention(s, attn);
-	if (!model_is_moe(&s->model, s->layer))
-		dense_layer(s, attn);
-	else if (moe_layer(s, attn) != 0) {
+	attn = xcalloc((size_t)(M * G), sizeof *attn);
+	rt = xcalloc((size_t)(M * G), sizeof *rt);
+	for (int m = 0; m < M; m++) {
+		attention(s, m, attn + m * G);
+		ph[m].attn = phase_end(s, attn + m * G, G, s->micro_ready_ns[m]);
+		if (moe) {	/* the attention phase runs through the router */
+			router(s, m, attn + m * G, rt + m * G);
+			ph[m].attn = phase_end(s, rt + m * G, G, ph[m].attn);
+		}
+	}
+	if (moe && moe_layer(s, attn, rt, ph) != 0) {
+		free(attn);
+		free(rt);
 		s->failed = 1;
 		return err_prefix(&s->err, "iteration %d, layer %d, ", s->iter, s->layer);
 	}
-	if (s->layer == s->model.layers - 1 && s->model.vocab > 0)
-		lm_head(s);
-	r->total_ns = engine_end_ns(&s->eng, s->layer_first_task, s->now_ns) - s->now_ns;
+	if (!moe)
+		dense_layer(s, attn, ph);
+	free(attn);
+	free(rt);
+	for (int m = 0; m < M; m++) {
+		ph[m].end = ph[m].comb;
+		if (s->layer == s->model.layers - 1 && s->model.vocab > 0)
+			ph[m].end = fmax(ph[m].end, lm_head(s, m));
+	}
+	finish_layer(s, ph);
 	busy(s);
-	record_layer(s, s->now_ns);
+	record_layer(s, start_ns);
 	add_result(&s->layer_sum[s->layer], r);
 	s->last_layer = s->layer;
-	s->now_ns += r->total_ns;
 	s->iter_ns_cur += r->total_ns;
 	if (++s->layer == s->model.layers) {
 		s->layer = 0;

@@ -12,9 +12,8 @@
  *      sieve puts it wherever its estimate is lower, per GPU and layer;
  *   2. dispatch all-to-all, one task per GPU on its link, after every GPU's
  *      attention: each token's activation goes once to every other GPU that
- *      owns one of its top-k experts; time = latency + max(bytes sent,
- *      bytes received) / link bandwidth (a switch: each GPU is limited by
- *      its own per-direction bandwidth);
+ *      owns one of its top-k experts; its time is comm.h's model, calibrated
+ *      to published expert-parallel kernels (tens of microseconds);
  *   3. shared experts on each GPU for its own tokens, right after its
  *      attention (they need no dispatch, so they overlap it);
  *   4. after every dispatch: the policy splits each GPU's experts (placement
@@ -30,6 +29,23 @@
  * (e div G) mod stacks, in PIM's channels and the GPU's ([pim] attach,
  * hbm.h), and the GPU reads it at that stack's bandwidth: a grouped kernel
  * goes at the pace of its busiest stack (sched_stack_bw_scale).
+ *
+ * Micro-batches (cfg.micro = M > 1; 1 is the schedule above exactly): each
+ * GPU's sequences are split into M consecutive parts, and steps 1-5 run per
+ * micro-batch with their own dependencies (micro-batch m's dispatch after
+ * every GPU's attention of m, its experts after its dispatch, its combine
+ * after its experts); the next layer's micro-batch m waits only for this
+ * layer's combine of m.  Tasks are issued so that every micro-batch's
+ * dispatch precedes any combine on the links and m's work precedes m + 1's
+ * on a GPU: m + 1's dispatch then runs while m's experts compute, and m's
+ * combine while m + 1's experts (or the next layer's attention) compute,
+ * because links and GPUs/stacks are different resources (the two-micro-batch
+ * overlap of DeepSeek's decode, DeepEP README).  The routing of a layer is
+ * the same for any M: each micro-batch's token counts are its tokens' share
+ * of the layer's routed batch, and the policy decides per micro-batch.  The
+ * cost: every expert's weights are streamed again for each micro-batch, and
+ * each all-to-all pays its fixed cost M times.
+ *
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
  * (gpu.h), calibrated on measured H100 kernels; the DRAM model's
  * streaming reads give the same figure within 10% (tests/test_gpu.c).  PIM kernel times
@@ -64,7 +80,11 @@ struct sim {
 	/* position: the next layer to simulate */
 	int iter;
 	int layer;
-	double now_ns;		/* simulated time at the start of that layer */
+	double now_ns;		/* simulated time at the start of that layer (its
+				   first micro-batch's earliest start) */
+	double end_ns;		/* end of the layer just simulated */
+	double micro_ready_ns[CONFIG_MAX_MICRO];	/* micro-batch m of the next layer may
+						   start: this layer's combine of m */
 	/* the layer just simulated */
 	int last_layer;		/* -1 before the first step */
 	int *assign;		/* batch * top_k expert ids */
@@ -201,6 +221,9 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
  * ready time (shared experts), the models of s; the timeline is not
  * re-simulated.  0, or -1: a PIM cost failed (as in sim_step_layer, the
  * simulation then stops) or policy is not one (sim_error says which).
+ * With micro-batches (cfg.micro > 1) the run split each micro-batch on its
+ * own; the what-if splits the layer's whole counts once, with the ready
+ * times summed over micro-batches, so it does not reproduce r->decision.
  */
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);

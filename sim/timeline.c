@@ -31,6 +31,8 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->iter = s->iter;
 	c->layer = s->layer;
 	c->now_ns = s->now_ns;
+	c->end_ns = s->end_ns;
+	memcpy(c->micro_ready_ns, s->micro_ready_ns, sizeof c->micro_ready_ns);
 	c->iter_ns_sum = s->iter_ns_sum;
 	c->iter_ns_cur = s->iter_ns_cur;
 	c->est_err_sum = s->est_err_sum;
@@ -56,6 +58,8 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	s->iter = c->iter;
 	s->layer = c->layer;
 	s->now_ns = c->now_ns;
+	s->end_ns = c->end_ns;
+	memcpy(s->micro_ready_ns, c->micro_ready_ns, sizeof s->micro_ready_ns);
 	s->iter_ns_sum = c->iter_ns_sum;
 	s->iter_ns_cur = c->iter_ns_cur;
 	s->est_err_sum = c->est_err_sum;
@@ -79,7 +83,7 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	memset(s->gpu, 0, sizeof s->gpu);
 	memset(s->assign, 0, (size_t)s->cfg.batch * (size_t)s->model.top_k * sizeof *s->assign);
 	memset(s->counts, 0, (size_t)s->model.experts * sizeof *s->counts);
-	memset(s->decision, 0, (size_t)s->model.experts * sizeof *s->decision);
+	memset(s->decision, 0, (size_t)s->model.experts * (size_t)s->cfg.micro * sizeof *s->decision);
 }
 
 /* Keep the newest half; of the older half, every other one (the first stays). */

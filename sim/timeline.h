@@ -9,7 +9,8 @@
  * needs only what stepping accumulates, not what it computed on the way:
  *
  *   checkpoint  every TIMELINE_EVERY layers of an iteration, from its first:
- *               position, simulated time, the
+ *               position, simulated time (and when each micro-batch
+ *               may start), the
  *               engine's resource clocks and busy time, the accumulators
  *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done);
  *   change log  every live change (sim_configure) with its position, the
@@ -28,7 +29,7 @@
  * position are dropped.
  *
  * Memory: at most TIMELINE_CHECKPOINTS checkpoints of
- *     16 x resources + 104 x layers + ~80 bytes
+ *     16 x resources + 104 x layers + ~210 bytes
  * (7.3 KB for qwen3.5-397b-a17b on 8 GPUs: 56 resources, 60 layers; at most
  * 3.7 MB).  When full, every other checkpoint of the older half is dropped:
  * the newest TIMELINE_CHECKPOINTS / 2 stay TIMELINE_EVERY layers apart (the
@@ -49,7 +50,8 @@ struct sim;
 
 struct sim_checkpoint {
 	int iter, layer;
-	double now_ns;
+	double now_ns, end_ns;
+	double micro_ready_ns[CONFIG_MAX_MICRO];
 	double iter_ns_sum, iter_ns_cur;
 	double est_err_sum;
 	long est_err_n;

@@ -283,6 +283,7 @@ static void print_json(const struct compare *c)
 	json_int(&j, "iters", c->base.iters);
 	json_int(&j, "context", c->base.context);
 	json_int(&j, "seed", c->base.seed);
+	json_int(&j, "micro", c->base.micro);
 	json_str(&j, "devices", c->native ? "native" : "given");
 	if (c->at_tpot_ms > 0) {
 		json_fixed(&j, "at_tpot_ms", c->at_tpot_ms, 4);
@@ -332,9 +333,12 @@ static void print_table(const struct compare *c, enum format fmt)
 		       "tpot_ms,iter_us,expert_phase_us,pim_expert_share,gpu_util,pim_util,"
 		       "link_util,speedup_vs_best_static\n");
 	else {
-		printf("compare: %s on %s (%s devices), context %d, %d iterations, seed %d\n",
+		char micro[32] = "";
+		if (c->base.micro > 1)
+			snprintf(micro, sizeof micro, ", %d micro-batches", c->base.micro);
+		printf("compare: %s on %s (%s devices), context %d, %d iterations, seed %d%s\n",
 		       c->base.model, c->base.hw, c->native ? "native" : "given", c->base.context,
-		       c->base.iters, c->base.seed);
+		       c->base.iters, c->base.seed, micro);
 		if (c->at_tpot_ms > 0)
 			printf("at TPOT <= %.4g ms: the largest batch up to %d that meets it\n",
 			       c->at_tpot_ms, AT_TPOT_MAX_BATCH);

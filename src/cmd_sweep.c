@@ -102,6 +102,7 @@ static int run_point(const struct sim_config *cfg, const char *datadir, const st
 	json_str(&j, "sched", config_sched_name(cfg->sched));
 	json_int(&j, "batch", cfg->batch);
 	json_int(&j, "seed", cfg->seed);
+	json_int(&j, "micro", cfg->micro);
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(&s), 1);
 	json_fixed(&j, "tpot_ms", sim_iter_ns(&s) / 1e6, 4);
 	json_fixed(&j, "tokens_per_s_per_user", sim_tokens_per_s_per_user(&s), 3);

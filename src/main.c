@@ -56,6 +56,11 @@ static void help(FILE *out)
 	      "                         TPOT is at most MS, and its throughput\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
+	      "  --theme NAME           ui: dark (default), light or mono\n"
+	      "  --ascii, --no-color, --no-mouse\n"
+	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"
+	      "  ui keys: space event, n layer, N iteration, b back, r play, c compare,\n"
+	      "           Enter inspect, ? help, q quit\n\n"
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
 		fprintf(out, "  %-17s %s\n", sched_policies[p].name, sched_policies[p].help);

@@ -156,6 +156,7 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_int(&j, "iters", s->iters_done);
 	json_int(&j, "context", s->cfg.context);
 	json_int(&j, "seed", s->cfg.seed);
+	json_int(&j, "micro", s->cfg.micro);
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(s), 1);
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
@@ -212,8 +213,11 @@ static void run_text(FILE *out, const struct sim *s)
 	fprintf(out, "sieve run: %s on %s (%d GPUs, %s PIM attached %s), sched %s, routing %s\n",
 		s->model.name, s->hw.name, s->hw.gpus, pim_kind_names[s->hw.hbm.pim_kind],
 		pim_attach_names[s->hw.hbm.attach], config_sched_name(s->cfg.sched), s->cfg.routing);
-	fprintf(out, "batch %d, context %d, %d iterations, seed %d\n\n", s->cfg.batch,
-		s->cfg.context, s->iters_done, s->cfg.seed);
+	fprintf(out, "batch %d, context %d, %d iterations, seed %d", s->cfg.batch, s->cfg.context,
+		s->iters_done, s->cfg.seed);
+	if (s->cfg.micro > 1)
+		fprintf(out, ", %d micro-batches", s->cfg.micro);
+	fputs("\n\n", out);
 	fprintf(out, "  tokens/s     %12.1f\n", sim_tokens_per_s(s));
 	fprintf(out, "  iteration    %12.3f us\n", iter_ns / 1e3);
 	fprintf(out, "  TPOT         %12.4f ms\n", iter_ns / 1e6);

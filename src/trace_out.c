@@ -68,6 +68,7 @@ void trace_layer(struct trace_out *tr, const struct sim *s, const struct layer_r
 			json_object(j, "args");
 			json_int(j, "iter", t->iter);
 			json_int(j, "layer", t->layer);
+			json_int(j, "micro", t->micro);
 			if (t->expert >= 0)
 				json_int(j, "expert", t->expert);
 			if (t->tokens > 0)

@@ -24,6 +24,7 @@ static const struct {
 	{"gpu", test_gpu_register},
 	{"routing", test_routing_register},
 	{"engine", test_engine_register},
+	{"comm", test_comm_register},
 	{"sched", test_sched_register},
 	{"sim", test_sim_register},
 	{"rewind", test_rewind_register},

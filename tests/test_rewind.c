@@ -134,6 +134,8 @@ static void assert_same_state(const struct sim *a, const struct sim *b)
 	CU_ASSERT_EQUAL(a->layer, b->layer);
 	CU_ASSERT_EQUAL(a->last_layer, b->last_layer);
 	SAME(&a->now_ns, &b->now_ns, sizeof a->now_ns);
+	SAME(&a->end_ns, &b->end_ns, sizeof a->end_ns);
+	SAME(a->micro_ready_ns, b->micro_ready_ns, sizeof a->micro_ready_ns);
 	SAME(&a->iter_ns_sum, &b->iter_ns_sum, sizeof a->iter_ns_sum);
 	SAME(&a->iter_ns_cur, &b->iter_ns_cur, sizeof a->iter_ns_cur);
 	SAME(&a->est_err_sum, &b->est_err_sum, sizeof a->est_err_sum);
@@ -401,6 +403,33 @@ static void long_runs_thin_checkpoints_and_read_no_file(void)
 	sim_release(&a);
 }
 
+/*
+ * With micro-batches a layer ends while the next one's first micro-batch
+ * may already have started: the checkpoints hold when each micro-batch may
+ * start, and a rewind between checkpoints gives a fresh run's state.
+ */
+static void micro_batches_rewind_byte_for_byte(void)
+{
+	struct sim_config cfg;
+	struct sim_mark m = {1, 11};
+	struct sim a, b;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	cfg.iters = 2;
+	cfg.micro = 2;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&a, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sim_init_shared(&b, &cfg, TEST_DATADIR, a.pim, &e), 0);
+	sim_run(&a);
+	CU_ASSERT_EQUAL_FATAL(sim_rewind(&a, &m, &e), 0);
+	while (!at(&b, m.iter, m.layer) && sim_step_layer(&b))
+		;
+	assert_same_state(&a, &b);
+	CU_ASSERT(a.micro_ready_ns[0] != a.micro_ready_ns[1]);
+	sim_release(&b);
+	sim_release(&a);
+}
+
 void test_rewind_register(void)
 {
 	static const struct test_case cases[] = {
@@ -413,6 +442,7 @@ void test_rewind_register(void)
 		{"replay keeps the PIM memo", replay_keeps_the_memo},
 		{"long runs thin checkpoints and read no file",
 		 long_runs_thin_checkpoints_and_read_no_file},
+		{"micro-batches rewind byte for byte", micro_batches_rewind_byte_for_byte},
 		{NULL, NULL},
 	};
 	tests_add_suite("rewind", cases);

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gpu.h"
@@ -19,7 +20,7 @@
  * small kernel launch 500 ns.
  */
 static const char tiny_hw_format[] =
-	"[system]\ngpus = 2\nlink_gbps = 1\nlink_latency_ns = 100\n"
+	"[system]\ngpus = 2\nlink_gbps = 1\na2a_bw_gbps = 1\na2a_fixed_ns = 100\na2a_peer_ns = 0\n"
 	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
 	"kernel_overhead_ns = 1000\ngrouped_overhead_ns = 0\ngemm_launch_ns = 500\n"
 	"stream_efficiency = 0.00150240384615384615\ngrouped_bw_eff = 1\neff_tflops = 1\n"
@@ -87,11 +88,22 @@ static const char *split_trace(void)
 	return test_write_file("split-trace.csv", text);
 }
 
-static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *trace, int sched,
-			 int tau)
+/* sim_init, saying why when it fails. */
+static int init_or_say(struct sim *s, const struct sim_config *cfg)
+{
+	struct err e;
+
+	if (sim_init(s, cfg, TEST_DATADIR, &e) != 0) {
+		fprintf(stderr, "\n%s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int tiny_sim_micro(struct sim *s, int iters, const char *hw, const char *trace, int sched,
+			  int tau, int micro)
 {
 	struct sim_config cfg;
-	struct err e;
 
 	memset(&cfg, 0, sizeof cfg);
 	snprintf(cfg.model, sizeof cfg.model, "%s", tiny_model());
@@ -103,11 +115,14 @@ static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *t
 	cfg.iters = iters;
 	cfg.context = 100;
 	cfg.seed = 7;
-	if (sim_init(s, &cfg, TEST_DATADIR, &e) != 0) {
-		fprintf(stderr, "\n%s\n", e.msg);
-		return -1;
-	}
-	return 0;
+	cfg.micro = micro;
+	return init_or_say(s, &cfg);
+}
+
+static int tiny_sim_with(struct sim *s, int iters, const char *hw, const char *trace, int sched,
+			 int tau)
+{
+	return tiny_sim_micro(s, iters, hw, trace, sched, tau, 1);
 }
 
 static int tiny_sim(struct sim *s, int iters)
@@ -288,6 +303,165 @@ static void reserved_pim_runs_on_its_channels(void)
 }
 
 /*
+ * Layer 0 of tiny_trace in two micro-batches, by hand: micro-batch m holds
+ * one sequence of each GPU (seq m on GPU 0, seq 2 + m on GPU 1), so expert 0
+ * (GPU 0) and expert 1 (GPU 1) get 2 tokens in each, and each GPU sends and
+ * receives one 64-byte token: every all-to-all takes 100 + 64 ns.  With a
+ * = one sequence's attention and router and X = one expert kernel of 2
+ * tokens:
+ *   GPU:   attn0 [0, a]  attn1 [a, 2a]  experts0 [2a, 2a+X]  experts1 [2a+X, 2a+2X]
+ *   links: dispatch0 [a, a+164]  dispatch1 [2a, 2a+164]
+ *          combine0 [2a+X, 2a+X+164]  combine1 [2a+2X, 2a+2X+164]
+ * (experts0 waits for the GPU, busy with attn1; experts1 for experts0).
+ */
+static void two_micro_batches_computed_by_hand(void)
+{
+	struct sim s;
+	double a, x = 1000 + 6144 + 2 * 12288 / 1000.0;
+
+	CU_ASSERT_EQUAL_FATAL(tiny_sim_micro(&s, 1, tiny_hw(), tiny_trace(), SCHED_GPU, 0, 2), 0);
+	a = gpu_attn_proj_ns(&s.hw, 1, &s.model, 1) + gpu_attention_ns(&s.hw, 1, &s.model, 0, 1, 100) +
+	    gpu_router_ns(&s.hw, 1, &s.model, 1);
+	sim_step_layer(&s);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.total_ns, 2 * a + 2 * x + 164, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.micro_ready_ns[0], 2 * a + x + 164, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.micro_ready_ns[1], 2 * a + 2 * x + 164, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.now_ns, 2 * a + x + 164, 1e-6);
+	/* phases summed over micro-batches, each from its own start */
+	CU_ASSERT_DOUBLE_EQUAL(s.last.attn_ns, a + 2 * a, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.dispatch_ns, 2 * 164, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.expert_ns, (a + x - 164) + (2 * x - 164), 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(s.last.combine_ns, 2 * 164, 1e-6);
+	/* the routing is the layer's, split: the same counts, each expert run twice */
+	CU_ASSERT_EQUAL(s.counts[0], 4);
+	CU_ASSERT_EQUAL(s.counts[1], 4);
+	CU_ASSERT_EQUAL(s.last.activated, 4);
+	CU_ASSERT_EQUAL(s.gpu[0].tokens, 4);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].send_bytes, 128, 0);
+	sim_release(&s);
+}
+
+/* The default run on a machine whose links are slow (5 GB/s all-to-alls). */
+static int slow_links_run(struct sim *s, int micro)
+{
+	struct sim_config cfg;
+	struct err e;
+
+	if (config_defaults(&cfg, TEST_DATADIR, &e) != 0)
+		return -1;
+	snprintf(cfg.hw, sizeof cfg.hw, "%s",
+		 test_edit_file(TEST_DATADIR "/hw/h100x4-pim.ini", "slow-links.ini", "a2a_bw_gbps",
+				"a2a_bw_gbps = 5"));
+	cfg.sched = SCHED_GPU;
+	cfg.batch = 256;
+	cfg.iters = 1;
+	cfg.micro = micro;
+	if (init_or_say(s, &cfg) != 0)
+		return -1;
+	sim_run(s);
+	return 0;
+}
+
+/*
+ * Where the all-to-alls dominate, two micro-batches hide one's dispatch and
+ * combine under the other's attention and experts: faster, although every
+ * expert's weights are streamed twice.  Each micro-batch's chain (attention,
+ * dispatch, experts, combine) is at least as long as its links' work, so
+ * the overlapped iteration must still exceed the links' busy time.
+ */
+static void micro_batches_hide_slow_links(void)
+{
+	struct sim one, two;
+	struct sim_totals t1, t2;
+
+	CU_ASSERT_EQUAL_FATAL(slow_links_run(&one, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(slow_links_run(&two, 2), 0);
+	sim_totals(&one, &t1);
+	sim_totals(&two, &t2);
+	printf("\n    slow links: %.0f tokens/s in 1 micro-batch, %.0f in 2 ", sim_tokens_per_s(&one),
+	       sim_tokens_per_s(&two));
+	CU_ASSERT(sim_tokens_per_s(&two) > 1.2 * sim_tokens_per_s(&one));
+	CU_ASSERT(t1.link_util > 0.4);	/* communication-heavy indeed */
+	CU_ASSERT(t2.link_util > t1.link_util);
+	CU_ASSERT(t2.link_util <= 1 + 1e-9);
+	sim_release(&one);
+	sim_release(&two);
+}
+
+/* Per (iteration, layer, micro-batch): when its phases start and end. */
+struct phase_times {
+	double attn_end, disp_start, disp_end, exp_start, exp_end, comb_start, comb_end, first_start;
+	double attn_end_gpu[HW_MAX_GPUS], shared_start_gpu[HW_MAX_GPUS];
+};
+
+static void collect_phases(const struct sim *s, const struct engine_task *task, int n,
+			   struct phase_times *pt)
+{
+	int L = s->model.layers, M = s->cfg.micro;
+
+	for (int i = 0; i < s->cfg.iters * L * M; i++) {
+		struct phase_times *p = &pt[i];
+		memset(p, 0, sizeof *p);
+		p->disp_start = p->exp_start = p->comb_start = p->first_start = INFINITY;
+		for (int g = 0; g < HW_MAX_GPUS; g++)
+			p->shared_start_gpu[g] = INFINITY;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct engine_task *t = &task[i];
+		struct phase_times *p = &pt[(t->iter * L + t->layer) * M + t->micro];
+		p->first_start = fmin(p->first_start, t->start_ns);
+		switch (t->kind) {
+		case TASK_ATTN:
+		case TASK_ATTN_PIM:
+			p->attn_end = fmax(p->attn_end, t->end_ns);
+			p->attn_end_gpu[t->gpu] = fmax(p->attn_end_gpu[t->gpu], t->end_ns);
+			break;
+		case TASK_ROUTER:	/* the dispatch waits for every GPU's router */
+			p->attn_end = fmax(p->attn_end, t->end_ns);
+			break;
+		case TASK_LM_HEAD:	/* checked by check_router_and_lm_head */
+			break;
+		case TASK_DISPATCH:
+			p->disp_start = fmin(p->disp_start, t->start_ns);
+			p->disp_end = fmax(p->disp_end, t->end_ns);
+			break;
+		case TASK_SHARED:
+			p->shared_start_gpu[t->gpu] = fmin(p->shared_start_gpu[t->gpu], t->start_ns);
+			p->exp_end = fmax(p->exp_end, t->end_ns);
+			break;
+		case TASK_COMBINE:
+			p->comb_start = fmin(p->comb_start, t->start_ns);
+			p->comb_end = fmax(p->comb_end, t->end_ns);
+			break;
+		default:
+			p->exp_start = fmin(p->exp_start, t->start_ns);
+			p->exp_end = fmax(p->exp_end, t->end_ns);
+		}
+	}
+}
+
+/* Nanoseconds of overlap between link tasks of one micro-batch and GPU/PIM
+ * tasks of another (in the same or the next layer). */
+static double cross_micro_overlap_ns(const struct engine_task *task, int n)
+{
+	double sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct engine_task *c = &task[i];
+		if (c->kind != TASK_DISPATCH && c->kind != TASK_COMBINE)
+			continue;
+		for (int j = 0; j < n; j++) {
+			const struct engine_task *w = &task[j];
+			if (w->kind == TASK_DISPATCH || w->kind == TASK_COMBINE || w->micro == c->micro ||
+			    abs(w->layer - c->layer) > 1)
+				continue;
+			sum += fmax(0, fmin(c->end_ns, w->end_ns) - fmax(c->start_ns, w->start_ns));
+		}
+	}
+	return sum;
+}
+
+/*
  * The router runs on each GPU after its attention and before the dispatch;
  * the LM head once per iteration on each GPU, after every task of the last
  * layer, for that GPU's sequences.
@@ -300,7 +474,7 @@ static int check_router_and_lm_head(const struct sim *s, const struct layer_reco
 		const struct engine_task *t = &r->task[i];
 		for (int j = 0; j < r->ntasks; j++) {
 			const struct engine_task *u = &r->task[j];
-			if (u->layer != t->layer || j == i)
+			if (u->layer != t->layer || u->micro != t->micro || j == i)
 				continue;
 			if (t->kind == TASK_ROUTER && u->gpu == t->gpu &&
 			    (u->kind == TASK_ATTN || u->kind == TASK_ATTN_PIM))
@@ -313,61 +487,134 @@ static int check_router_and_lm_head(const struct sim *s, const struct layer_reco
 		if (t->kind == TASK_LM_HEAD) {
 			heads++;
 			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
-			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns, gpu_lm_head_ns(&s->gpu_view, 1, &s->model,
-									 s->cfg.batch / s->hw.gpus), 1e-6);
+			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns,
+					       gpu_lm_head_ns(&s->gpu_view, 1, &s->model,
+							      s->cfg.batch / s->hw.gpus / s->cfg.micro), 1e-6);
 		}
 	}
 	return heads;
 }
 
-/* Over a whole run of every policy, layer by layer from the history: no
- * resource does two things at once, experts start after the dispatch,
- * combine after the experts, a task starts after its dependencies, router
- * and LM head in their places. */
+/* Every task of the run, in issue order, from the history (which keeps every
+ * layer of a one-iteration run); *n set.  Task deps are not kept here. */
+static struct engine_task *run_tasks(const struct sim *s, int *n)
+{
+	const struct history *h = sim_history(s);
+	struct engine_task *all;
+	int total = 0;
+
+	for (int b = 0; b < history_len(h); b++)
+		total += history_get(h, b)->ntasks;
+	all = xcalloc((size_t)total + 1, sizeof *all);
+	*n = 0;
+	for (int b = history_len(h) - 1; b >= 0; b--) {
+		const struct layer_record *r = history_get(h, b);
+		memcpy(all + *n, r->task, (size_t)r->ntasks * sizeof *all);
+		*n += r->ntasks;
+	}
+	return all;
+}
+
+/*
+ * Over a whole run of every policy, in one and in two micro-batches: no
+ * resource does two things at once, every task starts after its recorded
+ * dependencies, and, derived here from the model rather than from those
+ * records, within each micro-batch attention and router -> dispatch (after
+ * every GPU's router) -> experts -> combine, shared experts after their
+ * GPU's attention, and the next layer's micro-batch m after this layer's m.
+ * With two micro-batches the all-to-alls of one do overlap the work of the
+ * other.
+ */
 static void dependencies_hold_in_a_real_run(void)
 {
-	for (int p = 0; p < SCHED_NPOLICIES; p++) {
-		struct sim_config cfg;
-		struct sim s;
-		struct err e;
-		double last_end[64] = {0};
-		int heads = 0;
+	for (int micro = 1; micro <= 2; micro++) {
+		for (int p = 0; p < SCHED_NPOLICIES; p++) {
+			struct sim_config cfg;
+			struct phase_times *pt;
+			struct engine_task *all;
+			struct sim s;
+			struct err e;
+			double last_end[64] = {0};
+			int L, G, M = micro, heads = 0, n;
 
-		CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
-		cfg.sched = p;
-		cfg.iters = 1;
-		cfg.batch = 32;
-		CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-		CU_ASSERT_FATAL(s.eng.nres <= 64);
-		while (sim_step_layer(&s) == 1) {
-			const struct layer_record *r = history_get(sim_history(&s), 0);
-			double disp_end = 0, exp_end = 0, comb_start = INFINITY;
-			heads += check_router_and_lm_head(&s, r);
-			for (int i = 0; i < r->ntasks; i++) {
-				const struct engine_task *t = &r->task[i];
-				if (t->kind == TASK_DISPATCH)
-					disp_end = fmax(disp_end, t->end_ns);
-				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
-					exp_end = fmax(exp_end, t->end_ns);
-				if (t->kind == TASK_COMBINE)
-					comb_start = fmin(comb_start, t->start_ns);
-				for (int k = 0; k < t->ndeps; k++)
-					CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
-				for (int k = 0; k < t->nres; k++) {	/* never two at once */
-					CU_ASSERT(t->start_ns >= last_end[t->res[k]] - 1e-6);
-					last_end[t->res[k]] = t->end_ns;
+			CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+			cfg.sched = p;
+			cfg.iters = 1;
+			cfg.batch = 32;
+			cfg.micro = micro;
+			CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+			CU_ASSERT_FATAL(s.eng.nres <= 64);
+			while (sim_step_layer(&s) == 1) {
+				const struct layer_record *r = history_get(sim_history(&s), 0);
+				heads += check_router_and_lm_head(&s, r);
+				for (int i = 0; i < r->ntasks; i++) {
+					const struct engine_task *t = &r->task[i];
+					for (int k = 0; k < t->ndeps; k++)
+						CU_ASSERT(t->start_ns >= r->task[r->dep[t->dep0 + k]].end_ns);
 				}
 			}
-			for (int i = 0; i < r->ntasks; i++) {
-				const struct engine_task *t = &r->task[i];
-				if (t->kind == TASK_GPU_EXPERTS || t->kind == TASK_PIM_EXPERT)
-					CU_ASSERT(t->start_ns >= disp_end - 1e-6);
+			CU_ASSERT_EQUAL(heads, s.hw.gpus * M * s.iters_done);
+			L = s.model.layers;
+			G = s.hw.gpus;
+			all = run_tasks(&s, &n);
+			for (int i = 0; i < n; i++)	/* never two at once */
+				for (int k = 0; k < all[i].nres; k++) {
+					CU_ASSERT(all[i].start_ns >= last_end[all[i].res[k]] - 1e-6);
+					last_end[all[i].res[k]] = all[i].end_ns;
+				}
+			pt = xcalloc((size_t)(L * M), sizeof *pt);
+			collect_phases(&s, all, n, pt);
+			for (int l = 0; l < L; l++) {
+				for (int m = 0; m < M; m++) {
+					const struct phase_times *q = &pt[l * M + m];
+					double last = q->comb_end > 0 ? q->comb_end : q->exp_end;
+					CU_ASSERT(q->disp_start >= q->attn_end - 1e-6);
+					CU_ASSERT(q->exp_start >= q->disp_end - 1e-6);
+					CU_ASSERT(q->comb_start >= q->exp_end - 1e-6);
+					for (int g = 0; g < G; g++)
+						CU_ASSERT(q->shared_start_gpu[g] >= q->attn_end_gpu[g] - 1e-6);
+					if (l + 1 < L)
+						CU_ASSERT(pt[(l + 1) * M + m].first_start >= last - 1e-6);
+				}
 			}
-			CU_ASSERT(comb_start >= exp_end - 1e-6);
+			if (micro == 1) {
+				CU_ASSERT_DOUBLE_EQUAL(cross_micro_overlap_ns(all, n), 0, 0);
+			} else {
+				CU_ASSERT(cross_micro_overlap_ns(all, n) > 0);
+			}
+			free(pt);
+			free(all);
+			sim_release(&s);
 		}
-		CU_ASSERT_EQUAL(heads, s.hw.gpus * s.iters_done);
-		sim_release(&s);
 	}
+}
+
+/*
+ * micro = 1 is the schedule without micro-batches: layers run one after
+ * another, each as long as its four phases end to end (the last one and
+ * its LM head).
+ */
+static void one_micro_batch_is_serial(void)
+{
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	cfg.iters = 1;
+	cfg.micro = 1;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	while (sim_step_layer(&s) == 1) {
+		const struct layer_result *r = &s.last;
+		double phases = r->attn_ns + r->dispatch_ns + r->expert_ns + r->combine_ns;
+		if (s.last_layer < s.model.layers - 1) {
+			CU_ASSERT_DOUBLE_EQUAL(r->total_ns, phases, 1e-6 * r->total_ns);
+		} else {	/* and the LM head */
+			CU_ASSERT(r->total_ns > phases);
+		}
+		CU_ASSERT_DOUBLE_EQUAL(s.now_ns, s.end_ns, 0);
+	}
+	sim_release(&s);
 }
 
 /*
@@ -450,6 +697,9 @@ void test_sim_register(void)
 		{"reserved channels split the stacks", reserved_channels_split_the_stacks},
 		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
+		{"two micro-batches computed by hand", two_micro_batches_computed_by_hand},
+		{"micro-batches hide slow links", micro_batches_hide_slow_links},
+		{"one micro-batch is serial", one_micro_batch_is_serial},
 		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
 	};
