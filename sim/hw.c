@@ -140,6 +140,12 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct err *e)
 {
+	return hw_load_over(hw, datadir, name_or_path, NULL, e);
+}
+
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e)
+{
 	struct ini ini, sys, mem;
 	struct hw tmp;
 	int rc;
@@ -147,6 +153,7 @@ int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct
 	memset(&tmp, 0, sizeof tmp);
 	if (ini_load_named(&ini, datadir, "hw", name_or_path, tmp.name, sizeof tmp.name, e) != 0)
 		return -1;
+	ini_extend(&ini, over);
 	split(&ini, &sys, &mem);
 	/* An unknown key is checked against both tables before it is called unknown. */
 	rc = 0;

@@ -57,6 +57,10 @@ extern const struct field_table hw_field_table;
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
 	    struct err *e);
 
+/* The same with over's entries (may be NULL) applied after the file's. */
+int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
+		 const struct ini *over, struct err *e);
+
 /*
  * The machine as the GPU's kernels see it: its bandwidths (eff_bw_gbps,
  * attn_bw_gbps) scaled to the channels the GPU streams from

@@ -165,6 +165,13 @@ const struct ini_entry *ini_get(const struct ini *ini, const char *section,
 	return NULL;
 }
 
+void ini_extend(struct ini *dst, const struct ini *src)
+{
+	for (int i = 0; src != NULL && i < src->n; i++)
+		add(dst, src->entries[i].section, src->entries[i].key, src->entries[i].value,
+		    src->entries[i].line);
+}
+
 void ini_free(struct ini *ini)
 {
 	for (int i = 0; i < ini->n; i++) {

@@ -37,6 +37,13 @@ const struct ini_entry *ini_get(const struct ini *ini, const char *section,
 
 void ini_free(struct ini *ini);
 
+/*
+ * Append copies of src's entries to dst (keeping their sections, keys,
+ * values and lines), so a loader applies them after dst's own: the
+ * console's overrides of a preset's fields (set hidden 4096).
+ */
+void ini_extend(struct ini *dst, const struct ini *src);
+
 
 
 /*

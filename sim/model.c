@@ -139,6 +139,12 @@ static int check(const struct model *m, const struct ini *ini, struct err *e)
 int model_load(struct model *m, const char *datadir, const char *name_or_path,
 	       struct err *e)
 {
+	return model_load_over(m, datadir, name_or_path, NULL, e);
+}
+
+int model_load_over(struct model *m, const char *datadir, const char *name_or_path,
+		    const struct ini *over, struct err *e)
+{
 	struct ini ini;
 	struct model tmp;
 	int rc;
@@ -146,6 +152,7 @@ int model_load(struct model *m, const char *datadir, const char *name_or_path,
 	memset(&tmp, 0, sizeof tmp);
 	if (ini_load_named(&ini, datadir, "models", name_or_path, tmp.name, sizeof tmp.name, e) != 0)
 		return -1;
+	ini_extend(&ini, over);
 	rc = fields_load(&model_field_table, &tmp, sizeof tmp, &ini, e);
 	if (rc == 0)
 		rc = check(&tmp, &ini, e);

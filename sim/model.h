@@ -56,6 +56,10 @@ extern const struct field_table model_field_table;
 int model_load(struct model *m, const char *datadir, const char *name_or_path,
 	       struct err *e);
 
+/* The same with over's entries (may be NULL) applied after the file's. */
+int model_load_over(struct model *m, const char *datadir, const char *name_or_path,
+		    const struct ini *over, struct err *e);
+
 /* Kind of attention of a layer, from the repeating layout. */
 enum attn_kind model_attn_kind(const struct model *m, int layer);
 

@@ -45,24 +45,42 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 	return sim_init_shared(s, cfg, datadir, NULL, e);
 }
 
+static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
+		struct err *e);
+
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e)
 {
-	return sim_init_on(s, cfg, NULL, datadir, pim, e);
+	return init(s, cfg, datadir, NULL, NULL, pim, e);
 }
 
 int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw,
 		const char *datadir, struct pimcost *pim, struct err *e)
 {
+	return init(s, cfg, datadir, NULL, hw, pim, e);
+}
+
+int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		  const struct sim_overrides *ov, struct err *e)
+{
+	return init(s, cfg, datadir, ov, NULL, NULL, e);
+}
+
+/* hw, when not NULL, is the machine (copied); else cfg->hw with ov's entries. */
+static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
+		struct err *e)
+{
 	memset(s, 0, sizeof *s);
 	if (config_check(cfg, e) != 0)	/* a config not read through the table */
 		return -1;
 	s->cfg = *cfg;
-	if (model_load(&s->model, datadir, cfg->model, e) != 0)
+	if (model_load_over(&s->model, datadir, cfg->model, ov ? ov->model : NULL, e) != 0)
 		return -1;
 	if (hw != NULL)
 		s->hw = *hw;
-	else if (hw_load(&s->hw, datadir, cfg->hw, e) != 0)
+	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
 		return -1;
 	hw_gpu_view(&s->hw, &s->gpu_view);
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)

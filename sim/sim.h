@@ -129,7 +129,20 @@ int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *dat
 		    struct pimcost *pim, struct err *e);
 
 /*
- * The same on a machine already loaded (hw != NULL; copied), e.g. one file
+ * Overrides of the model's and machine's fields: ini entries applied after
+ * the preset files' (model_load_over, hw_load_over), e.g. the console's
+ * `set hidden 4096`.  Either may be NULL.
+ */
+struct sim_overrides {
+	const struct ini *model, *hw;
+};
+
+/* sim_init with overrides (ov may be NULL). */
+int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
+		  const struct sim_overrides *ov, struct err *e);
+
+/*
+ * sim_init_shared on a machine already loaded (hw != NULL; copied), e.g. one file
  * with its pim_kind or attach overridden; NULL loads cfg->hw.  pim may be
  * NULL (own memo) or shared by runs on the same machine.
  */

@@ -122,7 +122,7 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e)
 	return 0;
 }
 
-int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
+int cli_long(const char *what, const char *text, long lo, long hi, long *out, struct err *e)
 {
 	char *end;
 	long v;
@@ -130,11 +130,19 @@ int cli_int(const char *opt, const char *text, long lo, long hi, long *out, stru
 	errno = 0;
 	v = strtol(text, &end, 10);
 	if (*text == '\0' || *end != '\0' || errno != 0)
-		return err_set(e, "--%s: '%s' is not a whole number", opt, text);
+		return err_set(e, "%s: '%s' is not a whole number", what, text);
 	if (v < lo || v > hi)
-		return err_set(e, "--%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
+		return err_set(e, "%s: %ld is out of range [%ld, %ld]", what, v, lo, hi);
 	*out = v;
 	return 0;
+}
+
+int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e)
+{
+	char what[128];
+
+	snprintf(what, sizeof what, "--%s", opt);
+	return cli_long(what, text, lo, hi, out, e);
 }
 
 static int is_dir(const char *p)

@@ -53,6 +53,9 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e);
 /* Whole number in [lo, hi] from option text, with the option named in errors. */
 int cli_int(const char *opt, const char *text, long lo, long hi, long *out, struct err *e);
 
+/* The same with what named as given ("step: ..."), for the console. */
+int cli_long(const char *what, const char *text, long lo, long hi, long *out, struct err *e);
+
 /*
  * The data directory: $SIEVE_DATA, else "data" beside the executable, else
  * "data" in the current directory.

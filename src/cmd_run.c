@@ -1,7 +1,9 @@
 /*
  * cmd_run.c - `sieve run`: a headless decode simulation with a report,
  * optionally one layer's decision table (--explain) and the timeline as a
- * Chrome trace (--trace-out).
+ * Chrome trace (--trace-out).  With -x FILE or -c 'CMD; CMD' the console's
+ * commands (console.h) drive the run instead, in order; their messages go
+ * to stderr, the report to stdout.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,12 +13,78 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "console.h"
 #include "report.h"
 #include "sim.h"
 #include "trace_out.h"
 
+#define MAX_SCRIPTS 16
+
+/* -x FILE and -c TEXT, in order, taken out of argv. */
+struct scripts {
+	const char *text[MAX_SCRIPTS];
+	int is_file[MAX_SCRIPTS];
+	int n;
+};
+
+static int take_scripts(int *argc, char **argv, struct scripts *sc, struct err *e)
+{
+	int k = 0;
+
+	sc->n = 0;
+	for (int i = 0; i < *argc; i++) {
+		int x = strcmp(argv[i], "-x") == 0, c = strcmp(argv[i], "-c") == 0;
+		if (!x && !c) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		if (i + 1 == *argc)
+			return err_set(e, "%s needs a %s", argv[i], x ? "script file" : "command list");
+		if (sc->n == MAX_SCRIPTS)
+			return err_set(e, "at most %d -x and -c", MAX_SCRIPTS);
+		sc->is_file[sc->n] = x;
+		sc->text[sc->n++] = argv[++i];
+	}
+	*argc = k;
+	return 0;
+}
+
+static void to_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+/* The scripts on a console session, then the report. */
+static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
+		       const char *datadir, enum format fmt)
+{
+	const struct console_hooks hooks = {.print = to_stderr};
+	struct console c;
+	struct err e;
+	int rc = EXIT_OK;
+
+	if (console_init(&c, cfg, datadir, &hooks, &e) != 0)
+		return cmd_fail(e.msg);
+	for (int i = 0; i < sc->n && !c.quit; i++) {
+		if (sc->is_file[i] ? console_source(&c, sc->text[i], &e) != 0 :
+		    console_exec_list(&c, sc->text[i], &e) != 0) {
+			if (!sc->is_file[i])
+				err_prefix(&e, "-c: ");
+			console_release(&c);
+			return cmd_fail(e.msg);
+		}
+	}
+	report_run(stdout, c.sim, fmt, NULL);
+	console_release(&c);
+	if (fflush(stdout) != 0)
+		rc = EXIT_FAIL;
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct scripts sc;
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
 	FILE *trace_file = NULL;
 	struct trace_out trace;
@@ -33,6 +101,8 @@ int cmd_run(int argc, char **argv)
 
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
+	if (take_scripts(&argc, argv, &sc, &e) != 0)
+		return cmd_fail(e.msg);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0)
 		return cmd_fail(e.msg);
@@ -40,6 +110,11 @@ int cmd_run(int argc, char **argv)
 	if (((v = cli_get(&a, "explain")) && cli_int("explain", v, 0, 100000, &explain, &e)) ||
 	    cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
+	if (sc.n > 0 && (explain >= 0 || trace_path != NULL))
+		return cmd_fail(explain >= 0 ? "--explain: not with -x or -c" :
+				"--trace-out: not with -x or -c (use the command export trace FILE)");
+	if (sc.n > 0)
+		return run_scripts(&sc, &cfg, datadir, fmt);
 	if (sim_init(&s, &cfg, datadir, &e) != 0)
 		return cmd_fail(e.msg);
 	if (explain >= s.model.layers) {

@@ -220,5 +220,26 @@ out=$("$SIEVE" sweep --vary model=qwen3-30b-a3b,nosuch --iters 1 2>/dev/null); s
 out=$("$SIEVE" run --iters 1 --trace-out /nonexistent/x.json 2>/dev/null); st=$?
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad --trace-out path still ran ($st)"
 
+# The console's commands headless: -c lists, -x scripts, exit 2 naming FILE:LINE.
+expect 0 '"sched": "duplex"' -- run --iters 2 --batch 8 -c 'set sched duplex; run 1' --format json
+expect 2 "^sieve: -c: batch: -5 is out of range" -- run -c 'set batch -5'
+printf '# demo\nset sched pim\nstep 2\nset tua 3\nrun\n' >"$tmp/s.sieve"
+expect 2 "^sieve: $tmp/s.sieve:4: unknown parameter 'tua' \(did you mean 'tau'\?\)" -- run -x "$tmp/s.sieve"
+out=$("$SIEVE" run -x "$tmp/s.sieve" 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a failing script printed a report ($st)"
+printf 'set sched duplex\nstep 60\nsave %s\n' "$tmp/saved.sieve" >"$tmp/a.sieve"
+"$SIEVE" run --iters 2 --batch 8 -x "$tmp/a.sieve" --format json >"$tmp/a.json" 2>/dev/null &&
+	"$SIEVE" run -x "$tmp/saved.sieve" --format json >"$tmp/b.json" 2>/dev/null &&
+	cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "save then run -x does not reproduce the report"
+expect 2 "--trace-out: not with -x or -c" -- run -c 'run' --trace-out "$tmp/t2.json"
+# help and the man page list exactly the table's commands; show all and the man page its parameters
+help_cmds=$("$SIEVE" run -c help 2>&1 >/dev/null | sed -n 's/^  \([a-z]*\).*/\1/p' | sort)
+man_cmds=$(sed -n '/^\.SH CONSOLE COMMANDS/,/^\.SH PARAMETERS/p' man/sieve.1 | sed -n 's/^\.B \([a-z]*\).*/\1/p' | sort)
+[ -n "$help_cmds" ] && [ "$help_cmds" = "$man_cmds" ] && ok || bad "help and man page list different commands"
+show_params=$("$SIEVE" run -c 'show all' 2>&1 >/dev/null | awk '{print $1}' | sort)
+man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/^\.B \(.*\)/\1/p' | sed 's/\\//g' | sort)
+[ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
+for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
+
 echo "cli tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

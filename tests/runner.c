@@ -32,6 +32,7 @@ static const struct {
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
 	{"replay", test_replay_register},
+	{"console", test_console_register},
 };
 
 void tests_add_suite(const char *name, const struct test_case *cases)

@@ -32,5 +32,6 @@ void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);
 void test_replay_register(void);
+void test_console_register(void);
 
 #endif

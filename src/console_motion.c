@@ -1,0 +1,340 @@
+/*
+ * console_motion.c - moving in time (step, back, run, goto) and the
+ * breakpoints that stop step and run.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_int.h"
+
+static const char *const break_kinds[] = {"layer", "iter", "pim", "gap", "differs", NULL};
+
+void console_break_text(const struct console_break *b, char *buf, size_t len)
+{
+	if (b->kind == BREAK_DIFFERS)
+		snprintf(buf, len, "%s %s", break_kinds[b->kind], sched_policy_names[(int)b->arg]);
+	else
+		snprintf(buf, len, "%s %g", break_kinds[b->kind], b->arg);
+}
+
+/*
+ * 1 when policy, on the token counts of the layer just simulated, would
+ * have sent an expert elsewhere than the run did (sim_what_if: same
+ * order, grouped by GPU and sorted by tokens).  A what-if that fails
+ * stops the simulation; forward() then reports sim_error.
+ */
+static int differs(struct console *c, int policy)
+{
+	struct sim *s = c->sim;
+	const struct layer_record *r = history_get(sim_history(s), 0);
+	struct sched_expert *x;
+	int n = 0, diff = 0;
+
+	if (r == NULL || r->ndecisions == 0)
+		return 0;
+	x = xcalloc((size_t)r->ndecisions, sizeof *x);
+	if (sim_what_if(s, r, policy, s->cfg.tau, x, &n) == 0)
+		for (int i = 0; i < n && i < r->ndecisions && !diff; i++)
+			diff = x[i].expert != r->decision[i].expert ||
+			       x[i].on_pim != r->decision[i].on_pim;
+	free(x);
+	return diff;
+}
+
+/* Does the layer just simulated (and the position reached) meet b? */
+static int break_met(struct console *c, const struct console_break *b)
+{
+	const struct sim *s = c->sim;
+
+	switch (b->kind) {
+	case BREAK_LAYER:
+		return s->last_layer == (int)b->arg;
+	case BREAK_ITER:
+		return s->iter == (int)b->arg && s->layer == 0;
+	case BREAK_PIM:
+		for (int i = 0; i < s->ndecisions; i++)
+			if (s->decision[i].on_pim && s->decision[i].tokens > b->arg)
+				return 1;
+		return 0;
+	case BREAK_GAP:
+		return s->last.straggler_ns > b->arg * 1e3;
+	case BREAK_DIFFERS:
+		return differs(c, (int)b->arg);
+	}
+	return 0;
+}
+
+/* The first breakpoint met after a layer, counted as a hit; 0 when none. */
+static int break_check(struct console *c)
+{
+	int id = 0;
+
+	for (int i = 0; i < c->nbrk; i++) {
+		if (!break_met(c, &c->brk[i]))
+			continue;
+		c->brk[i].hits++;
+		if (id == 0)
+			id = c->brk[i].id;
+	}
+	return id;
+}
+
+static void say_stop(struct console *c, int id)
+{
+	const struct sim *s = c->sim;
+	char what[80];
+
+	for (int i = 0; i < c->nbrk; i++) {
+		if (c->brk[i].id != id)
+			continue;
+		console_break_text(&c->brk[i], what, sizeof what);
+		console_printf(c, "breakpoint %d (%s) after iteration %d, layer %d; now at "
+			       "iteration %d, layer %d", id, what, s->layer == 0 ? s->iter - 1 : s->iter,
+			       s->last_layer, s->iter, s->layer);
+	}
+}
+
+/* After a layer: 1 when a breakpoint stops the motion (and says so). */
+static int stop_here(struct console *c)
+{
+	if ((c->stopped_by = break_check(c)) == 0)
+		return 0;
+	say_stop(c, c->stopped_by);
+	return 1;
+}
+
+/*
+ * Simulate layers until layers have been simulated (layers < 0: no limit)
+ * or the run reaches the start of iteration until_iter (< 0: no limit), a
+ * breakpoint or the end.
+ */
+static int forward(struct console *c, long layers, long until_iter, struct err *e)
+{
+	struct sim *s = c->sim;
+	long done = 0;
+
+	c->stopped_by = 0;
+	c->ev_valid = 0;
+	if (sim_done(s)) {
+		console_printf(c, "the run is over (%d iterations); back, goto or set iters go on",
+			       s->cfg.iters);
+		return 0;
+	}
+	while ((layers < 0 || done < layers) && (until_iter < 0 || s->iter < until_iter)) {
+		int rc = sim_step_layer(s);
+		if (rc < 0)
+			return err_set(e, "%s", sim_error(s));
+		if (rc == 0)
+			break;
+		done++;
+		if (stop_here(c))
+			break;
+	}
+	return sim_error(s) ? err_set(e, "%s", sim_error(s)) : 0;
+}
+
+/*
+ * n events on (task starts and ends in time order), simulating layers as
+ * needed; breakpoints are checked whenever a layer was simulated.
+ */
+static int events(struct console *c, long n, struct err *e)
+{
+	struct sim *s = c->sim;
+
+	c->stopped_by = 0;
+	if (!c->ev_valid) {	/* from the start of the layer just simulated */
+		const struct layer_record *r = history_get(sim_history(s), 0);
+		c->ev_t_ns = nextafter(r ? r->start_ns : s->now_ns, -INFINITY);
+		c->ev_task = NULL;
+		c->ev_valid = 1;
+	}
+	for (long i = 0; i < n; i++) {
+		long before = console_pos(s);
+		int rc = sim_step_event(s, &c->ev_t_ns, &c->ev_task, &c->ev_end);
+		if (rc < 0)
+			return err_set(e, "%s", sim_error(s));
+		if (rc == 0) {
+			console_printf(c, "no event left: the run is over");
+			break;
+		}
+		console_printf(c, "%.3f us  %s %s  gpu %d  (iteration %d, layer %d)",
+			       c->ev_t_ns / 1e3, c->ev_end ? "end  " : "start",
+			       engine_kind_name(c->ev_task->kind), c->ev_task->gpu,
+			       c->ev_task->iter, c->ev_task->layer);
+		if (console_pos(s) != before && stop_here(c))
+			break;
+	}
+	return 0;
+}
+
+static const char *const units[] = {"layer", "iter", "event", "cycle", NULL};
+
+static int unit_of(const char *word, struct err *e)
+{
+	for (int i = 0; units[i] != NULL; i++)
+		if (strcmp(word, units[i]) == 0)
+			return i;
+	return err_set(e, "unknown unit '%s' (layer, iter, event or cycle)", word);
+}
+
+/* [N] [unit] in either order, defaults 1 layer. */
+static int count_and_unit(const struct console_args *a, long *n, int *unit, struct err *e)
+{
+	*n = 1;
+	*unit = 0;
+	for (int i = 1; i < a->argc; i++) {
+		if (a->argv[i][0] >= '0' && a->argv[i][0] <= '9') {
+			if (console_long(a->argv[0], a->argv[i], 1, 100000000, n, e) != 0)
+				return -1;
+		} else if ((*unit = unit_of(a->argv[i], e)) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+HANDLER(con_step)
+{
+	struct sim *s = c->sim;
+	long n;
+	int unit;
+
+	if (count_and_unit(a, &n, &unit, e) != 0)
+		return -1;
+	switch (unit) {
+	case 0:
+		return forward(c, n, -1, e);
+	case 1:
+		return forward(c, -1, s->iter + n, e);
+	case 2:
+		return events(c, n, e);
+	}
+	if (c->h.step_cycle != NULL)
+		return c->h.step_cycle(c->h.ctx, n, e);
+	return err_set(e, "step cycle: only in the UI (it steps the Banks panel's replay)");
+}
+
+HANDLER(con_run)
+{
+	long n = -1;
+
+	if (a->argc > 1 && console_long("run", a->argv[1], 1, 100000000, &n, e) != 0)
+		return -1;
+	return forward(c, -1, n < 0 ? -1 : c->sim->iter + n, e);
+}
+
+static int go(struct console *c, long iter, long layer, struct err *e)
+{
+	struct sim_mark m = {(int)iter, (int)layer};
+
+	c->ev_valid = 0;
+	return sim_rewind(c->sim, &m, e);
+}
+
+HANDLER(con_back)
+{
+	struct sim *s = c->sim;
+	long n, pos;
+	int unit;
+
+	if (count_and_unit(a, &n, &unit, e) != 0)
+		return -1;
+	if (unit > 1)
+		return err_set(e, "back: by layer or iter");
+	pos = console_pos(s) - n * (unit == 1 ? s->model.layers : 1);
+	if (pos < 0)
+		pos = 0;
+	return go(c, pos / s->model.layers, pos % s->model.layers, e);
+}
+
+HANDLER(con_goto)
+{
+	struct sim *s = c->sim;
+	long iter, layer = 0;
+
+	if (console_long("goto", a->argv[1], 0, s->cfg.iters, &iter, e) != 0 ||
+	    (a->argc > 2 && console_long("goto", a->argv[2], 0, s->model.layers - 1, &layer, e) != 0))
+		return -1;
+	return go(c, iter, layer, e);
+}
+
+HANDLER(con_break)
+{
+	struct console_break b = {0};
+	char *end;
+	int kind = -1;
+
+	for (int i = 0; break_kinds[i] != NULL; i++)
+		if (strcmp(a->argv[1], break_kinds[i]) == 0)
+			kind = i;
+	if (kind < 0)
+		return err_set(e, "break: unknown kind '%s' (layer, iter, pim, gap or differs)",
+			       a->argv[1]);
+	if (c->nbrk == CONSOLE_MAX_BREAKS)
+		return err_set(e, "break: at most %d breakpoints", CONSOLE_MAX_BREAKS);
+	b.kind = kind;
+	if (kind == BREAK_DIFFERS) {
+		b.arg = -1;
+		for (int i = 0; sched_policy_names[i] != NULL; i++)
+			if (strcmp(sched_policy_names[i], a->argv[2]) == 0)
+				b.arg = i;
+		if (b.arg < 0) {
+			struct param p;
+			param_find("sched", &p);
+			if (field_set(p.f, &(struct sim_config){0}, a->argv[2], e) != 0)
+				return -1;
+		}
+	} else {
+		b.arg = strtod(a->argv[2], &end);
+		if (*end != '\0' || end == a->argv[2] || !isfinite(b.arg) || b.arg < 0 ||
+		    (kind != BREAK_GAP && b.arg != floor(b.arg)))
+			return err_set(e, "break %s: '%s' is not a %s", a->argv[1], a->argv[2],
+				       kind == BREAK_GAP ? "time in us (>= 0)" : "whole number >= 0");
+		if (kind == BREAK_LAYER && b.arg >= c->sim->model.layers)
+			return err_set(e, "break layer: %s does not exist (layers 0-%d)", a->argv[2],
+				       c->sim->model.layers - 1);
+	}
+	b.id = c->next_brk++;
+	c->brk[c->nbrk++] = b;
+	console_printf(c, "breakpoint %d: %s %s", b.id, a->argv[1], a->argv[2]);
+	return 0;
+}
+
+HANDLER(con_delete)
+{
+	long id;
+
+	if (console_long("delete", a->argv[1], 1, 1000000, &id, e) != 0)
+		return -1;
+	for (int i = 0; i < c->nbrk; i++) {
+		if (c->brk[i].id != id)
+			continue;
+		memmove(&c->brk[i], &c->brk[i + 1], (size_t)(c->nbrk - i - 1) * sizeof c->brk[0]);
+		c->nbrk--;
+		return 0;
+	}
+	return err_set(e, "delete: no breakpoint %ld (info break lists them)", id);
+}
+
+HANDLER(con_info)
+{
+	char what[80];
+
+	if (strcmp(a->argv[1], "break") == 0) {
+		if (c->nbrk == 0)
+			console_printf(c, "no breakpoints");
+		for (int i = 0; i < c->nbrk; i++) {
+			console_break_text(&c->brk[i], what, sizeof what);
+			console_printf(c, "%-3d %-20s hits %ld", c->brk[i].id, what, c->brk[i].hits);
+		}
+		return 0;
+	}
+	if (strcmp(a->argv[1], "notes") == 0) {
+		for (int i = 0; i < c->nnotes; i++)
+			console_printf(c, "iteration %d, layer %d: %s", c->note[i].iter, c->note[i].layer,
+				       c->note[i].text);
+		return 0;
+	}
+	return err_set(e, "info: unknown topic '%s' (break or notes)", a->argv[1]);
+}
