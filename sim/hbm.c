@@ -59,6 +59,7 @@ static const struct field hbm_fields[] = {
 	I("pim", nCCDBG_power, 1, 64, "cyc", "bank-group MAC spacing under the power limit"),
 	I("pim", logic_bw_ratio, 1, 64, "x", "Logic-PIM internal bandwidth over external"),
 	I("pim", pim_io_bytes, 1, 8, "B", "bytes per PIM input element and per result"),
+	I("pim", unit_lanes, 1, 1024, "", "multiply-adds of a bank or bank-group unit per MAC command"),
 	{"pim", "attach", FIELD_ENUM, offsetof(struct hbm, attach), 0, 0, 0, pim_attach_names, 1, "",
 	 "how PIM shares the stacks with the GPU: shared, reserved or logic"},
 	{"pim", "reserved_channels", FIELD_DOUBLE, offsetof(struct hbm, reserved_channels), 0, 0, 1,

@@ -8,7 +8,7 @@
  * AttAcc (Park et al., ASPLOS'24) HBM3-PIM timing at 5.2 Gb/s for
  * nCL..nFAW, nREFI and the all-bank MAC spacing nCCDAB; see the files in data/hw
  * for the value of each field and its citation.  ranks, mapping,
- * queue_depth, nCCDBG(_power), logic_bw_ratio and pim_io_bytes are optional
+ * queue_depth, nCCDBG(_power), logic_bw_ratio, pim_io_bytes and unit_lanes are optional
  * in a file (absent = 0; ranks 0 means 1, mapping 0 is bg_interleaved) and
  * checked by the module that needs them (memctrl.h, pim.h).
  */
@@ -73,6 +73,7 @@ struct hbm {
 	int nCCDBG_power;	/* under the power limit */
 	int logic_bw_ratio;	/* Logic-PIM internal bandwidth / external */
 	int pim_io_bytes;	/* bytes per input element and per result (BF16 = 2) */
+	int unit_lanes;		/* multipliers of a bank or bank-group unit (pim.h) */
 	int attach;		/* enum pim_attach (optional, see above) */
 	double reserved_channels;	/* attach reserved: PIM's fraction of the channels */
 };

@@ -22,7 +22,8 @@ static const struct field hw_fields[] = {
 	 0, 0, NULL, 1, "", "speed factor per GPU: one value for all, or one per GPU"},
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
 	D("gpu", hbm_gbps, 1, 1e6, 0, "GB/s", "datasheet HBM bandwidth"),
-	D("gpu", mem_gb, 1, 1e5, 0, "GB", "HBM capacity"),
+	D("gpu", mem_gb, 1, 1e5, 0, "GiB", "HBM capacity"),
+	D("gpu", mem_reserve, 0, 0.9, 0, "", "share of mem_gb kept for the CUDA context and workspaces"),
 	{"gpu", "stacks", FIELD_INT, offsetof(struct hw, stacks), 0, 1, HW_MAX_STACKS, NULL, 0, "",
 	 "HBM stacks per GPU"},
 	D("gpu", kernel_overhead_ns, 0, 1e6, 0, "ns", "fixed cost of one expert FFN kernel chain"),
@@ -110,12 +111,28 @@ static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
 	return 0;
 }
 
+/* A calibrated rate (key) may not exceed the datasheet figure it is drawn from. */
+static int at_most(const struct ini *ini, const char *key, double v, const char *what,
+		   double limit, struct err *e)
+{
+	const struct ini_entry *en = ini_get(ini, "gpu", key);
+
+	if (v <= limit)
+		return 0;
+	return err_set(e, "%s:%d: %s '%g' is above %s %g", ini->path, en ? en->line : 0, key, v,
+		       what, limit);
+}
+
 static int check(struct hw *hw, const struct ini *ini, struct err *e)
 {
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
 	const struct hbm *h = &hw->hbm;
 
-	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0)
+	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0 ||
+	    at_most(ini, "eff_tflops", hw->eff_tflops, "peak_tflops", hw->peak_tflops, e) != 0 ||
+	    at_most(ini, "attn_bw_gbps", hw->attn_bw_gbps, "hbm_gbps", hw->hbm_gbps, e) != 0 ||
+	    at_most(ini, "hbm_gbps", hw->hbm_gbps, "what the stacks deliver (stacks x [hbm] rate)",
+		    1.01 * hw->stacks * hbm_peak_gbps(h), e) != 0)
 		return -1;
 	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
 	if (hw->a2a_bw_gbps > hw->link_gbps)

@@ -4,8 +4,12 @@
  *
  * Owns the GPU roofline and its calibration constants, the link figures,
  * per-GPU speed factors and the HBM stack description (hbm.h).  Every
- * figure comes from the data file, which cites its source (DESIGN.md
- * section 1: NVIDIA H100 SXM datasheet, measured calibration in data/gpu).
+ * figure comes from the data file, which cites its source (NVIDIA H100
+ * SXM datasheet, measured calibration in data/gpu).  At load, the
+ * calibrated rates are checked against the datasheet: eff_tflops <=
+ * peak_tflops, attn_bw_gbps <= hbm_gbps, and hbm_gbps no more than the
+ * stacks deliver (stacks x hbm_peak_gbps, 1% for rounding; weight
+ * streaming is a share of that, stream_efficiency <= 1).
  */
 #ifndef SIEVE_HW_H
 #define SIEVE_HW_H
@@ -28,7 +32,8 @@ struct hw {
 	/* [gpu] datasheet */
 	double peak_tflops;	/* dense BF16 */
 	double hbm_gbps;	/* datasheet HBM bandwidth */
-	double mem_gb;
+	double mem_gb;		/* HBM capacity, GiB (the "80 GB" of an H100 is 5 x 16 GiB) */
+	double mem_reserve;	/* share of mem_gb kept from the model (capacity.h) */
 	int stacks;		/* HBM stacks per GPU */
 	/* [gpu] calibration (fitted to data/gpu, see gpu.h) */
 	double kernel_overhead_ns;	/* launch chain of one expert FFN */

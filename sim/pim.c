@@ -23,12 +23,14 @@ static int check_hbm(const struct hbm *h, struct err *e)
 		return err_set(e, "pim: [pim] pim_io_bytes is missing from the hw file");
 	switch (h->pim_kind) {
 	case PIM_BANK:
-		if (h->nCCDAB < 1 || h->nCCDAB_power < 1)
-			return err_set(e, "pim: bank PIM needs nCCDAB and nCCDAB_power in [pim]");
+		if (h->nCCDAB < 1 || h->nCCDAB_power < 1 || h->unit_lanes < 1)
+			return err_set(e, "pim: bank PIM needs nCCDAB, nCCDAB_power and unit_lanes "
+				       "in [pim]");
 		return 0;
 	case PIM_BANKGROUP:
-		if (h->nCCDBG < 1 || h->nCCDBG_power < 1)
-			return err_set(e, "pim: bankgroup PIM needs nCCDBG and nCCDBG_power in [pim]");
+		if (h->nCCDBG < 1 || h->nCCDBG_power < 1 || h->unit_lanes < 1)
+			return err_set(e, "pim: bankgroup PIM needs nCCDBG, nCCDBG_power and "
+				       "unit_lanes in [pim]");
 		return 0;
 	case PIM_LOGIC:
 		if (h->logic_bw_ratio < 1 || !(h->logic_tflops > 0))

@@ -3,13 +3,13 @@
  * GEMV) for n tokens, laid out in the banks, turned into command streams
  * per pseudo-channel and timed by the cycle-level memory model (memctrl.h).
  *
- * PIM kinds ([pim] pim_kind; DESIGN.md section 1):
+ * PIM kinds ([pim] pim_kind; AttAcc, ASPLOS'24; Duplex, MICRO'24):
  * - bank: a unit per bank (AttAcc; Duplex Bank-PIM).  MACAB makes every
  *   bank of the pseudo-channel read one column (column_bytes) into its unit,
  *   every nCCDAB cycles (nCCDAB_power with power_limit on).  With 32 banks
  *   per pseudo-channel (2 ranks x 16), 4-cycle spacing and the bus moving
  *   32 B per nBL = 2 cycles, that is 32 x 32 / 4 / 16 = 16x the external
- *   bandwidth; 10.7x at nCCDAB_power 6 (AttAcc's table; DESIGN.md quotes 9x).
+ *   bandwidth; 10.7x at nCCDAB_power 6 (AttAcc's power-limited table).
  * - bankgroup: a unit per bank group (8 per pseudo-channel); MACBG makes each
  *   read one column of one of its banks, every nCCDBG (nCCDBG_power) cycles:
  *   8 x 32 / 2 / 16 = 8x (3.2x at 5).
@@ -18,9 +18,21 @@
  *   bandwidth, no power limit.  Its compute, logic_tflops per stack, gives
  *   logic_tflops / (4 x peak) = 8 FLOP per byte at 5.2 Gb/s: a weight read
  *   serves floor(8 x bytes_per_weight / 2) tokens (8 for BF16), so n tokens
- *   take ceil(n / 8) passes over the weights.  Bank and bankgroup units do
- *   1 FLOP per byte (a multiply-add per BF16 weight and token): one pass per
- *   token, the weights are re-streamed for every token (GEMV per token),
+ *   take ceil(n / 8) passes over the weights.
+ * - Bank and bank-group units have a fixed number of multipliers, [pim]
+ *   unit_lanes (16: Samsung HBM-PIM's 16-lane FP16 SIMD fed by one 32 B
+ *   column access, Lee et al. ISCA 2021; AttAcc's unit is the same).  One
+ *   MAC command multiplies unit_lanes weights by one input.  A column holds
+ *   w = column_bytes / bytes_per_weight weights: 16 BF16, 32 FP8, ~60
+ *   MXFP4.  Physical reading: the column is latched in the unit and consumed
+ *   over m = ceil(w / unit_lanes) MAC commands, issued back to back on the
+ *   open row nCCDAB (nCCDBG) apart, so narrow weights are compute-bound in
+ *   the unit: m x nCCDAB cycles per column and token (1 for BF16, 2 for
+ *   FP8, 4 for MXFP4), the same unit time per weight whatever the width.
+ *   The extra commands read nothing new; commands[] counts all of them.
+ *   Wider units (w <= unit_lanes / 2) serve floor(unit_lanes / w) tokens
+ *   per command instead.  With BF16 and 16 lanes: 1 FLOP per byte, one pass
+ *   per token, the weights re-streamed for every token (GEMV per token),
  *   which is why they lose to the GPU at many tokens.
  *
  * Weight layout (one GEMV y = W x, W of N rows ("neurons") of K weights):
@@ -45,6 +57,7 @@
  *   token, read out after the GEMV's last MACs (RDRES, pim_io_bytes each);
  *   the reduction of partial sums and the SwiGLU activation happen where
  *   they are read (GPU or base die) and take no DRAM cycles.
+ * - MACs per round: the fullest unit's columns in row r times m (above).
  * - An expert: per pass, [ACTAB, WRGB x, MACs..., RDRES, PREA] for gate/up,
  *   a barrier (every partial sum has arrived, the activation is applied),
  *   then [ACTAB, WRGB h, MACs..., RDRES, PREA] for down.  The kernel ends

@@ -11,6 +11,7 @@ struct units {
 	int banks_per_unit;
 	int mac_cmd;
 	int tokens_per_pass;
+	int macs_per_col;	/* MAC commands a unit needs for one column and token */
 };
 
 /* Growing op buffer (built once per kernel, never on the cycle path). */
@@ -30,6 +31,28 @@ static void put(struct opbuf *b, int cmd, long count, int row)
 	b->ops[b->n++] = (struct mem_pim_op){(int8_t)cmd, (int32_t)count, row};
 }
 
+/*
+ * A bank or bank-group unit multiplies unit_lanes weights by one input per
+ * MAC command.  A column of w = column_bytes / bpw weights takes
+ * ceil(w / lanes) commands per token when the weights are narrower than the
+ * lanes (FP8, MXFP4: compute-bound in the unit), and serves
+ * floor(lanes / w) tokens per command when they are wider.
+ */
+static int unit_rate(const struct hbm *h, double bpw, struct units *u, struct err *e)
+{
+	double w = h->column_bytes / bpw, lanes = h->unit_lanes;
+
+	if (h->unit_lanes < 1)
+		return err_set(e, "pim: [pim] unit_lanes is missing from the hw file");
+	u->macs_per_col = (int)ceil(w / lanes - 1e-9);
+	u->tokens_per_pass = (int)floor(lanes / w + 1e-9);
+	if (u->macs_per_col < 1)
+		u->macs_per_col = 1;
+	if (u->tokens_per_pass < 1)
+		u->tokens_per_pass = 1;
+	return 0;
+}
+
 static int units_of(const struct hbm *h, double bpw, struct units *u, struct err *e)
 {
 	int ranks = h->ranks > 0 ? h->ranks : 1;
@@ -37,11 +60,11 @@ static int units_of(const struct hbm *h, double bpw, struct units *u, struct err
 
 	switch (h->pim_kind) {
 	case PIM_BANK:
-		*u = (struct units){banks, 1, DRAM_MACAB, 1};
-		return 0;
+		*u = (struct units){banks, 1, DRAM_MACAB, 1, 1};
+		return unit_rate(h, bpw, u, e);
 	case PIM_BANKGROUP:
-		*u = (struct units){ranks * h->bank_groups, h->banks_per_group, DRAM_MACBG, 1};
-		return 0;
+		*u = (struct units){ranks * h->bank_groups, h->banks_per_group, DRAM_MACBG, 1, 1};
+		return unit_rate(h, bpw, u, e);
 	case PIM_LOGIC: {
 		double flop_per_byte, tpp;
 		if (h->logic_bw_ratio < 1 || banks % h->logic_bw_ratio != 0)
@@ -50,7 +73,7 @@ static int units_of(const struct hbm *h, double bpw, struct units *u, struct err
 		flop_per_byte = h->logic_tflops * 1e3 / (h->logic_bw_ratio * hbm_peak_gbps(h));
 		tpp = floor(flop_per_byte * bpw / 2 + 1e-9);
 		*u = (struct units){h->logic_bw_ratio, banks / h->logic_bw_ratio, DRAM_MACLG,
-				    tpp < 1 ? 1 : (int)tpp};
+				    tpp < 1 ? 1 : (int)tpp, 1};
 		return 0;
 	}
 	default:
@@ -86,7 +109,7 @@ static long gemv_ops(const struct hbm *h, const struct units *u, long n, long k,
 		put(b, DRAM_ACTAB, 1, (int)(row0 + r));
 		if (r == 0)
 			put(b, DRAM_WRGB, (k * h->pim_io_bytes * tk + colb - 1) / colb, 0);
-		put(b, u->mac_cmd, macs, (int)(row0 + r));
+		put(b, u->mac_cmd, macs * u->macs_per_col, (int)(row0 + r));
 		if (r == rounds - 1)
 			put(b, DRAM_RDRES, (segs * h->pim_io_bytes * tk + colb - 1) / colb, 0);
 		put(b, DRAM_PREA, 1, (int)(row0 + r));

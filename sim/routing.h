@@ -5,7 +5,8 @@
  *
  * "synthetic": a per-model preset ([routing] of data/models/NAME.ini).
  *   Real routing is bimodal: a hot set takes most token-slots, a long tail
- *   gets a token or two (DESIGN.md section 2).  Per MoE layer l:
+ *   gets a token or two (see data/models/qwen3-30b-a3b.ini for one
+ *   recorded batch).  Per MoE layer l:
  *     - expert popularity z_e ~ N(0,1) * skew, fixed per (seed, l);
  *     - `clusters` latent token clusters (topics), cluster c prefers
  *       expert e by u_ce ~ N(0,1) * affinity, fixed per (seed, l);

@@ -3,7 +3,7 @@
  * on the GPU and which in its PIM stacks, decided from that layer's token
  * counts, with every decision recorded with its inputs and estimates.
  *
- * Policies (DESIGN.md section 3):
+ * Policies:
  *   gpu       every expert on the GPU (today's serving stacks)
  *   attacc    attention in PIM, experts on the GPU (AttAcc, NeuPIMs)
  *   pim       every expert with tokens in PIM

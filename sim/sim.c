@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "comm.h"
 #include "gpu.h"
 
@@ -81,6 +82,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 	if (hw != NULL)
 		s->hw = *hw;
 	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
+		return -1;
+	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
 		return -1;
 	hw_gpu_view(&s->hw, &s->gpu_view);
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)

@@ -3,8 +3,8 @@
  * policy, stepped layer by layer and iteration by iteration, every layer a
  * task graph on the engine (engine.h).
  *
- * A decode iteration runs every layer in order; per layer (DESIGN.md
- * section 2), as tasks with dependencies:
+ * A decode iteration runs every layer in order; per layer, as tasks with
+ * dependencies (expert parallelism as in DeepSpeed-MoE and DeepEP):
  *   1. attention on every GPU for its own sequences (data parallel: GPU g
  *      holds sequences [g*B/G, (g+1)*B/G) and a replica of the attention
  *      weights); for attacc and duplex the KV-cache part runs in the GPU's
@@ -115,6 +115,7 @@ struct sim {
 
 /*
  * Load model, hw and routing named by cfg (datadir holds the presets).
+ * A run that does not fit in the GPUs' memory is refused (capacity.h).
  * On failure nothing needs releasing.
  */
 int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
@@ -199,7 +200,8 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
  * stepping forward replay it, and a rewind after it keeps it.  The fields
  * that take effect live are marked in config.h; changing one that needs a
  * restart (model, hw, routing, batch) is refused with a message naming it,
- * as are values out of range and iters below the iteration in progress.
+ * as are values out of range, a context that does not fit in memory
+ * (capacity.h) and iters below the iteration in progress.
  * cfg is checked fully first: on error s is unchanged.  A change behind the
  * newest position reached (after a rewind) rewrites the future: the changes
  * logged after it are dropped.

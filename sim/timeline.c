@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "sim.h"
 
 /* Layers from (0, 0) to (iter, layer): positions as one number. */
@@ -262,6 +263,8 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 	if (cfg->iters < s->iter + (s->layer > 0))
 		return err_set(e, "iters: %d ends before the current iteration %d", cfg->iters,
 			       s->iter);
+	if (capacity_check(&s->model, &s->hw, next.batch, next.context, e) != 0)
+		return -1;	/* a longer context must still fit */
 	if (!changed)
 		return 0;
 	/* the future the log and the checkpoints held is rewritten from here */

@@ -18,6 +18,11 @@
  * most MS, searched over 1..AT_TPOT_MAX_BATCH (doubling, then bisection;
  * TPOT grows with the batch), and its throughput: a comparison at equal service quality.
  *
+ * Memory: the model must fit the machine given (at --at-tpot, at batch 1),
+ * or compare is refused like every command (capacity.h).  A row on another
+ * device that does not fit (attach reserved keeps each expert twice) or an
+ * --at-tpot batch that does not is reported as such, not run.
+ *
  * The machine is loaded once; each device is a copy with pim_kind and
  * attach overridden, and runs on one device share one PIM memo.
  */
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
@@ -49,6 +55,8 @@ struct row {
 	int dev;
 	/* the outcome: at the given batch, or the one --at-tpot chose */
 	int tau, batch;
+	int fits;		/* 0: the model does not fit its device at that batch */
+	char refused[512];	/* then why (capacity_check) */
 	double tokens_per_s, iter_ns;
 	struct sim_totals t;
 };
@@ -159,10 +167,22 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 	struct sim_config cfg = c->base;
 	struct device *d = &c->dev[r->dev];
 	struct sim s;
+	struct err ce;
 
 	cfg.sched = r->policy;
 	cfg.tau = tau;
 	cfg.batch = batch;
+	memset(&r->t, 0, sizeof r->t);
+	r->tau = tau;
+	r->batch = batch;
+	r->tokens_per_s = r->iter_ns = 0;
+	/* another device may not hold what the given machine holds (attach
+	 * reserved keeps experts twice): its row says so instead of a number */
+	r->fits = capacity_check(&c->model, &d->hw, batch, cfg.context, &ce) == 0;
+	if (!r->fits) {
+		snprintf(r->refused, sizeof r->refused, "%s", ce.msg);
+		return 0;
+	}
 	if (sim_init_on(&s, &cfg, &d->hw, c->datadir, &d->pim, e) != 0)
 		return -1;
 	if (sim_run(&s) != 0) {
@@ -170,8 +190,6 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 		sim_release(&s);
 		return -1;
 	}
-	r->tau = tau;
-	r->batch = batch;
 	r->tokens_per_s = sim_tokens_per_s(&s);
 	r->iter_ns = sim_iter_ns(&s);
 	sim_totals(&s, &r->t);
@@ -199,7 +217,7 @@ static int evaluate(struct compare *c, struct row *r, int batch, struct err *e)
 
 static int meets(const struct compare *c, const struct row *r)
 {
-	return r->iter_ns <= c->at_tpot_ms * 1e6;
+	return r->fits && r->iter_ns <= c->at_tpot_ms * 1e6;
 }
 
 /*
@@ -207,7 +225,8 @@ static int meets(const struct compare *c, const struct row *r)
  * batches 1, 2, 4, ... (then the bound) until one fails, then bisection
  * between the last that met (lo) and the first that failed (hi).  lo always
  * meets and hi never does, so the answer's batch + 1 fails (or is past the
- * bound).  Batch 0 with no throughput when even batch 1 fails.
+ * bound).  A batch that does not fit the device's memory does not meet it
+ * either.  Batch 0 with no throughput when even batch 1 fails.
  */
 static int at_tpot(struct compare *c, struct row *r, struct err *e)
 {
@@ -303,6 +322,9 @@ static void print_json(const struct compare *c)
 		json_str(&j, "pim_kind", pim_kind_names[c->dev[r->dev].hw.hbm.pim_kind]);
 		json_str(&j, "attach", pim_attach_names[c->dev[r->dev].hw.hbm.attach]);
 		json_int(&j, "batch", r->batch);
+		json_str(&j, "fits", r->fits ? "true" : "false");
+		if (!r->fits)
+			json_str(&j, "refused", r->refused);
 		json_fixed(&j, "tokens_per_s", r->tokens_per_s, 1);
 		json_fixed(&j, "tokens_per_s_per_user", ratio(1e9, r->iter_ns), 3);
 		json_fixed(&j, "tpot_ms", r->iter_ns / 1e6, 4);
@@ -331,7 +353,7 @@ static void print_table(const struct compare *c, enum format fmt)
 	if (fmt == FORMAT_CSV)
 		printf("sched,tau,tuned,pim_kind,attach,batch,tokens_per_s,tokens_per_s_per_user,"
 		       "tpot_ms,iter_us,expert_phase_us,pim_expert_share,gpu_util,pim_util,"
-		       "link_util,speedup_vs_best_static\n");
+		       "link_util,speedup_vs_best_static,fits\n");
 	else {
 		char micro[32] = "";
 		if (c->base.micro > 1)
@@ -352,28 +374,39 @@ static void print_table(const struct compare *c, enum format fmt)
 		const struct row *r = &c->row[i];
 		const struct hbm *h = &c->dev[r->dev].hw.hbm;
 		char name[48], speedup[32] = "";
-		if (r->sieve)
+		if (r->sieve && r->fits)
 			snprintf(speedup, sizeof speedup, "%.4f", ratio(r->tokens_per_s, best));
 		if (fmt == FORMAT_CSV) {
-			printf("%s,%d,%d,%s,%s,%d,%.1f,%.3f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%s\n",
+			printf("%s,%d,%d,%s,%s,%d,%.1f,%.3f,%.4f,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%s,%d\n",
 			       r->name, has_tau(r) ? r->tau : 0, r->tuned, pim_kind_names[h->pim_kind],
 			       pim_attach_names[h->attach], r->batch, r->tokens_per_s,
 			       ratio(1e9, r->iter_ns), r->iter_ns / 1e6, r->iter_ns / 1e3,
 			       r->t.expert_phase_ns / 1e3, r->t.pim_expert_share, r->t.gpu_util,
-			       r->t.pim_util, r->t.link_util, speedup);
+			       r->t.pim_util, r->t.link_util, speedup, r->fits);
 			continue;
 		}
 		snprintf(name, sizeof name, has_tau(r) ? "%s:%d" : "%s", r->name, r->tau);
+		if (!r->fits) {
+			printf("%-18s %-9s %-8s %5d   does not fit (below)\n", name,
+			       pim_kind_names[h->pim_kind], pim_attach_names[h->attach], r->batch);
+			continue;
+		}
 		printf("%-18s %-9s %-8s %5d %10.1f %9.2f %8.4f %10.1f %6.1f%% %5.1f%% %5.1f%% "
 		       "%5.1f%% %7s\n", name, pim_kind_names[h->pim_kind], pim_attach_names[h->attach],
 		       r->batch, r->tokens_per_s, ratio(1e9, r->iter_ns), r->iter_ns / 1e6,
 		       r->t.expert_phase_ns / 1e3, 100 * r->t.pim_expert_share, 100 * r->t.gpu_util,
 		       100 * r->t.pim_util, 100 * r->t.link_util, speedup);
 	}
-	if (fmt == FORMAT_TEXT)
-		printf("\nthreshold: tau fixed before the run where one expert in PIM stops being "
-		       "faster than on the GPU\nthreshold-oracle: tau tuned on the run itself, an "
-		       "oracle no deployed system has\nspeedup: sieve over the best other row\n");
+	if (fmt != FORMAT_TEXT)
+		return;
+	printf("\nthreshold: tau fixed before the run where one expert in PIM stops being "
+	       "faster than on the GPU\nthreshold-oracle: tau tuned on the run itself, an "
+	       "oracle no deployed system has\nspeedup: sieve over the best other row\n");
+	for (int i = 0; i < c->nrows; i++)
+		if (!c->row[i].fits)
+			printf("%s on %s PIM attached %s: %s\n", c->row[i].name,
+			       pim_kind_names[c->dev[c->row[i].dev].hw.hbm.pim_kind],
+			       pim_attach_names[c->dev[c->row[i].dev].hw.hbm.attach], c->row[i].refused);
 }
 
 static int parse_at_tpot(struct cli_args *a, struct compare *c, struct err *e)
@@ -416,8 +449,10 @@ int cmd_compare(int argc, char **argv)
 		goto fail;
 	}
 	if (model_load(&c->model, datadir, c->base.model, &e) != 0 ||
-	    hw_load(&c->hw, datadir, c->base.hw, &e) != 0 || make_rows(c, &e) != 0 ||
-	    run_rows(c, &e) != 0)
+	    hw_load(&c->hw, datadir, c->base.hw, &e) != 0 ||
+	    capacity_check(&c->model, &c->hw, c->at_tpot_ms > 0 ? 1 : c->base.batch,
+			   c->base.context, &e) != 0 ||
+	    make_rows(c, &e) != 0 || run_rows(c, &e) != 0)
 		goto fail;
 	if (fmt == FORMAT_JSON)
 		print_json(c);

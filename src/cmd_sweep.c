@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "json.h"
 #include "pim.h"
+#include "report.h"
 #include "sim.h"
 
 #define MAX_VARY 8
@@ -111,6 +112,7 @@ static int run_point(const struct sim_config *cfg, const char *datadir, const st
 	json_fixed(&j, "gpu_util", t.gpu_util, 4);
 	json_fixed(&j, "pim_util", t.pim_util, 4);
 	json_fixed(&j, "link_util", t.link_util, 4);
+	report_memory_json(&j, &s);
 	json_end(&j);
 	json_finish(&j);
 	sim_release(&s);

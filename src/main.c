@@ -66,7 +66,9 @@ static void help(FILE *out)
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
 		fprintf(out, "  %-17s %s\n", sched_policies[p].name, sched_policies[p].help);
-	fputs("\nprobe options: sieve probe --help\n\n"
+	fputs("\nprobe options: sieve probe --help\n"
+	      "memory: a run must fit in every GPU's mem_gb (weights, KV cache, activations);\n"
+	      "one that does not is refused (exit 2) with what would fit\n\n"
 	      "examples:\n"
 	      "  sieve run --model qwen3-30b-a3b --batch 64 --iters 10 --format json\n"
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"

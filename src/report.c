@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capacity.h"
 #include "json.h"
 #include "pim.h"
 
@@ -124,6 +125,24 @@ static double mean_count(const struct sim *s, int sum)
 	return s->iters_done > 0 ? (double)sum / s->iters_done : 0;
 }
 
+/* Memory of the fullest GPU (capacity.h); the run was refused if it did not fit. */
+static struct capacity memory(const struct sim *s)
+{
+	struct capacity c;
+
+	capacity_of(&s->model, &s->hw, s->hw.gpus, s->cfg.batch, s->cfg.context, &c);
+	return c;
+}
+
+void report_memory_json(struct json *j, const struct sim *s)
+{
+	struct capacity c = memory(s);
+
+	json_fixed(j, "mem_used_gib", c.used_bytes / CAPACITY_GIB, 3);
+	json_fixed(j, "mem_capacity_gib", c.capacity_bytes / CAPACITY_GIB, 3);
+	json_fixed(j, "mem_headroom_gib", c.headroom_bytes / CAPACITY_GIB, 3);
+}
+
 static void totals_json(struct json *j, const struct sim *s)
 {
 	struct sim_totals t;
@@ -136,6 +155,7 @@ static void totals_json(struct json *j, const struct sim *s)
 	json_fixed(j, "link_util", t.link_util, 4);
 	json_fixed(j, "estimate_error", t.est_error, 4);
 	json_fixed(j, "expert_phase_us", t.expert_phase_ns / 1e3, 3);
+	report_memory_json(j, s);
 }
 
 static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
@@ -190,25 +210,30 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 static void run_csv(FILE *out, const struct sim *s)
 {
 	double iter_ns = sim_iter_ns(s);
+	struct capacity c = memory(s);
 
 	fputs("layer,kind,attn_us,dispatch_us,expert_us,combine_us,total_us,straggler_us,"
-	      "activated,max_load,link_mb,tokens_per_s,tpot_ms,tokens_per_s_per_user\n", out);
+	      "activated,max_load,link_mb,tokens_per_s,tpot_ms,mem_used_gib,mem_capacity_gib,"
+	      "mem_headroom_gib,tokens_per_s_per_user\n", out);
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
-		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,,\n", l,
+		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,,,,,\n", l,
 			model_is_moe(&s->model, l) ? "moe" : "dense", r.attn_ns / 1e3,
 			r.dispatch_ns / 1e3, r.expert_ns / 1e3, r.combine_ns / 1e3, r.total_ns / 1e3,
 			r.straggler_ns / 1e3, mean_count(s, s->layer_sum[l].activated),
 			mean_count(s, s->layer_sum[l].max_load), r.link_bytes / 1e6);
 	}
-	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f,%.3f\n", iter_ns / 1e3, sim_tokens_per_s(s),
-		iter_ns / 1e6, sim_tokens_per_s_per_user(s));
+	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f,%.3f,%.3f,%.3f,%.3f\n", iter_ns / 1e3,
+		sim_tokens_per_s(s), iter_ns / 1e6, c.used_bytes / CAPACITY_GIB,
+		c.capacity_bytes / CAPACITY_GIB, c.headroom_bytes / CAPACITY_GIB,
+		sim_tokens_per_s_per_user(s));
 }
 
 static void run_text(FILE *out, const struct sim *s)
 {
 	double iter_ns = sim_iter_ns(s), attn = 0, disp = 0, exp = 0, comb = 0;
 	struct sim_totals t;
+	struct capacity c = memory(s);
 
 	fprintf(out, "sieve run: %s on %s (%d GPUs, %s PIM attached %s), sched %s, routing %s\n",
 		s->model.name, s->hw.name, s->hw.gpus, pim_kind_names[s->hw.hbm.pim_kind],
@@ -229,8 +254,14 @@ static void run_text(FILE *out, const struct sim *s)
 		100 * t.pim_expert_share, 100 * t.pim_slot_share);
 	fprintf(out, "  utilisation  %12s GPU %.1f%%, PIM %.1f%%, links %.1f%%\n", "",
 		100 * t.gpu_util, 100 * t.pim_util, 100 * t.link_util);
-	fprintf(out, "  estimates    %12.1f%% mean error of the policy's expert-phase estimate\n\n",
+	fprintf(out, "  estimates    %12.1f%% mean error of the policy's expert-phase estimate\n",
 		100 * t.est_error);
+	fprintf(out, "  memory       %12.1f GiB of %.1f per GPU, headroom %.1f GiB\n%28s(experts %.1f, "
+		"other weights %.1f, KV cache %.1f, activations %.1f, reserve %.1f)\n\n",
+		c.used_bytes / CAPACITY_GIB, c.capacity_bytes / CAPACITY_GIB,
+		c.headroom_bytes / CAPACITY_GIB, "", c.expert_bytes / CAPACITY_GIB,
+		(c.replicated_bytes + c.embed_bytes) / CAPACITY_GIB, c.kv_bytes / CAPACITY_GIB,
+		c.act_bytes / CAPACITY_GIB, c.reserve_bytes / CAPACITY_GIB);
 	fprintf(out, "%5s %5s %10s %10s %10s %10s %10s %9s %8s\n", "layer", "kind", "attn_us",
 		"disp_us", "expert_us", "comb_us", "total_us", "activated", "max_load");
 	for (int l = 0; l < s->model.layers; l++) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "json.h"
 #include "sim.h"
 
 /* One layer's decisions, copied when the simulation passes it. */
@@ -27,5 +28,9 @@ void explained_free(struct explained *ex);
 
 /* The run's report; ex (may be NULL) adds the decision table of a layer. */
 void report_run(FILE *out, const struct sim *s, enum format f, const struct explained *ex);
+
+/* "mem_used_gib", "mem_capacity_gib", "mem_headroom_gib" of the fullest GPU
+ * (capacity.h), into an open JSON object. */
+void report_memory_json(struct json *j, const struct sim *s);
 
 #endif

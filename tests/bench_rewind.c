@@ -3,7 +3,7 @@
  * layer step, what a front end's step keys cost.
  *
  * Targets: one step back at iteration 20 under 50 ms, for the default
- * scenario and for qwen3.5-397b-a17b on 8 GPUs at batch 256; one layer step
+ * scenario and for qwen3.5-397b-a17b-fp8 on 8 GPUs at batch 256; one layer step
  * of the default scenario under 20 ms after the first iteration (which
  * fills the PIM memo).  A step back is measured from every layer of
  * iteration 20 to the one before it, as a user stepping back does: the
@@ -87,7 +87,7 @@ fail:
 
 int main(void)
 {
-	if (bench(NULL, NULL, 0) != 0 || bench("qwen3.5-397b-a17b", "h100x8-pim", 256) != 0)
+	if (bench(NULL, NULL, 0) != 0 || bench("qwen3.5-397b-a17b-fp8", "h100x8-pim", 256) != 0)
 		return 2;
 	return 0;
 }

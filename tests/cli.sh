@@ -220,6 +220,37 @@ out=$("$SIEVE" sweep --vary model=qwen3-30b-a3b,nosuch --iters 1 2>/dev/null); s
 out=$("$SIEVE" run --iters 1 --trace-out /nonexistent/x.json 2>/dev/null); st=$?
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad --trace-out path still ran ($st)"
 
+# Memory capacity: a run that does not fit is refused with the shortfall
+# and what would fit, by every command; every report gives the headroom.
+expect 2 "qwen3.5-397b-a17b does not fit on h100x4-pim .* 124\.0 GiB more than mem_gb 80" -- \
+	run --model qwen3.5-397b-a17b --iters 1
+expect 2 "would fit with 13 GPUs of this kind, or GPUs of 218 GiB" -- \
+	run --model qwen3.5-397b-a17b --iters 1
+expect 2 "does not fit on h100x4-pim" -- compare --model qwen3.5-397b-a17b --iters 1
+expect 2 "does not fit on h100x4-pim" -- sweep --model qwen3.5-397b-a17b --vary batch=16 --iters 1
+out=$("$SIEVE" sweep --vary batch=16,1024 --context 65536 --iters 1 2>/dev/null); st=$?
+[ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a sweep with a point that does not fit printed results ($st)"
+# 1024 sequences of 1M tokens: a 105 TB KV cache (1024 x 1048576 x 48 layers x 2 KiB).
+expect 2 "KV cache 24576\.0.* it would fit with context <= 2362 at batch 1024" -- \
+	run --batch 1024 --context 1048576 --iters 1
+expect 0 "memory +30\.4 GiB of 80\.0 per GPU, headroom 49\.6 GiB" -- run --iters 1
+expect 0 '"mem_headroom_gib": 49\.614' -- run --iters 1 --format json
+expect 0 '^all,.*,30\.386,80\.000,49\.614,[0-9.]+$' -- run --iters 1 --format csv
+# attach reserved keeps every expert twice: 13.5 GiB more per GPU for
+# qwen3-30b-a3b (48 layers x 32 experts x 9437184 B).  At context 32000 the
+# machine as given fits, so compare --native runs and marks only the
+# reserved row as not fitting, with why.
+expect 0 '^sieve +bank +reserved +64 +does not fit' -- compare --batch 64 --context 32000 --native --iters 1
+expect 0 "sieve on bank PIM attached reserved: qwen3-30b-a3b does not fit .*\(experts 27\.0," -- \
+	compare --batch 64 --context 32000 --native --iters 1
+expect 0 '"mem_headroom_gib": 8\.357' -- sweep --model qwen3.5-397b-a17b-fp8 --hw h100x8-pim \
+	--vary batch=256 --iters 1
+# Calibrated rates above the datasheet are refused where they are written.
+sed 's/^eff_tflops = 786 /eff_tflops = 1200/' data/hw/h100x4-pim.ini >"$tmp/tf.ini"
+expect 2 "tf.ini:[0-9]+: eff_tflops '1200' is above peak_tflops 989" -- run --hw "$tmp/tf.ini"
+sed 's/^hbm_gbps = 3350 /hbm_gbps = 5000/' data/hw/h100x4-pim.ini >"$tmp/bw.ini"
+expect 2 "bw.ini:[0-9]+: hbm_gbps '5000' is above what the stacks deliver" -- run --hw "$tmp/bw.ini"
+
 # The console's commands headless: -c lists, -x scripts, exit 2 naming FILE:LINE.
 expect 0 '"sched": "duplex"' -- run --iters 2 --batch 8 -c 'set sched duplex; run 1' --format json
 expect 2 "^sieve: -c: batch: -5 is out of range" -- run -c 'set batch -5'

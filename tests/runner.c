@@ -31,6 +31,7 @@ static const struct {
 	{"history", test_history_register},
 	{"dram", test_dram_register},
 	{"pim", test_pim_register},
+	{"capacity", test_capacity_register},
 	{"replay", test_replay_register},
 	{"console", test_console_register},
 };

@@ -230,6 +230,61 @@ static void test_crossover(void)
 	pim_release(&p);
 }
 
+/*
+ * Unit lanes.  gpt-oss-120b's expert (hidden = inter = 2880) on one stack of
+ * bank PIM, 1 token; 1024 units (32 pseudo-channels x 32 banks), 16 lanes.
+ *   BF16: 32 B hold 16 weights = 1 MAC command per column; a neuron is
+ *     2880 x 2 / 32 = 180 columns; gate/up 5760 x 180 = 1036800 columns,
+ *     ceil(/1024) = 1013 per unit; down 518400, 507 per unit:
+ *     32 x (1013 + 507) = 48640 MACABs.
+ *   MXFP4 (0.53125 B): 32 B hold 60.2 weights = ceil(60.2 / 16) = 4 commands
+ *     per column; 48 columns a neuron; gate/up 276480 (270 per unit), down
+ *     138240 (135): 32 x (270 + 135) x 4 = 51840 MACABs.
+ *   FP8: 2 commands per column, 90 columns a neuron: 507 + 254 per unit:
+ *     32 x 761 x 2 = 48704.
+ * Every pseudo-channel issues its MACs nCCDAB apart, so a kernel takes at
+ * least MACABs / 32 x nCCDAB cycles; the same weights take no fewer unit
+ * MAC cycles in MXFP4 than in BF16.  A 64-lane unit serves 4 BF16 tokens
+ * per command: 4 tokens in one pass with the MACs of one token.
+ */
+static void test_unit_lanes(void)
+{
+	static const struct {
+		double bpw;
+		long long macab;
+	} cases[] = {{2, 48640}, {0.53125, 51840}, {1, 48704}};
+	struct hw hw = test_hw("h100x4-pim");
+	struct pim p;
+	struct pim_result r, one;
+	struct err e;
+	long long per_weight[3];
+
+	CU_ASSERT_EQUAL_FATAL(hw.hbm.unit_lanes, 16);
+	CU_ASSERT_EQUAL_FATAL(pim_init(&p, &hw.hbm, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(pim_expert_run(&p, 2880, 2880, cases[i].bpw, 1, 1, &r, &e), 0);
+		CU_ASSERT_EQUAL(r.commands[DRAM_MACAB], cases[i].macab);
+		CU_ASSERT(r.cycles >= cases[i].macab / 32 * hw.hbm.nCCDAB);
+		per_weight[i] = r.commands[DRAM_MACAB] * hw.hbm.nCCDAB;	/* same weights */
+	}
+	CU_ASSERT(per_weight[1] >= per_weight[0]);
+	CU_ASSERT(per_weight[2] >= per_weight[0]);
+	pim_release(&p);
+
+	hw.hbm.unit_lanes = 64;
+	CU_ASSERT_EQUAL_FATAL(pim_init(&p, &hw.hbm, &e), 0);
+	CU_ASSERT_EQUAL(pim_gemv_run(&p, 1024, 512, 2, 4, 1, &r, &e), 0);
+	CU_ASSERT_EQUAL(pim_gemv_run(&p, 1024, 512, 2, 1, 1, &one, &e), 0);
+	CU_ASSERT_EQUAL(r.tokens_per_pass, 4);
+	CU_ASSERT_EQUAL(r.passes, 1);
+	CU_ASSERT_EQUAL(r.commands[DRAM_MACAB], 32 * 32);
+	CU_ASSERT_EQUAL(r.commands[DRAM_MACAB], one.commands[DRAM_MACAB]);
+	pim_release(&p);
+	hw.hbm.unit_lanes = 0;	/* as if the hw file lacked it */
+	CU_ASSERT_EQUAL(pim_init(&p, &hw.hbm, &e), -1);
+	CU_ASSERT(strstr(e.msg, "unit_lanes") != NULL);
+}
+
 static void test_errors(void)
 {
 	struct hw hw = test_hw("h100x4-pim");
@@ -265,6 +320,7 @@ void test_pim_register(void)
 		{"tiny expert by hand", test_expert_hand_count},
 		{"memo and one channel equal full simulation", test_shortcuts_exact},
 		{"Qwen3 expert: PIM wins at 1 token, loses at 64", test_crossover},
+		{"unit lanes: MXFP4 takes no fewer MAC cycles per weight than BF16", test_unit_lanes},
 		{"errors and memo invalidation", test_errors},
 		{NULL, NULL},
 	};

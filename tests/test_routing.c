@@ -258,7 +258,7 @@ static void sampler_is_plackett_luce(void)
  * skew = affinity = 0 is uniform routing.  Each expert then gets
  * Binomial(B, k/E) tokens: E[activated] = E (1 - (1 - k/E)^B) and one-token
  * experts E B (k/E) (1 - k/E)^(B-1).  Qwen3-30B-A3B at batch 64: 125.94
- * and 7.0% (DESIGN.md: "uniform routing would give 126, 7%, 10, 19%").
+ * and 7.0% (rounded: 126 activated, 7% with one token).
  */
 static void uniform_matches_closed_form(void)
 {
@@ -280,7 +280,7 @@ static void uniform_matches_closed_form(void)
 	CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
 }
 
-/* The Qwen3-30B-A3B preset against the recorded batch of DESIGN.md. */
+/* The Qwen3-30B-A3B preset against the recorded batch quoted in its model file. */
 static void qwen_preset_matches_design(void)
 {
 	struct model m = load_model("qwen3-30b-a3b");

@@ -21,7 +21,7 @@
  */
 static const char tiny_hw_format[] =
 	"[system]\ngpus = 2\nlink_gbps = 1\na2a_bw_gbps = 1\na2a_fixed_ns = 100\na2a_peer_ns = 0\n"
-	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nstacks = 1\n"
+	"[gpu]\npeak_tflops = 1\nhbm_gbps = 1\nmem_gb = 1\nmem_reserve = 0.1\nstacks = 1\n"
 	"kernel_overhead_ns = 1000\ngrouped_overhead_ns = 0\ngemm_launch_ns = 500\n"
 	"stream_efficiency = 0.00150240384615384615\ngrouped_bw_eff = 1\neff_tflops = 1\n"
 	"roofline_p = 1\nsms = 1\ntile_m = 1\ntile_n = 1\nl2_reread = 0\n"
@@ -33,7 +33,7 @@ static const char tiny_hw_format[] =
 	"nCCDS = 2\nnCCDL = 4\nnRRDS = 2\nnRRDL = 4\nnFAW = 39\nnWR = 21\nnRTP = 6\nnCWL = 6\n"
 	"nWTRS = 8\nnWTRL = 11\nnRTW = 3\nnREFI = 5070\nnRFC = 455\n"
 	"[pim]\npim_kind = %s\nnCCDAB = 4\nnCCDAB_power = 6\npower_limit = off\n"
-	"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\n"
+	"logic_tflops = 21.3\nnCCDBG = 2\nnCCDBG_power = 5\nlogic_bw_ratio = 4\nunit_lanes = 16\n"
 	"pim_io_bytes = 2\n";
 
 static const char *tiny_hw_kind(const char *kind)

@@ -31,6 +31,7 @@ void test_comm_register(void);
 void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);
+void test_capacity_register(void);
 void test_replay_register(void);
 void test_console_register(void);
 

@@ -68,14 +68,30 @@ const char *test_edit_file(const char *path, const char *name, const char *key,
 	return out;
 }
 
+/* A shipped preset must load; if not, say why and fail the test. */
+static void must_load(int rc, const struct err *e)
+{
+	if (rc != 0)
+		fprintf(stderr, "\n%s\n", e->msg);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
 struct hw test_hw(const char *name)
 {
 	struct hw hw;
 	struct err e;
 
 	memset(&hw, 0, sizeof hw);
-	if (hw_load(&hw, TEST_DATADIR, name, &e) != 0)
-		fprintf(stderr, "\n%s\n", e.msg);
-	CU_ASSERT_EQUAL_FATAL(hw.gpus > 0, 1);
+	must_load(hw_load(&hw, TEST_DATADIR, name, &e), &e);
 	return hw;
+}
+
+struct model test_model(const char *name)
+{
+	struct model m;
+	struct err e;
+
+	memset(&m, 0, sizeof m);
+	must_load(model_load(&m, TEST_DATADIR, name, &e), &e);
+	return m;
 }

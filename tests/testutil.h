@@ -17,4 +17,8 @@ const char *test_edit_file(const char *path, const char *name, const char *key,
 #include "hw.h"
 struct hw test_hw(const char *name);
 
+/* A shipped model preset, the same way. */
+#include "model.h"
+struct model test_model(const char *name);
+
 #endif

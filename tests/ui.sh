@@ -197,5 +197,11 @@ st=$(ended)
 [ "$st" = "rc=2 tty=restored" ] && ok || bad "TERM=bogus: $st, want rc=2"
 screen | grep -q "cannot drive terminal type 'bogus'" && ok || bad "TERM=bogus: no message"
 
+# A run that does not fit in memory is refused before the screen opens.
+start -- --no-mouse --model qwen3.5-397b-a17b
+st=$(ended)
+[ "$st" = "rc=2 tty=restored" ] && ok || bad "a model that does not fit: $st, want rc=2"
+screen | grep -q "does not fit on h100x4-pim" && ok || bad "a model that does not fit: no message"
+
 echo "ui.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]
