@@ -35,6 +35,7 @@
 #include "commands.h"
 #include "json.h"
 #include "pim.h"
+#include "progress.h"
 #include "sim.h"
 
 #define AT_TPOT_MAX_BATCH 1024
@@ -161,6 +162,11 @@ static int make_rows(struct compare *c, struct err *e)
 	return 0;
 }
 
+static int has_tau(const struct row *r)
+{
+	return r->policy == SCHED_THRESHOLD || r->policy == SCHED_ATTACC_THRESHOLD;
+}
+
 /* One run of row r's policy at batch b and tau; the outcome into r. */
 static int simulate(struct compare *c, struct row *r, int batch, int tau, struct err *e)
 {
@@ -168,6 +174,7 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 	struct device *d = &c->dev[r->dev];
 	struct sim s;
 	struct err ce;
+	char what[64];
 
 	cfg.sched = r->policy;
 	cfg.tau = tau;
@@ -185,8 +192,10 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 	}
 	if (sim_init_on(&s, &cfg, &d->hw, c->datadir, &d->pim, e) != 0)
 		return -1;
-	if (sim_run(&s) != 0) {
-		err_set(e, "sched %s, %s", sched_policy_names[cfg.sched], sim_error(&s));
+	snprintf(what, sizeof what, has_tau(r) ? "compare %s:%d" : "compare %s", r->name, tau);
+	if (progress_run(&s, what, NULL, NULL, e) != 0) {
+		if (!progress_interrupted())
+			err_prefix(e, "sched %s, ", r->name);
 		sim_release(&s);
 		return -1;
 	}
@@ -282,11 +291,6 @@ static double best_baseline(const struct compare *c, int deployed_only)
 static double ratio(double a, double b)
 {
 	return b > 0 ? a / b : 0;
-}
-
-static int has_tau(const struct row *r)
-{
-	return r->policy == SCHED_THRESHOLD || r->policy == SCHED_ATTACC_THRESHOLD;
 }
 
 static void print_json(const struct compare *c)
@@ -436,6 +440,7 @@ int cmd_compare(int argc, char **argv)
 	struct err e;
 	int rc = EXIT_USAGE;
 
+	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	c->datadir = cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, flags, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
@@ -465,5 +470,5 @@ int cmd_compare(int argc, char **argv)
 fail:
 	release(c);
 	free(c);
-	return cmd_fail(e.msg);
+	return progress_fail(e.msg);
 }
