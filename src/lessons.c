@@ -159,6 +159,7 @@ HANDLER(con_lesson)
 	if (console_restart(c, &c->defaults, NULL, 0, e) != 0)
 		return -1;
 	c->nbrk = 0;
+	c->next_brk = 1;
 	for (int i = 0; i < c->nnotes; i++)
 		free(c->note[i].text);
 	c->nnotes = 0;
