@@ -6,6 +6,10 @@
 #   make asan     the same tests built with -fsanitize=address,undefined
 #   make valgrind the CUnit tests under valgrind --error-exitcode=1
 #   make bench    benchmarks (throughput of the models; figures, not pass/fail)
+#   make install  PREFIX=/usr/local DESTDIR=: bin/sieve, share/man/man1/sieve.1,
+#                 share/sieve/ (the data; found relative to the binary)
+#   make uninstall  the same files removed
+#   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
 #   make man      regenerate the man page's console command and parameter lists
 
 CC       = gcc
@@ -29,8 +33,23 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd_%.c,$(wil
 UI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/test_*.c) tests/runner.c tests/testutil.c)
 BENCH    = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
+FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
 
-.PHONY: all run check asan valgrind bench clean cunit man
+# make fuzz: clang's libFuzzer, every target for FUZZ_SECONDS; new crashes
+# land in tests/fuzz/found/ (fix, then move the input into the corpus).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = ini model hw trace
+FUZZ_CC       = clang
+FUZZ_CFLAGS   = -std=c11 -Wall -Wextra -O1 -g -pthread -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man/man1
+DATADIR  = $(PREFIX)/share/sieve
+
+.PHONY: all run check asan valgrind bench clean cunit install uninstall fuzz man
 all: sieve
 
 sieve: $(BUILD)/sieve
@@ -41,6 +60,13 @@ $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 
 $(BUILD)/tests/runner: $(TEST_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CUNIT_LIBS) -lm
+
+$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(SIM_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(SIM_OBJ)
+	$(CC) $(CPPFLAGS) $(SIM_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(SIM_OBJ) -lm
 
 # the man page's console sections, generated from the command and parameter tables
 $(BUILD)/gen_man: $(BUILD)/tests/gen_man.o $(LIB_OBJ) $(SIM_OBJ)
@@ -91,17 +117,21 @@ cunit:
 	fi
 
 check: cunit
-	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner
+	@$(MAKE) --no-print-directory sieve $(BUILD)/tests/runner $(BUILD)/tests/fuzz_replay
 	$(BUILD)/tests/runner
+	$(BUILD)/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/lessons.sh
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
+	MAKE="$(MAKE)" bash tests/install.sh
+	bash tests/manlint.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-std=c11 -Wall -Wextra -Werror -O1 -g -pthread -DSIEVE_CHECK -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		build-asan/sieve build-asan/tests/runner
+		build-asan/sieve build-asan/tests/runner build-asan/tests/fuzz_replay
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
+	ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/lessons.sh
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -114,7 +144,35 @@ valgrind: cunit
 bench: $(BENCH) sieve
 	@for b in $(BENCH); do echo "== $$b"; $$b || exit 1; done
 
-clean:
-	rm -rf build build-asan sieve
+# The data keeps its layout under DATADIR; cli_datadir finds it from the
+# binary (BINDIR/../share/sieve), so DESTDIR and relocated installs work.
+install: sieve
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)" "$(DESTDIR)$(DATADIR)"
+	install -m 755 sieve "$(DESTDIR)$(BINDIR)/sieve"
+	install -m 644 man/sieve.1 "$(DESTDIR)$(MANDIR)/sieve.1"
+	cd data && find . -type d -exec install -d -m 755 "$(DESTDIR)$(DATADIR)/{}" \; && \
+		find . -type f -exec install -m 644 {} "$(DESTDIR)$(DATADIR)/{}" \;
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/sieve" "$(DESTDIR)$(MANDIR)/sieve.1"
+	rm -rf "$(DESTDIR)$(DATADIR)"
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" \
+		$(addprefix build-fuzz/fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p tests/fuzz/found
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p build-fuzz/corpus/$$t; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=8192 -print_final_stats=1 -artifact_prefix=tests/fuzz/found/$$t- \
+			build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log || \
+			{ tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|cov:' build-fuzz/fuzz_$$t.log | tail -2; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz sieve
+
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

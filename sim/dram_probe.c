@@ -157,8 +157,9 @@ int dram_probe_run(const struct hbm *h, int pattern, double load, long requests,
 	memset(out, 0, sizeof *out);
 	if (pattern < 0 || pattern >= DRAM_PROBE_NPATTERN)
 		return err_set(e, "probe dram: unknown pattern %d", pattern);
-	if (!(load > 0))
-		return err_set(e, "probe dram: load %g is not positive", load);
+	if (!(load >= DRAM_PROBE_MIN_LOAD))
+		return err_set(e, "probe dram: load %g is below %g (an idle stack only refreshes)",
+			       load, DRAM_PROBE_MIN_LOAD);
 	if (requests < 1)
 		return err_set(e, "probe dram: %ld requests", requests);
 	if (threads < 1)

@@ -14,7 +14,10 @@
  * load is the offered rate as a fraction of the data-bus peak (one column
  * per nBL per pseudo-channel): requests are offered at fixed intervals of
  * nBL / load cycles; load >= 1 means saturating: a request is always
- * waiting, and each enters the queue as soon as a slot frees.
+ * waiting, and each enters the queue as soon as a slot frees.  Loads below
+ * DRAM_PROBE_MIN_LOAD are refused: the stack would only refresh between
+ * reads (at 1e-8 for minutes, and below ~1e-290 the offered cycles no
+ * longer fit in 64 bits).
  */
 #ifndef SIEVE_DRAM_PROBE_H
 #define SIEVE_DRAM_PROBE_H
@@ -24,6 +27,8 @@
 #include "dram_timing.h"
 #include "err.h"
 #include "hbm.h"
+
+#define DRAM_PROBE_MIN_LOAD 1e-4
 
 enum dram_probe_pattern { DRAM_PROBE_SEQ, DRAM_PROBE_RANDOM, DRAM_PROBE_NPATTERN };
 extern const char *const dram_probe_pattern_names[DRAM_PROBE_NPATTERN];	/* "seq", "random" */

@@ -1,7 +1,9 @@
 /* fields.c - table-driven parameters (see fields.h). */
 #include "fields.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +63,59 @@ const char *field_suggest(const struct field_table *t, const char *name)
 	return best;
 }
 
-static int parse_double(const char *s, double *out)
+int number_parse(const char *text, double *out, struct err *e)
 {
+	const char *p = text + (*text == '-' || *text == '+');
 	char *end;
+	double v;
 
+	/* strtod also reads hex, "inf" and "nan": only digits may start */
+	if (!(isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))))
+		return err_set(e, "'%s' is not a number", text);
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		return err_set(e, "'%s' is not a decimal number", text);
 	errno = 0;
-	*out = strtod(s, &end);
-	return *s != '\0' && *end == '\0' && errno == 0 && isfinite(*out);
+	v = strtod(text, &end);
+	if (*end != '\0')
+		return err_set(e, "'%s' is not a number", text);
+	if (errno == ERANGE && fabs(v) > 1)
+		return err_set(e, "'%s' is too large", text);
+	if (errno == ERANGE || (v != 0 && !isnormal(v)))
+		return err_set(e, "'%s' is too close to zero (write 0, or a value above %g)", text,
+			       DBL_MIN);
+	*out = v;
+	return 0;
+}
+
+int number_parse_whole(const char *text, double lo, double hi, long *out, struct err *e)
+{
+	double v;
+
+	if (number_parse(text, &v, e) != 0)
+		return -1;
+	if (v != floor(v))
+		return err_set(e, "'%s' is not a whole number", text);
+	if (v < lo || v > hi)
+		return err_set(e, "%s is out of range [%.0f, %.0f]", text, lo, hi);
+	*out = (long)v;
+	return 0;
+}
+
+int list_check(const char *name, const char *text, struct err *e)
+{
+	int item = 0;	/* the current item has a character */
+
+	for (const char *p = text;; p++) {
+		if (*p == ',' || *p == '\0') {
+			if (!item && (*p == ',' || strchr(text, ',') != NULL))
+				return err_set(e, "%s: empty item in '%s'", name, text);
+			if (*p == '\0')
+				return 0;
+			item = 0;
+		} else if (*p != ' ' && *p != '\t') {
+			item = 1;
+		}
+	}
 }
 
 int field_set(const struct field *f, void *obj, const char *text, struct err *e)
@@ -78,8 +126,8 @@ int field_set(const struct field *f, void *obj, const char *text, struct err *e)
 	switch (f->type) {
 	case FIELD_INT:
 	case FIELD_DOUBLE:
-		if (!parse_double(text, &v))
-			return err_set(e, "%s: '%s' is not a number", f->name, text);
+		if (number_parse(text, &v, e) != 0)
+			return err_prefix(e, "%s: ", f->name);
 		if (f->type == FIELD_INT && v != floor(v))
 			return err_set(e, "%s: '%s' is not a whole number", f->name, text);
 		if (v < f->min || v > f->max)

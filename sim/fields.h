@@ -70,6 +70,25 @@ int fields_load(const struct field_table *t, void *obj, size_t obj_size,
 /* Value of f in obj as text, e.g. "4096" or "0.85". */
 void field_format(const struct field *f, const void *obj, char *buf, size_t len);
 
+/*
+ * The one number reader for data files, options and the console: decimal
+ * only ("12", "-3.5", "1e3"), the whole text, finite and representable.
+ * Hex ("0x10"), "inf", "nan", overflow ("1e999") and nonzero values too
+ * small for a double's normal range ("1e-320") are refused, each with its
+ * own reason quoting text in e (no name prefix).
+ */
+int number_parse(const char *text, double *out, struct err *e);
+
+/* number_parse, then a whole number in [lo, hi]. */
+int number_parse_whole(const char *text, double lo, double hi, long *out, struct err *e);
+
+/*
+ * Lists ("full,sliding", "1.0 0.95"): items are separated by commas and/or
+ * spaces.  An empty item (",,", a leading or trailing comma) is an error
+ * naming the list (name) and quoting it.
+ */
+int list_check(const char *name, const char *text, struct err *e);
+
 /* Edit distance (Levenshtein), for suggestions elsewhere too. */
 int edit_distance(const char *a, const char *b);
 

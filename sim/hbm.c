@@ -72,3 +72,46 @@ double hbm_tck_ns(const struct hbm *h)
 {
 	return 1000.0 / h->clock_mhz;
 }
+
+static int pow2(long v)
+{
+	return v > 0 && (v & (v - 1)) == 0;
+}
+
+int hbm_check(const struct hbm *h, const char **field, struct err *e)
+{
+	const struct {
+		const char *name;
+		long v;
+	} counts[] = {
+		{"channels", h->channels}, {"pseudo_channels", h->pseudo_channels},
+		{"ranks", h->ranks > 0 ? h->ranks : 1}, {"bank_groups", h->bank_groups},
+		{"banks_per_group", h->banks_per_group}, {"rows", h->rows},
+		{"column_bytes", h->column_bytes},
+	};
+	int ranks = h->ranks > 0 ? h->ranks : 1, banks;
+
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		if (!pow2(counts[i].v)) {
+			*field = counts[i].name;
+			return err_set(e, "%s %ld is not a power of two (the address mapping "
+				       "cuts addresses into bit fields)", counts[i].name, counts[i].v);
+		}
+	}
+	*field = "row_bytes";
+	if (h->row_bytes % h->column_bytes != 0 || !pow2(h->row_bytes / h->column_bytes))
+		return err_set(e, "row_bytes %d is not a power-of-two multiple of column_bytes %d",
+			       h->row_bytes, h->column_bytes);
+	banks = ranks * h->bank_groups * h->banks_per_group;
+	*field = "banks_per_group";
+	if (banks > HBM_MAX_BANKS_PER_PCH)
+		return err_set(e, "%d ranks x %d bank groups x %d banks is %d banks per "
+			       "pseudo-channel (at most %d)", ranks, h->bank_groups,
+			       h->banks_per_group, banks, HBM_MAX_BANKS_PER_PCH);
+	*field = "logic_bw_ratio";
+	if (h->pim_kind == PIM_LOGIC && (h->logic_bw_ratio < 1 || banks % h->logic_bw_ratio != 0))
+		return err_set(e, "logic_bw_ratio %d does not divide the %d banks of a "
+			       "pseudo-channel", h->logic_bw_ratio, banks);
+	*field = NULL;
+	return 0;
+}

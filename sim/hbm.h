@@ -57,6 +57,20 @@ struct hbm {
 /* The [hbm] and [pim] fields, for the hw loader and `show`. */
 extern const struct field_table hbm_field_table;
 
+/* Banks one pseudo-channel may have: the controller keeps them in a 64-bit mask. */
+#define HBM_MAX_BANKS_PER_PCH 64
+
+/*
+ * The organisation every command needs (one check, so `run` and `probe
+ * dram` accept the same files): channels, pseudo_channels, ranks,
+ * bank_groups, banks_per_group, rows, column_bytes and columns per row
+ * (row_bytes / column_bytes) powers of two, as the address mapping cuts
+ * addresses into bit fields (dram_map.h); at most HBM_MAX_BANKS_PER_PCH
+ * banks per pseudo-channel; for logic PIM, logic_bw_ratio dividing them.
+ * On error e says what (no file prefix) and *field names the key to blame.
+ */
+int hbm_check(const struct hbm *h, const char **field, struct err *e);
+
 /* Bytes per second of one stack's external interface. */
 double hbm_peak_gbps(const struct hbm *h);
 

@@ -1,7 +1,6 @@
 /* hw.c - machine descriptions (see hw.h). */
 #include "hw.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -88,14 +87,13 @@ static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
 			hw->speed_factor[g] = 1.0;
 		return 0;
 	}
+	if (list_check("speed", hw->speed, e) != 0)
+		return err_prefix(e, "%s:%d: ", path, line);
 	snprintf(buf, sizeof buf, "%s", hw->speed);
 	for (w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-		char *end;
-		double v;
+		double v = 0;
 
-		errno = 0;
-		v = strtod(w, &end);
-		if (*end != '\0' || errno != 0 || !(v > 0.05 && v <= 10))
+		if (number_parse(w, &v, NULL) != 0 || !(v > 0.05 && v <= 10))
 			return err_set(e, "%s:%d: speed: '%s' is not a speed factor in (0.05, 10]",
 				       path, line, w);
 		if (n == HW_MAX_GPUS)
@@ -123,31 +121,46 @@ static int at_most(const struct ini *ini, const char *key, double v, const char 
 		       what, limit);
 }
 
+/* The [hbm] organisation and timing, first: the rates below derive from it. */
+static int check_hbm(const struct hbm *h, const struct ini *ini, struct err *e)
+{
+	const struct ini_entry *en;
+	const char *key;
+
+	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD) {
+		err_set(e, "inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP (nRCD %d, "
+			"nRAS %d, nRP %d, nRC %d)", h->nRCD, h->nRAS, h->nRP, h->nRC);
+		key = "nRAS";
+	} else if (h->nRFC >= h->nREFI) {
+		err_set(e, "inconsistent timing: nRFC %d must be below nREFI %d (refresh would never "
+			"end)", h->nRFC, h->nREFI);
+		key = "nRFC";
+	} else if (hbm_check(h, &key, e) == 0) {
+		return 0;
+	}
+	en = ini_get(ini, "hbm", key);
+	if (en == NULL)
+		en = ini_get(ini, "pim", key);
+	return err_prefix(e, "%s:%d: ", ini->path, en ? en->line : 0);
+}
+
 static int check(struct hw *hw, const struct ini *ini, struct err *e)
 {
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
 	const struct hbm *h = &hw->hbm;
 
-	if (parse_speed(hw, en ? en->line : 0, ini->path, e) != 0 ||
+	if (check_hbm(h, ini, e) != 0 || parse_speed(hw, en ? en->line : 0, ini->path, e) != 0 ||
 	    at_most(ini, "eff_tflops", hw->eff_tflops, "peak_tflops", hw->peak_tflops, e) != 0 ||
 	    at_most(ini, "attn_bw_gbps", hw->attn_bw_gbps, "hbm_gbps", hw->hbm_gbps, e) != 0 ||
 	    at_most(ini, "hbm_gbps", hw->hbm_gbps, "what the stacks deliver (stacks x [hbm] rate)",
 		    1.01 * hw->stacks * hbm_peak_gbps(h), e) != 0)
 		return -1;
 	hw->eff_bw_gbps = hw->stream_efficiency * hw->stacks * hbm_peak_gbps(h);
-	if (hw->a2a_bw_gbps > hw->link_gbps)
-		return err_set(e, "%s: a2a_bw_gbps %g exceeds the link's peak link_gbps %g", ini->path,
-			       hw->a2a_bw_gbps, hw->link_gbps);
-	if (h->nRC < h->nRAS + h->nRP - 1 || h->nRAS < h->nRCD)
-		return err_set(e, "%s: inconsistent timing: need nRAS >= nRCD and nRC >= nRAS + nRP "
-			       "(nRCD %d, nRAS %d, nRP %d, nRC %d)", ini->path, h->nRCD, h->nRAS,
-			       h->nRP, h->nRC);
-	if (h->nRFC >= h->nREFI)
-		return err_set(e, "%s: inconsistent timing: nRFC %d must be below nREFI %d (refresh "
-			       "would never end)", ini->path, h->nRFC, h->nREFI);
-	if (h->row_bytes % h->column_bytes != 0)
-		return err_set(e, "%s: row_bytes %d is not a multiple of column_bytes %d", ini->path,
-			       h->row_bytes, h->column_bytes);
+	if (hw->a2a_bw_gbps > hw->link_gbps) {
+		const struct ini_entry *a2a = ini_get(ini, "system", "a2a_bw_gbps");
+		return err_set(e, "%s:%d: a2a_bw_gbps %g exceeds the link's peak link_gbps %g",
+			       ini->path, a2a ? a2a->line : 0, hw->a2a_bw_gbps, hw->link_gbps);
+	}
 	return 0;
 }
 

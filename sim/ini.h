@@ -10,6 +10,8 @@
 #ifndef SIEVE_INI_H
 #define SIEVE_INI_H
 
+#include <stdio.h>
+
 #include "err.h"
 
 struct ini_entry {
@@ -24,6 +26,17 @@ struct ini {
 	struct ini_entry *entries;
 	int n;
 };
+
+/*
+ * Open a data file for reading.  Anything but a regular file (a directory,
+ * a fifo, a device such as /dev/zero) is refused without blocking: the file
+ * is opened non-blocking and checked before anything is read.  NULL with e
+ * ("path: ...") on failure; errno is ENOENT when the file does not exist.
+ */
+FILE *data_open(const char *path, struct err *e);
+
+/* Data files larger than this are refused (a data file is a few KB). */
+#define INI_MAX_BYTES (16L << 20)
 
 /* Parse path into ini. On error fills e ("path:line: ...") and returns -1. */
 int ini_load(struct ini *ini, const char *path, struct err *e);

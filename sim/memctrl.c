@@ -19,10 +19,12 @@ int memsys_init(struct memsys *m, const struct hbm *h, int channels, struct err 
 			       h->queue_depth);
 	if (dram_init(d, h, channels, e) != 0)
 		return -1;
-	if (d->bank_per_pch > 64 || d->rank_per_pch > MC_MAX_RANKS) {
+	if (d->bank_per_pch > HBM_MAX_BANKS_PER_PCH || d->rank_per_pch > MC_MAX_RANKS) {
+		/* the counts are read before dram_release clears them */
+		err_set(e, "memctrl: %d banks in %d ranks per pseudo-channel (at most %d in %d)",
+			d->bank_per_pch, d->rank_per_pch, HBM_MAX_BANKS_PER_PCH, MC_MAX_RANKS);
 		dram_release(d);
-		return err_set(e, "memctrl: %d banks in %d ranks per pseudo-channel (at most 64 in %d)",
-			       d->bank_per_pch, d->rank_per_pch, MC_MAX_RANKS);
+		return -1;
 	}
 	if (dram_map_init(&m->map, &d->h, channels, e) != 0) {
 		dram_release(d);

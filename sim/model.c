@@ -111,6 +111,18 @@ static int check(const struct model *m, const struct ini *ini, struct err *e)
 	if (m->shared_experts > 0 && m->shared_inter == 0)
 		return err_set(e, "%s: shared_experts is %d but shared_inter is not given",
 			       ini->path, m->shared_experts);
+	{
+		double moe = m->layers - m->first_dense, entries;
+		entries = moe * (m->routing_clusters + 3.0) * m->experts;
+		if (entries > (double)MODEL_MAX_ROUTING_ENTRIES) {
+			const struct ini_entry *en = ini_get(ini, "routing", "routing_clusters");
+			return err_set(e, "%s:%d: experts %d x routing_clusters %d x %.0f MoE layers "
+				       "need %.3g GB of synthetic routing tables (at most %.3g GB: "
+				       "lower one of them)", ini->path, en ? en->line : 0,
+				       m->experts, m->routing_clusters, moe, entries * 8 / 1e9,
+				       MODEL_MAX_ROUTING_ENTRIES * 8 / 1e9);
+		}
+	}
 	if (m->q_heads % m->kv_heads != 0)
 		return err_set(e, "%s: q_heads %d is not a multiple of kv_heads %d", ini->path,
 			       m->q_heads, m->kv_heads);
@@ -119,6 +131,8 @@ static int check(const struct model *m, const struct ini *ini, struct err *e)
 	{
 		const struct ini_entry *en = ini_get(ini, "attention", "layout");
 		int line = en ? en->line : 0;
+		if (list_check("layout", m->layout, e) != 0)
+			return err_prefix(e, "%s:%d: ", ini->path, line);
 		if (n < 0)
 			return err_set(e, "%s:%d: layout: unknown attention kind '%s' (full, sliding, linear)",
 				       ini->path, line, bad);

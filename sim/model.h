@@ -50,8 +50,18 @@ struct model {
 extern const struct field_table model_field_table;
 
 /*
+ * Most entries of the synthetic routing tables (routing.h: MoE layers x
+ * (routing_clusters + 3) x experts doubles, 256 MiB).  Each field can be in
+ * range while their product is not (experts 4096, routing_clusters 4096,
+ * layers 1000 would ask for 134 GB): model_load refuses such a model.
+ * The largest preset (qwen3.5-397b-a17b) needs 0.5 M entries.
+ */
+#define MODEL_MAX_ROUTING_ENTRIES (1L << 25)
+
+/*
  * Load a model from a file path, or from NAME under datadir/models.
- * Checks the fields and their consistency (top_k <= experts ...).
+ * Checks the fields, their consistency (top_k <= experts ...) and the size
+ * of the run's tables (MODEL_MAX_ROUTING_ENTRIES).
  */
 int model_load(struct model *m, const char *datadir, const char *name_or_path,
 	       struct err *e);

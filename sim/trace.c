@@ -107,11 +107,15 @@ static int check_comment(struct loader *ld, const char *s, struct err *e)
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		size_t kl = strlen(keys[i].key);
 		for (const char *p = s; (p = strstr(p, keys[i].key)) != NULL; p += kl) {
-			char has[32];
+			char has[32], word[32];
+			size_t wl = strcspn(p + kl, " \t");
 			long v;
 			if (p != s && p[-1] != ' ' && p[-1] != '#')
 				continue;	/* part of a longer key */
-			v = strtol(p + kl, NULL, 10);
+			snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1),
+				 p + kl);
+			if (number_parse_whole(word, 0, 1e9, &v, e) != 0)
+				return err_prefix(e, "%s:%d: %.*s", ld->path, ld->line, (int)kl, keys[i].key);
 			if (v == keys[i].want)
 				continue;
 			snprintf(has, sizeof has, keys[i].fmt, keys[i].want);
@@ -131,8 +135,12 @@ static int check_header(struct loader *ld, const char *s, struct err *e)
 	if (strncmp(s, lead, n) != 0 || (s[n] != ',' && s[n] != '\0'))
 		return err_set(e, "%s:%d: expected the header '%s,e0,...', got '%.40s'", ld->path,
 			       ld->line, lead, s);
-	for (s += n; *s; s++)
+	for (s += n; *s; s++) {
 		cols += *s == ',';
+		if (*s == ',' && (s[1] == ',' || s[1] == '\0' || s[1] == ' '))
+			return err_set(e, "%s:%d: header column %d is empty", ld->path, ld->line,
+				       3 + cols);
+	}
 	if (cols != ld->m->top_k)
 		return err_set(e, "%s:%d: %d expert columns but model '%s' has top_k %d", ld->path,
 			       ld->line, cols, ld->m->name, ld->m->top_k);
@@ -223,18 +231,39 @@ static int add_row(struct loader *ld, char *s, struct err *e)
 	return 0;
 }
 
+/*
+ * One line of f into buf (newline dropped): 1, or 0 at the end of the file.
+ * Over-long lines and NUL bytes are errors, so nothing is cut silently; a
+ * line is read a byte at a time, so neither costs more than the buffer.
+ */
+static int read_line(struct loader *ld, FILE *f, char *buf, size_t cap, struct err *e)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return err_set(e, "%s:%d: not a text file (contains a NUL byte)", ld->path,
+				       ld->line + 1);
+		if (n == cap - 1)
+			return err_set(e, "%s:%d: line longer than %zu characters", ld->path,
+				       ld->line + 1, cap - 1);
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (c == EOF && n == 0)
+		return 0;
+	ld->line++;
+	return 1;
+}
+
 static int load_file(struct loader *ld, FILE *f, struct err *e)
 {
 	char buf[LINE_MAX_CHARS];
-	int header = 0;
+	int header = 0, got;
 
-	while (fgets(buf, sizeof buf, f) != NULL) {
-		size_t len = strlen(buf);
-		ld->line++;
-		if (len == sizeof buf - 1 && buf[len - 1] != '\n')
-			return err_set(e, "%s:%d: line longer than %d characters", ld->path, ld->line,
-				       LINE_MAX_CHARS - 2);
-		buf[strcspn(buf, "\r\n")] = '\0';
+	while ((got = read_line(ld, f, buf, sizeof buf, e)) == 1) {
+		buf[strcspn(buf, "\r")] = '\0';
 		if (buf[strspn(buf, " \t")] == '\0')
 			continue;
 		if (buf[0] == '#') {
@@ -248,6 +277,8 @@ static int load_file(struct loader *ld, FILE *f, struct err *e)
 			return -1;
 		}
 	}
+	if (got < 0)
+		return -1;
 	if (ferror(f))
 		return err_set(e, "%s: read error: %s", ld->path, strerror(errno));
 	if (ld->t->tokens == 0)
@@ -274,11 +305,11 @@ int trace_load(struct trace *t, const struct model *m, const char *datadir,
 		snprintf(path, sizeof path, "%s", file);
 	else
 		snprintf(path, sizeof path, "%s/routing/%s.csv", datadir, file);
-	f = fopen(path, "r");
+	f = data_open(path, e);
 	if (f == NULL) {
 		char dir[4096], known[1024];
-		if (is_path(file))
-			return err_set(e, "%s: %s", path, strerror(errno));
+		if (is_path(file) || errno != ENOENT)
+			return -1;
 		snprintf(dir, sizeof dir, "%s/routing", datadir);
 		list_traces(dir, known, sizeof known);
 		return err_set(e, "unknown trace '%s' (known: %s)", file,

@@ -124,16 +124,8 @@ int cli_format(struct cli_args *a, enum format *f, struct err *e)
 
 int cli_long(const char *what, const char *text, long lo, long hi, long *out, struct err *e)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || errno != 0)
-		return err_set(e, "%s: '%s' is not a whole number", what, text);
-	if (v < lo || v > hi)
-		return err_set(e, "%s: %ld is out of range [%ld, %ld]", what, v, lo, hi);
-	*out = v;
+	if (number_parse_whole(text, (double)lo, (double)hi, out, e) != 0)
+		return err_prefix(e, "%s: ", what);
 	return 0;
 }
 
@@ -145,14 +137,21 @@ int cli_int(const char *opt, const char *text, long lo, long hi, long *out, stru
 	return cli_long(what, text, lo, hi, out, e);
 }
 
-static int is_dir(const char *p)
+/* A directory holding sieve's data (its defaults.ini), not any "data". */
+static int is_datadir(const char *dir)
 {
+	char path[PATH_MAX + 32];
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+	snprintf(path, sizeof path, "%s/defaults.ini", dir);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 const char *cli_datadir(char *buf, size_t len)
 {
+	/* beside the program: a source tree (./sieve, build/sieve) or an
+	 * install (PREFIX/bin/sieve with PREFIX/share/sieve), wherever moved */
+	static const char *const beside[] = {"data", "../share/sieve", "../data"};
 	const char *env = getenv("SIEVE_DATA");
 	char exe[PATH_MAX];
 	ssize_t n;
@@ -168,13 +167,11 @@ const char *cli_datadir(char *buf, size_t len)
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			snprintf(buf, len, "%s/data", exe);
-			if (is_dir(buf))
-				return buf;
-			/* build/sieve: the tree's data is one level up */
-			snprintf(buf, len, "%s/../data", exe);
-			if (is_dir(buf))
-				return buf;
+			for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+				snprintf(buf, len, "%s/%s", exe, beside[i]);
+				if (is_datadir(buf))
+					return buf;
+			}
 		}
 	}
 	snprintf(buf, len, "data");
@@ -209,4 +206,12 @@ void cli_config_options(const char **names, size_t max, const char *const *extra
 	for (; extra && *extra && n < max - 1; extra++)
 		names[n++] = *extra;
 	names[n] = NULL;
+}
+
+void cli_print_error(const char *msg)
+{
+	fputs("sieve: ", stderr);
+	for (const char *p = msg; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fputc('\n', stderr);
 }

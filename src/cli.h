@@ -57,10 +57,20 @@ int cli_int(const char *opt, const char *text, long lo, long hi, long *out, stru
 int cli_long(const char *what, const char *text, long lo, long hi, long *out, struct err *e);
 
 /*
- * The data directory: $SIEVE_DATA, else "data" beside the executable, else
- * "data" in the current directory.
+ * The data directory: $SIEVE_DATA, else the first of DIR/data,
+ * DIR/../share/sieve (an install: `make install` puts the data there) and
+ * DIR/../data (build/sieve in a source tree) that holds a defaults.ini,
+ * where DIR is the executable's directory (so a relocated or DESTDIR install
+ * works); else "data" in the current directory.
  */
 const char *cli_datadir(char *buf, size_t len);
+
+/*
+ * "sieve: msg" on stderr.  Messages quote what the user gave: control
+ * bytes (an escape sequence, a CR from a file) are shown as '?', never
+ * sent to the terminal raw.
+ */
+void cli_print_error(const char *msg);
 
 /* Names of the fields of a table, for cli_check_unused's suggestions. */
 void cli_field_names(const struct field_table *t, const char **names, size_t max, size_t *n);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "progress.h"
 #include "sim.h"
 
 static const int taus[] = {1, 2, 3, 4, 6, 8, 12, 16, 32};
@@ -22,12 +23,16 @@ struct outcome {
 static int simulate(const struct sim_config *cfg, const char *datadir, struct pimcost *pim,
 		    struct outcome *o, struct err *e)
 {
+	char what[64];
 	struct sim s;
 
 	if (sim_init_shared(&s, cfg, datadir, pim, e) != 0)
 		return -1;
-	if (sim_run(&s) != 0) {
-		err_set(e, "sched %s, %s", sched_policy_names[cfg->sched], sim_error(&s));
+	snprintf(what, sizeof what, cfg->sched == SCHED_THRESHOLD ? "compare %s:%d" : "compare %s",
+		 sched_policy_names[cfg->sched], cfg->tau);
+	if (progress_run(&s, what, NULL, NULL, e) != 0) {
+		if (!progress_interrupted())
+			err_prefix(e, "sched %s, ", sched_policy_names[cfg->sched]);
 		sim_release(&s);
 		return -1;
 	}
@@ -168,6 +173,7 @@ int cmd_compare(int argc, char **argv)
 	enum format fmt;
 	struct err e;
 
+	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, NULL);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
@@ -176,7 +182,7 @@ int cmd_compare(int argc, char **argv)
 	if (cli_get(&a, "sched") || cli_get(&a, "tau"))
 		return cmd_fail("compare runs every policy and tunes tau; drop --sched and --tau");
 	if (compare_policies(&cfg, datadir, o, &e) != 0)
-		return cmd_fail(e.msg);
+		return progress_fail(e.msg);
 	print(&cfg, o, fmt);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }

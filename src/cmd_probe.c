@@ -63,13 +63,13 @@ static int parse_positive(struct cli_args *a, const char *opt, double hi, const 
 			  double *out, struct err *e)
 {
 	const char *v = cli_get(a, opt);
-	char *end;
 	double x;
 
 	if (v == NULL)
 		return 0;
-	x = strtod(v, &end);
-	if (*end != '\0' || !(x > 0 && x <= hi))
+	if (number_parse(v, &x, e) != 0)
+		return err_prefix(e, "--%s: ", opt);
+	if (!(x > 0 && x <= hi))
 		return err_set(e, "--%s: '%s' is not a %s in (0, %g]", opt, v, what, hi);
 	*out = x;
 	return 0;
@@ -234,15 +234,21 @@ static int probe_routing(struct cli_args *a, const char *datadir, struct err *e)
 }
 
 
+/*
+ * The report is a pure function of the arguments (any --threads gives the
+ * same figures); with --measure it also says how fast this machine
+ * simulated it, in a "measured" object (text: the speed line), which is
+ * the only part that changes from run to run.
+ */
 static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 {
 	static const char *const known[] = {"pattern", "load", "requests", "seed", "threads", "hw",
-					    "format", NULL};
+					    "format", "measure", NULL};
 	const char *v = cli_get(a, "pattern");
 	long requests = 200000, seed = 1, threads = sysconf(_SC_NPROCESSORS_ONLN);	/* -1: unknown */
-	double load = 1, t0, wall;
+	double load = 1, t0, wall, speed;
+	int pattern = -1, measure = cli_get(a, "measure") != NULL;
 	struct dram_probe_result r;
-	int pattern = -1;
 	enum format fmt;
 	struct hw hw;
 
@@ -254,6 +260,9 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 			       v ? v : "", v ? "'" : "");
 	if (parse_positive(a, "load", 1, "fraction", &load, e) != 0)
 		return -1;
+	if (load < DRAM_PROBE_MIN_LOAD)
+		return err_set(e, "--load: %s is below %g (an idle stack only refreshes between reads)",
+			       cli_get(a, "load"), DRAM_PROBE_MIN_LOAD);
 	if (((v = cli_get(a, "requests")) && cli_int("requests", v, 1, 1000000000, &requests, e)) ||
 	    ((v = cli_get(a, "seed")) && cli_int("seed", v, 0, 2147483647, &seed, e)) ||
 	    ((v = cli_get(a, "threads")) && cli_int("threads", v, 1, 1024, &threads, e)) ||
@@ -267,6 +276,7 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 			   e) != 0)
 		return -1;
 	wall = wall_seconds() - t0;
+	speed = wall > 0 ? r.requests / wall : 0;
 	if (fmt == FORMAT_JSON) {
 		struct json j;
 		json_init(&j, stdout, 0);
@@ -275,22 +285,31 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 		json_str(&j, "pattern", dram_probe_pattern_names[pattern]);
 		json_num(&j, "load", load);
 		json_int(&j, "requests", r.requests);
+		json_int(&j, "seed", seed);
 		json_fixed(&j, "bw_gbps", r.bw_gbps, 2);
 		json_fixed(&j, "peak_gbps", r.peak_gbps, 2);
 		json_fixed(&j, "avg_latency_ns", r.avg_latency_ns, 2);
 		json_fixed(&j, "row_hit_rate", r.row_hit_rate, 4);
 		json_fixed(&j, "refresh_fraction", r.refresh_fraction, 4);
 		json_int(&j, "cycles", (long)r.cycles);
-		json_int(&j, "threads", r.threads);
-		json_fixed(&j, "sim_requests_per_s", wall > 0 ? r.requests / wall : 0, 0);
+		if (measure) {
+			json_object(&j, "measured");
+			json_int(&j, "threads", r.threads);
+			json_fixed(&j, "wall_s", wall, 3);
+			json_fixed(&j, "sim_requests_per_s", speed, 0);
+			json_end(&j);
+		}
 		json_end(&j);
 		json_finish(&j);
 	} else if (fmt == FORMAT_CSV) {
-		printf("hw,pattern,load,requests,bw_gbps,peak_gbps,avg_latency_ns,row_hit_rate,cycles,"
-		       "threads,sim_requests_per_s\n%s,%s,%g,%ld,%.2f,%.2f,%.2f,%.4f,%lld,%d,%.0f\n",
-		       hw.name, dram_probe_pattern_names[pattern], load, r.requests, r.bw_gbps,
-		       r.peak_gbps, r.avg_latency_ns, r.row_hit_rate, (long long)r.cycles, r.threads,
-		       wall > 0 ? r.requests / wall : 0);
+		printf("hw,pattern,load,requests,seed,bw_gbps,peak_gbps,avg_latency_ns,row_hit_rate,"
+		       "cycles%s\n", measure ? ",threads,wall_s,sim_requests_per_s" : "");
+		printf("%s,%s,%g,%ld,%ld,%.2f,%.2f,%.2f,%.4f,%lld", hw.name,
+		       dram_probe_pattern_names[pattern], load, r.requests, seed, r.bw_gbps,
+		       r.peak_gbps, r.avg_latency_ns, r.row_hit_rate, (long long)r.cycles);
+		if (measure)
+			printf(",%d,%.3f,%.0f", r.threads, wall, speed);
+		printf("\n");
 	} else {
 		printf("dram %s: %s reads at load %g, %ld requests on one %d-channel stack\n", hw.name,
 		       dram_probe_pattern_names[pattern], load, r.requests, hw.hbm.channels);
@@ -300,8 +319,9 @@ static int probe_dram(struct cli_args *a, const char *datadir, struct err *e)
 		       100 * r.row_hit_rate);
 		printf("  refresh       %9.1f%% of bank time\n  cycles        %9lld (%.3f us)\n",
 		       100 * r.refresh_fraction, (long long)r.cycles, r.time_ns / 1e3);
-		printf("  speed         %9.0f simulated requests per wall second (%d thread%s)\n",
-		       wall > 0 ? r.requests / wall : 0, r.threads, r.threads == 1 ? "" : "s");
+		if (measure)
+			printf("  measured      %9.0f simulated requests per wall second (%d thread%s, "
+			       "%.3f s)\n", speed, r.threads, r.threads == 1 ? "" : "s", wall);
 	}
 	return 0;
 }
@@ -400,7 +420,8 @@ static const struct {
 	{"routing", probe_routing,
 	 "[--model M] [--batch B] [--routing synthetic|trace:FILE] [--samples N] [--seed S]"},
 	{"dram", probe_dram,
-	 "--pattern seq|random [--load F] [--requests N] [--seed S] [--threads N] [--hw H]"},
+	 "--pattern seq|random [--load F] [--requests N] [--seed S] [--threads N] [--hw H]\n"
+	 "                       [--measure]  (add wall-clock figures: not reproducible)"},
 	{"pim", probe_pim,
 	 "--hidden H --inter I [--tokens T] [--pim bank|bankgroup|logic] [--power-limit on|off] "
 	 "[--stacks N] [--bytes B] [--hw H]"},
@@ -432,7 +453,8 @@ int cmd_probe(int argc, char **argv)
 	for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
 		if (strcmp(argv[0], probes[i].name) != 0)
 			continue;
-		if (cli_parse(&a, argc - 1, argv + 1, NULL, &e) != 0 ||
+		static const char *const flags[] = {"measure", NULL};
+		if (cli_parse(&a, argc - 1, argv + 1, flags, &e) != 0 ||
 		    probes[i].fn(&a, datadir, &e) != 0)
 			return cmd_fail(e.msg);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "console.h"
 #include "lessons.h"
+#include "progress.h"
 #include "report.h"
 #include "sim.h"
 #include "trace_out.h"
@@ -84,6 +85,24 @@ static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
 	return rc;
 }
 
+/* What the run keeps as it passes each layer: --explain's table of one
+ * layer, and --trace-out's events. */
+struct run_out {
+	long explain;		/* -1: none */
+	struct explained ex;
+	struct trace_out *trace;	/* NULL: none */
+};
+
+static void on_layer(struct sim *s, void *ctx)
+{
+	struct run_out *o = ctx;
+
+	if (s->last_layer == o->explain)
+		explained_take(&o->ex, s);
+	if (o->trace != NULL)
+		trace_layer(o->trace, s, history_get(sim_history(s), 0));
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct scripts sc;
@@ -93,7 +112,7 @@ int cmd_run(int argc, char **argv)
 	char datadir[4096], lesson[4096];
 	struct cli_args a;
 	struct sim_config cfg;
-	struct explained ex;
+	struct run_out o;
 	struct sim s;
 	struct err e;
 	enum format fmt;
@@ -122,7 +141,8 @@ int cmd_run(int argc, char **argv)
 		return cmd_fail(explain >= 0 ? "--explain: not with -x or -c" :
 				"--trace-out: not with -x or -c (use the command export trace FILE)");
 	if (sc.n > 0)
-		return run_scripts(&sc, &cfg, datadir, fmt);
+		return run_scripts(&sc, &cfg, datadir, fmt);	/* Ctrl-C: the default, it ends */
+	progress_catch_interrupt();	/* before loading: a load ends, then the run stops */
 	if (sim_init(&s, &cfg, datadir, &e) != 0)
 		return cmd_fail(e.msg);
 	if (explain >= s.model.layers) {
@@ -139,27 +159,22 @@ int cmd_run(int argc, char **argv)
 	}
 	if (trace_file != NULL)
 		trace_begin(&trace, trace_file, trace_path, &s);
-	memset(&ex, 0, sizeof ex);
-	while ((rc = sim_step_layer(&s)) > 0) {
-		if (s.last_layer == explain)
-			explained_take(&ex, &s);
-		if (trace_file != NULL)
-			trace_layer(&trace, &s, history_get(sim_history(&s), 0));
-	}
-	if (rc < 0) {	/* the inputs describe something the models cannot run */
-		rc = cmd_fail(sim_error(&s));
+	memset(&o, 0, sizeof o);
+	o.explain = explain;
+	o.trace = trace_file != NULL ? &trace : NULL;
+	if (progress_run(&s, "run", on_layer, &o, &e) != 0) {
 		if (trace_file != NULL)
 			fclose(trace_file);
-		explained_free(&ex);
+		explained_free(&o.ex);
 		sim_release(&s);
-		return rc;
+		return progress_fail(e.msg);
 	}
-	report_run(stdout, &s, fmt, explain >= 0 ? &ex : NULL);
+	report_run(stdout, &s, fmt, explain >= 0 ? &o.ex : NULL);
 	if (trace_file != NULL && trace_end(&trace, &e) != 0) {
 		fprintf(stderr, "sieve: %s\n", e.msg);
 		rc = EXIT_FAIL;	/* the input was fine; the disk was not */
 	}
-	explained_free(&ex);
+	explained_free(&o.ex);
 	sim_release(&s);
 	if (fflush(stdout) != 0)
 		rc = EXIT_FAIL;

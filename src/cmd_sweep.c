@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "progress.h"
 #include "report.h"
 #include "sim.h"
 
@@ -42,6 +43,8 @@ static int parse_vary(const char *text, const struct sim_config *base, struct ax
 		return err_set(e, "--vary: unknown run parameter '%s'%s%s%s", name,
 			       s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
 	}
+	if (list_check(name, eq + 1, e) != 0)
+		return err_prefix(e, "--vary: ");
 	copy = xstrdup(eq + 1);
 	for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		struct sim_config probe = *base;
@@ -63,30 +66,33 @@ static int parse_vary(const char *text, const struct sim_config *base, struct ax
 
 static int parse_shard(const char *text, long *i, long *n, struct err *e)
 {
-	char *end;
+	const char *slash = strchr(text, '/');
+	char first[64];
 
-	*i = strtol(text, &end, 10);
-	if (*end != '/' || end == text)
+	if (slash == NULL || slash == text || (size_t)(slash - text) >= sizeof first)
 		return err_set(e, "--shard: expected I/N (e.g. 0/4), got '%s'", text);
-	*n = strtol(end + 1, &end, 10);
-	if (*end != '\0' || *n < 1 || *i < 0 || *i >= *n)
-		return err_set(e, "--shard: expected I/N with 0 <= I < N, got '%s'", text);
+	memcpy(first, text, (size_t)(slash - text));
+	first[slash - text] = '\0';
+	if (number_parse_whole(slash + 1, 1, 1e9, n, e) != 0 ||
+	    number_parse_whole(first, 0, (double)(*n - 1), i, e) != 0)
+		return err_prefix(e, "--shard %s: ", text);
 	return 0;
 }
 
 static int run_point(const struct sim_config *cfg, const char *datadir, const struct axis *ax,
-		     int nax, const int *idx, struct err *e)
+		     int nax, const int *idx, long point, struct err *e)
 {
 	struct sim_totals t;
+	char what[64];
 	struct json j;
 	struct sim s;
 
 	if (sim_init(&s, cfg, datadir, e) != 0)
 		return -1;
-	if (sim_run(&s) != 0) {
-		err_set(e, "%s", sim_error(&s));
+	snprintf(what, sizeof what, "sweep point %ld", point);
+	if (progress_run(&s, what, NULL, NULL, e) != 0) {
 		sim_release(&s);
-		return -1;
+		return err_prefix(e, "sweep point %ld: ", point);
 	}
 	sim_totals(&s, &t);
 	json_init(&j, stdout, 0);
@@ -127,6 +133,7 @@ int cmd_sweep(int argc, char **argv)
 	int nax = 0, idx[MAX_VARY] = {0}, rc = EXIT_OK;
 	static const char *const own[] = {"vary", "shard", NULL};
 
+	progress_catch_interrupt();	/* from the start: a load ends, then the run stops */
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse_ex(&a, argc, argv, NULL, repeatable, &e) != 0 ||
@@ -171,8 +178,8 @@ int cmd_sweep(int argc, char **argv)
 						rc = cmd_fail(e.msg);
 					else
 						sim_release(&s);
-				} else if (run_point(&cfg, datadir, ax, nax, idx, &e) != 0) {
-					rc = cmd_fail(e.msg);
+				} else if (run_point(&cfg, datadir, ax, nax, idx, point - 1, &e) != 0) {
+					rc = progress_fail(e.msg);
 				}
 				if (rc != EXIT_OK)
 					break;

@@ -12,7 +12,7 @@ int cmd_ui(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 
-/* Print "sieve: msg" to stderr and return EXIT_USAGE. */
+/* cli_print_error(msg) and return EXIT_USAGE. */
 int cmd_fail(const char *msg);
 
 #endif

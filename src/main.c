@@ -29,7 +29,7 @@ static const struct {
 
 int cmd_fail(const char *msg)
 {
-	fprintf(stderr, "sieve: %s\n", msg);
+	cli_print_error(msg);
 	return EXIT_USAGE;
 }
 
@@ -73,8 +73,10 @@ static void help(FILE *out)
 	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n"
 	      "  sieve compare --model gpt-oss-120b --batch 64\n"
 	      "  sieve run --sched sieve --explain 3 --iters 2\n\n"
-	      "Data files are found in $SIEVE_DATA, else data/ beside the program.\n"
-	      "See sieve(1).\n", out);
+	      "run, compare and sweep show progress on a terminal after a second;\n"
+	      "Ctrl-C stops them between layers (exit status 130).\n"
+	      "Data files are found in $SIEVE_DATA, else beside the program (data/, or\n"
+	      "../share/sieve/ when installed).  See sieve(1).\n", out);
 }
 
 int main(int argc, char **argv)

@@ -96,19 +96,28 @@ expect 0 'tokens per activated expert' -- probe routing --samples 2
 
 # Memory probes.
 expect 0 '"row_hit_rate"' -- probe dram --pattern seq --requests 20000 --format json
-expect 0 '"sim_requests_per_s"' -- probe dram --pattern random --load 0.5 --requests 20000 --format json
+expect 0 '"measured": \{"threads": [0-9]+, "wall_s": [0-9.]+, "sim_requests_per_s"' -- probe dram --pattern random --load 0.5 --requests 20000 --format json --measure
 expect 2 "--pattern: unknown pattern 'zigzag'" -- probe dram --pattern zigzag
 expect 2 "--load: '2' is not a fraction" -- probe dram --pattern seq --load 2
 expect 2 "--threads: 0 is out of range" -- probe dram --pattern seq --threads 0
-expect 0 '"threads": 2' -- probe dram --pattern seq --requests 2000 --threads 3 --format json
-# The same simulated figures on one thread and on several (only the speed and
-# the thread count differ), refresh included: in this trickle half the
+expect 0 '"threads": 2' -- probe dram --pattern seq --requests 2000 --threads 3 --format json --measure
+# The same report on one thread and on several, byte for byte (wall-clock
+# figures only with --measure), refresh included: in this trickle half the
 # channels finish thousands of cycles early and must still refresh.
 for n in 1 4; do
 	"$SIEVE" probe dram --pattern random --load 0.0005 --requests 112 --threads $n \
-		--format json | sed -E 's/, "threads": [0-9]+, "sim_requests_per_s": [0-9]+//' \
-		>"$tmp/dram$n.json"
+		--format json >"$tmp/dram$n.json"
 done
+! grep -qE 'threads|wall|per_s' "$tmp/dram1.json" && ok || bad "probe dram JSON has measured figures by default"
+for f in text csv; do
+	"$SIEVE" probe dram --pattern seq --requests 3000 --format $f --threads 1 >"$tmp/d1.$f"
+	"$SIEVE" probe dram --pattern seq --requests 3000 --format $f --threads 2 >"$tmp/d2.$f"
+	cmp -s "$tmp/d1.$f" "$tmp/d2.$f" && ok || bad "probe dram --format $f is not reproducible"
+done
+expect 2 "--load: 1e-300 is below 0.0001" -- probe dram --pattern seq --load 1e-300
+expect 2 "--load: 1e-8 is below 0.0001" -- probe dram --pattern seq --load 1e-8
+expect 2 "--load: '1e-320' is too close to zero" -- probe dram --pattern seq --load 1e-320
+expect 2 "--load: '0x1p-3' is not a decimal number" -- probe dram --pattern seq --load 0x1p-3
 grep -q '"refresh_fraction"' "$tmp/dram1.json" &&
 	cmp -s "$tmp/dram1.json" "$tmp/dram4.json" && ok || bad "probe dram: threads changed the result"
 expect 0 '"gpu_us"' -- probe pim --hidden 2048 --inter 768 --tokens 1 --format json
@@ -128,7 +137,7 @@ expect 2 "cannot write" -- run --iters 1 --batch 8 --trace-out /nonexistent/dir/
 for i in 0 1 2; do "$SIEVE" sweep --vary batch=8,16 --vary sched=gpu,sieve --iters 1 --shard $i/3; done | sort >"$tmp/shards.jsonl"
 sort "$tmp/all.jsonl" | cmp -s - "$tmp/shards.jsonl" && ok || bad "shards do not add up to the sweep"
 expect 2 "unknown run parameter 'bach' \(did you mean 'batch'\?\)" -- sweep --vary bach=1
-expect 2 "--shard: expected I/N" -- sweep --vary batch=8 --shard 3/2
+expect 2 "--shard 3/2: 3 is out of range \[0, 1\]" -- sweep --vary batch=8 --shard 3/2
 
 # Micro-batches: the parameter is listed, checked and reported; --micro 1 is the default.
 expect 0 '--micro N +micro-batches per layer' -- --help
@@ -156,6 +165,100 @@ out=$("$SIEVE" sweep --vary model=qwen3-30b-a3b,nosuch --iters 1 2>/dev/null); s
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad sweep value printed results ($st)"
 out=$("$SIEVE" run --iters 1 --trace-out /nonexistent/x.json 2>/dev/null); st=$?
 [ "$st" = 2 ] && [ -z "$out" ] && ok || bad "a bad --trace-out path still ran ($st)"
+
+# Found by review (issue 11): each a one-line error, exit 2, nothing on stdout.
+# quick PATTERN -- ARGS: expect 2 with a 10 s limit and an empty stdout
+quick() {
+	local pattern=$1 out st
+	shift 2
+	out=$(timeout 10 "$SIEVE" "$@" 2>"$tmp/err" </dev/null); st=$?
+	if [ "$st" != 2 ] || [ -n "$out" ] || [ "$(wc -l <"$tmp/err")" != 1 ] ||
+		! grep -qE -- "$pattern" "$tmp/err"; then
+		bad "sieve $* exited $st, stdout '$out', stderr: $(cat "$tmp/err")"
+	else
+		ok
+	fi
+}
+mkfifo "$tmp/fifo"
+quick "fifo: not a regular file" -- run --model "$tmp/fifo"
+quick "fifo: not a regular file" -- run --hw "$tmp/fifo"
+quick "fifo: not a regular file" -- run --model deepseek-v2-lite --routing "trace:$tmp/fifo"
+quick "^sieve: /dev/zero: not a regular file" -- run --model deepseek-v2-lite --routing trace:/dev/zero
+quick "^sieve: /dev/null: not a regular file" -- run --model /dev/null
+m=data/models/qwen3-30b-a3b.ini
+sed -e 's/^experts = .*/experts = 4096/' -e 's/^routing_clusters = .*/routing_clusters = 4096/' \
+	-e 's/^layers = .*/layers = 1000/' $m >"$tmp/huge.ini"
+ln() { grep -n "^$2 *=" "$1" | head -1 | cut -d: -f1; }	# line of key $2 in file $1
+quick "huge.ini:$(ln "$tmp/huge.ini" routing_clusters): experts 4096 x routing_clusters 4096 x 1000 MoE layers need 134 GB" -- run --model "$tmp/huge.ini"
+sed 's/^layout = .*/layout = full,,full/' $m >"$tmp/lay.ini"
+quick "lay.ini:$(ln "$tmp/lay.ini" layout): layout: empty item in 'full,,full'" -- run --model "$tmp/lay.ini"
+sed 's/^hidden = .*/hidden = 0x800/' $m >"$tmp/hex.ini"
+quick "hex.ini:$(ln "$tmp/hex.ini" hidden): hidden: '0x800' is not a decimal number" -- run --model "$tmp/hex.ini"
+quick "--batch: '0x10' is not a decimal number" -- run --batch 0x10
+quick "--shard 0/99999999999999999999999: 99999999999999999999999 is out of range" -- sweep --vary batch=8 --shard 0/99999999999999999999999
+quick "--vary: batch: empty item in '8,,16'" -- sweep --vary batch=8,,16
+h=data/hw/h100x4-pim.ini
+sed -e 's/^bank_groups = .*/bank_groups = 16/' -e 's/^banks_per_group = .*/banks_per_group = 16/' $h >"$tmp/bg.ini"
+for cmd in "run" "probe dram --pattern seq" "probe pim --hidden 64 --inter 64" "compare"; do
+	quick "bg.ini:$(ln "$tmp/bg.ini" banks_per_group): 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel" -- $cmd --hw "$tmp/bg.ini"
+done
+sed 's/^channels = .*/channels = 3/' $h >"$tmp/ch3.ini"
+for cmd in "run" "probe dram --pattern seq" "probe gpu --hidden 64 --inter 64"; do
+	quick "ch3.ini:$(ln "$tmp/ch3.ini" channels): channels 3 is not a power of two" -- $cmd --hw "$tmp/ch3.ini"
+done
+head -c 3000 data/routing/dsv2lite_law.csv | tr ',' '\0' >"$tmp/nul.csv"
+quick "nul.csv:2: not a text file \(contains a NUL byte\)" -- run --model deepseek-v2-lite --routing "trace:$tmp/nul.csv"
+{ echo '# experts=abc'; cat data/routing/dsv2lite_law.csv; } >"$tmp/abc.csv"
+quick "abc.csv:1: experts='abc' is not a number" -- run --model deepseek-v2-lite --routing "trace:$tmp/abc.csv"
+printf '[model]\n\033[2J = 1\n' >"$tmp/esc.ini"
+quick "esc.ini:2: bad key '\?\[2J'" -- run --model "$tmp/esc.ini"
+! grep -q $'\033' "$tmp/err" && ok || bad "an escape byte from a file reached the terminal"
+
+# Every saved fuzz input through the command line: it runs, or it fails with
+# exit 2, one line on stderr and nothing on stdout.
+# clean_or_refused ARGS: that promise for one command
+clean_or_refused() {
+	local out st
+	out=$(timeout 20 "$SIEVE" "$@" 2>"$tmp/err" </dev/null); st=$?
+	if [ "$st" = 0 ] || { [ "$st" = 2 ] && [ -z "$out" ] && [ "$(wc -l <"$tmp/err")" = 1 ]; }; then
+		ok
+	else
+		bad "sieve $*: exit $st, $(wc -l <"$tmp/err") lines on stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+for f in tests/fuzz/corpus/model/*; do
+	clean_or_refused probe routing --model "$f" --samples 1 --batch 8
+done
+for f in tests/fuzz/corpus/hw/*; do
+	clean_or_refused probe gpu --hidden 64 --inter 64 --hw "$f"
+done
+mkdir "$tmp/data"
+ln -s "$PWD/data/models" "$PWD/data/hw" "$PWD/data/routing" "$tmp/data/"
+for f in tests/fuzz/corpus/ini/*; do
+	cp "$f" "$tmp/data/defaults.ini"
+	SIEVE_DATA=$tmp/data clean_or_refused probe gpu --hidden 64 --inter 64
+done
+rm "$tmp/data/defaults.ini" && mkfifo "$tmp/data/defaults.ini"
+SIEVE_DATA=$tmp/data quick "defaults.ini: not a regular file" -- run
+for dev in /dev/null /dev/zero "$tmp" ; do
+	quick "not a regular file" -- probe gpu --hidden 64 --inter 64 --hw "$dev"
+	quick "not a regular file" -- probe routing --model deepseek-v2-lite --routing "trace:$dev"
+done
+
+# Long runs: Ctrl-C stops between layers with exit 130 and one line, no
+# report; on a terminal a progress line shows after a second (not in logs).
+sed -e 's/^experts = .*/experts = 2048/' -e 's/^layers = .*/layers = 400/' \
+	-e 's/^hidden = .*/hidden = 256/' -e 's/^expert_inter = .*/expert_inter = 64/' $m >"$tmp/long.ini"
+long=(run --model "$tmp/long.ini" --iters 1000)
+timeout -s INT --preserve-status 0.5 "$SIEVE" "${long[@]}" >"$tmp/out" 2>"$tmp/err"; st=$?
+[ "$st" = 130 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+	grep -q "^sieve: interrupted in iteration [0-9]* of 1000, before layer [0-9]*: no report$" "$tmp/err" &&
+	ok || bad "Ctrl-C: exit $st, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
+if command -v script >/dev/null; then
+	script -qec "timeout -s INT --preserve-status 2.5 $SIEVE ${long[*]} >$tmp/out" /dev/null >"$tmp/tty" 2>&1
+	grep -qE "sieve run: [0-9]+%, [0-9]+ s so far, about [0-9]+ s left" "$tmp/tty" &&
+		grep -q "interrupted" "$tmp/tty" && ok || bad "no progress line on a terminal: $(cat -v "$tmp/tty")"
+fi
 
 # Memory capacity: a run that does not fit is refused with the shortfall
 # and what would fit, by every command; every report gives the headroom.

@@ -384,6 +384,20 @@ static void test_deterministic(void)
 	CU_ASSERT_DOUBLE_EQUAL(a.avg_latency_ns, b.avg_latency_ns, 1e-12);
 	CU_ASSERT_EQUAL(dram_probe_run(&h, 7, 1.0, 10, 3, 1, &b, &e), -1);
 	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 0, 10, 3, 1, &b, &e), -1);
+	/* 1e-300 overflowed the offered cycle (UB); 1e-8 ran for minutes */
+	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1e-300, 10, 3, 1, &b, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "probe dram: load 1e-300 is below 0.0001 (an idle stack "
+				      "only refreshes)");
+	CU_ASSERT_EQUAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1e-8, 10, 3, 1, &b, &e), -1);
+	/* a stack the controller cannot hold: the counts are told before release
+	 * (they read "0 banks in 0 ranks") */
+	h.bank_groups = 16;
+	h.banks_per_group = 16;
+	{
+		struct memsys m;
+		CU_ASSERT_EQUAL(memsys_init(&m, &h, 1, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "512 banks in 2 ranks per pseudo-channel"));
+	}
 }
 
 /* Malformed PIM programs are refused with a reason and start nothing (they

@@ -1,9 +1,15 @@
 /* test_ini.c - the data-file reader and the parameter tables. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fields.h"
 #include "ini.h"
 #include "tests.h"
+#include "testutil.h"
 
 static void parses_sections_comments_and_lines(void)
 {
@@ -106,6 +112,116 @@ static void fields_validate_and_suggest(void)
 	CU_ASSERT_EQUAL(before.n, d.n);
 }
 
+/* 40,000 keys and a duplicate of the first at the end: the old scan per
+ * line took 22 s here; the message names both lines. */
+static void duplicate_key_found_among_many(void)
+{
+	const int n = 40000;
+	char *text = xmalloc((size_t)n * 16 + 32), *p = text;
+	struct ini ini;
+	struct err e;
+
+	p += sprintf(p, "[s]\n");
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "k%d = %d\n", i, i);
+	sprintf(p, "k0 = again\n");
+	CU_ASSERT_EQUAL(ini_parse(&ini, "big.ini", text, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "big.ini:40002: key 'k0' given twice (first on line 2)");
+	/* the same keys in two sections are not duplicates */
+	CU_ASSERT_EQUAL_FATAL(ini_parse(&ini, "t.ini", "[a]\nk = 1\n[b]\nk = 2\n[ab]\n"
+					"x = 1\n[a]\nbx = 1\n", &e), 0);
+	CU_ASSERT_EQUAL(ini.n, 4);
+	ini_free(&ini);
+	free(text);
+}
+
+/* One reader for every number: decimal, complete, finite, representable. */
+static void numbers_are_decimal_finite_and_representable(void)
+{
+	static const struct {
+		const char *text, *want;	/* want NULL: accepted */
+		double value;
+	} cases[] = {
+		{"12", NULL, 12}, {"-3.5", NULL, -3.5}, {"1e3", NULL, 1000}, {".5", NULL, 0.5},
+		{"+2", NULL, 2}, {"0", NULL, 0}, {"1e-300", NULL, 1e-300},
+		{"0x10", "'0x10' is not a decimal number", 0},
+		{"inf", "'inf' is not a number", 0}, {"nan", "'nan' is not a number", 0},
+		{"-infinity", "'-infinity' is not a number", 0},
+		{"1e999", "'1e999' is too large", 0},
+		{"1e-320", "'1e-320' is too close to zero", 0},
+		{"", "'' is not a number", 0}, {"12abc", "'12abc' is not a number", 0},
+		{" 1", "' 1' is not a number", 0}, {"1 ", "'1 ' is not a number", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double v = -99;
+		struct err e = {""};
+		int rc = number_parse(cases[i].text, &v, &e);
+		if (cases[i].want == NULL) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_DOUBLE_EQUAL(v, cases[i].value, 1e-12 * fabs(cases[i].value));
+		} else {
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_EQUAL(v, -99);
+			CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, cases[i].want));
+		}
+	}
+	{
+		long w = 0;
+		struct err e;
+		CU_ASSERT_EQUAL(number_parse_whole("99999999999999999999999", 0, 1e9, &w, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "out of range [0, 1000000000]"));
+		CU_ASSERT_EQUAL(number_parse_whole("2.5", 0, 9, &w, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a whole number"));
+		CU_ASSERT_EQUAL(number_parse_whole("1e3", 0, 2000, &w, &e), 0);
+		CU_ASSERT_EQUAL(w, 1000);
+	}
+}
+
+static void lists_refuse_empty_items(void)
+{
+	struct err e;
+
+	CU_ASSERT_EQUAL(list_check("layout", "full,sliding", &e), 0);
+	CU_ASSERT_EQUAL(list_check("layout", "full, sliding", &e), 0);
+	CU_ASSERT_EQUAL(list_check("speed", "1.0 0.9  0.8", &e), 0);
+	CU_ASSERT_EQUAL(list_check("layout", "full,,full", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "layout: empty item in 'full,,full'");
+	CU_ASSERT_EQUAL(list_check("layout", "full, ,full", &e), -1);
+	CU_ASSERT_EQUAL(list_check("layout", ",full", &e), -1);
+	CU_ASSERT_EQUAL(list_check("layout", "full,", &e), -1);
+}
+
+/* A directory, a fifo with no writer and a device are refused at once. */
+static void only_regular_files_are_read(void)
+{
+	const char *fifo = test_write_file("fifo.ini", "");
+	char path[512];
+	struct ini ini;
+	struct err e;
+
+	snprintf(path, sizeof path, "%s.fifo", fifo);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL(ini_load(&ini, path, &e), -1);	/* would block before */
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a regular file"));
+	unlink(path);
+	CU_ASSERT_EQUAL(ini_load(&ini, "/dev/zero", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "/dev/zero: not a regular file");
+	CU_ASSERT_EQUAL(ini_load(&ini, "data", &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "data: not a regular file");
+	CU_ASSERT_EQUAL(ini_load(&ini, test_write_file("nul.ini", "[a]\nx = 1\n"), &e), 0);
+	ini_free(&ini);
+	{
+		FILE *f = fopen(path, "wb");	/* a NUL byte on line 2 */
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fwrite("[a]\nx = 1\0\n", 1, 11, f);
+		fclose(f);
+		CU_ASSERT_EQUAL(ini_load(&ini, path, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":2: not a text file (contains a NUL byte)"));
+		unlink(path);
+	}
+}
+
 static void edit_distance_counts_edits(void)
 {
 	CU_ASSERT_EQUAL(edit_distance("top_k", "topk"), 1);
@@ -121,6 +237,10 @@ void test_ini_register(void)
 		{"syntax errors name the line", syntax_errors_name_the_line},
 		{"field tables validate, suggest, apply all or nothing", fields_validate_and_suggest},
 		{"edit distance", edit_distance_counts_edits},
+		{"duplicate key found among 40,000 (linear check)", duplicate_key_found_among_many},
+		{"numbers are decimal, finite and representable", numbers_are_decimal_finite_and_representable},
+		{"lists refuse empty items", lists_refuse_empty_items},
+		{"only regular files are read (fifo, device, directory refused)", only_regular_files_are_read},
 		{NULL, NULL},
 	};
 	tests_add_suite("ini", cases);

@@ -95,26 +95,87 @@ static void model_errors_name_file_line_key_and_value(void)
 	expect_model_error("experts", "experts = 4", ":8: top_k 8 is larger than experts 4");
 	expect_model_error("layout", "layout = full,sparse",
 			   ":19: layout: unknown attention kind 'sparse' (full, sliding, linear)");
+	{
+		/* the lines of the shipped file, wherever its keys move */
+		char want[256];
+		snprintf(want, sizeof want, ":%d: layout: empty item in 'full,,full'",
+			 test_key_line(QWEN, "layout"));
+		expect_model_error("layout", "layout = full,,full", want);
+		snprintf(want, sizeof want, ":%d: hidden: '0x800' is not a decimal number",
+			 test_key_line(QWEN, "hidden"));
+		expect_model_error("hidden", "hidden = 0x800", want);
+		snprintf(want, sizeof want, ":%d: hidden: 'inf' is not a number",
+			 test_key_line(QWEN, "hidden"));
+		expect_model_error("hidden", "hidden = inf", want);
+		snprintf(want, sizeof want, ":%d: routing_skew: '1e-320' is too close to zero (write "
+			 "0, or a value above 2.22507e-308)", test_key_line(QWEN, "routing_skew"));
+		expect_model_error("routing_skew", "routing_skew = 1e-320", want);
+	}
+}
+
+/* Each figure in range, their product not: refused at load, with the size.
+ * 4096 x (4096 + 3) x 1000 entries of 8 bytes = 134 GB. */
+static void model_tables_too_large_are_refused(void)
+{
+	const char *p = test_edit_file(QWEN, "big1.ini", "experts", "experts = 4096");
+	char want[512];
+	struct model m;
+	struct err e;
+
+	p = test_edit_file(p, "big2.ini", "routing_clusters", "routing_clusters = 4096");
+	p = test_edit_file(p, "big3.ini", "layers", "layers = 1000");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), -1);
+	snprintf(want, sizeof want, "%s:%d: experts 4096 x routing_clusters 4096 x 1000 MoE layers "
+		 "need 134 GB of synthetic routing tables (at most 0.268 GB: lower one of them)", p,
+		 test_key_line(p, "routing_clusters"));
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	/* just under the limit loads: 1024 x (1021 + 3) x 32 = 2^25 entries */
+	p = test_edit_file(QWEN, "edge1.ini", "experts", "experts = 1024");
+	p = test_edit_file(p, "edge2.ini", "routing_clusters", "routing_clusters = 1021");
+	p = test_edit_file(p, "edge3.ini", "layers", "layers = 32");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), 0);
+	p = test_edit_file(p, "edge4.ini", "routing_clusters", "routing_clusters = 1022");
+	CU_ASSERT_EQUAL(model_load(&m, TEST_DATADIR, p, &e), -1);
 }
 
 static void hw_errors(void)
 {
+	/* one or two lines edited (key2 NULL: one); the message part names the
+	 * line (%d) of the last key edited, found in the edited file */
+	static const struct {
+		const char *key, *line, *key2, *line2, *want;
+	} cases[] = {
+		{"speed", "speed = 1.0 0.9", NULL, NULL, ":%d: speed: 2 values for 4 GPUs"},
+		{"speed", "speed = 1.0 fast 1 1", NULL, NULL, ":%d: speed: 'fast' is not a speed factor"},
+		{"nREFI", "nREFII = 5070", NULL, NULL,
+		 "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"},
+		{"nRAS", "nRAS = 10", NULL, NULL, ":%d: inconsistent timing"},
+		{"speed", "speed = 1.0,,0.9", NULL, NULL, ":%d: speed: empty item in '1.0,,0.9'"},
+		/* the organisation every command needs, checked at load with the
+		 * line (it was "0 banks in 0 ranks" from probe dram only) */
+		{"bank_groups", "bank_groups = 16", "banks_per_group", "banks_per_group = 16",
+		 ":%d: 2 ranks x 16 bank groups x 16 banks is 512 banks per pseudo-channel (at most 64)"},
+		{"channels", "channels = 3", NULL, NULL, ":%d: channels 3 is not a power of two"},
+		{"rows", "rows = 12000", NULL, NULL, ":%d: rows 12000 is not a power of two"},
+		{"row_bytes", "row_bytes = 96", NULL, NULL,
+		 ":%d: row_bytes 96 is not a power-of-two multiple of column_bytes 32"},
+	};
 	struct hw hw;
 	struct err e;
 	const char *p;
 
-	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: 2 values for 4 GPUs"));
-	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 fast 1 1");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "speed: 'fast' is not a speed factor"));
-	p = test_edit_file(HW, "bad-hw.ini", "nREFI", "nREFII = 5070");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown hw parameter 'nREFII' (did you mean 'nREFI'?)"));
-	p = test_edit_file(HW, "bad-hw.ini", "nRAS", "nRAS = 10");
-	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "inconsistent timing"));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *blamed = cases[i].key2 ? cases[i].key2 : cases[i].key;
+		char want[256];
+		p = test_edit_file(HW, "bad-hw.ini", cases[i].key, cases[i].line);
+		if (cases[i].key2 != NULL)
+			p = test_edit_file(p, "bad-hw2.ini", cases[i].key2, cases[i].line2);
+		snprintf(want, sizeof want, cases[i].want, test_key_line(p, blamed));
+		CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+		if (strstr(e.msg, want) == NULL)
+			fprintf(stderr, "\n  got:  %s\n  want: ...%s", e.msg, want);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, want));
+	}
 	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
 	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 0.88, 1e-12);
@@ -141,6 +202,7 @@ void test_model_register(void)
 		{"figures match the official configs", figures_match_the_official_configs},
 		{"model errors name file, line, key and value", model_errors_name_file_line_key_and_value},
 		{"hw errors", hw_errors},
+		{"model tables too large are refused", model_tables_too_large_are_refused},
 		{"unknown preset names are suggested", unknown_names_are_suggested},
 		{NULL, NULL},
 	};

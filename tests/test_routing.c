@@ -782,6 +782,48 @@ static void trace_errors_name_the_line(void)
 			  ":5: seq 0 token 0 after seq 0 token 1 "
 			  "(rows must be sorted by seq, token, layer)");
 	expect_text_error("# nothing\nseq,token,layer,e0,e1\n\n", ": no token rows");
+	/* found by review and fuzzing: nothing cut or misread silently */
+	expect_trace_error(1, "# model=x layers=3 experts=abc top_k=2",
+			   ":1: experts='abc' is not a number");
+	expect_trace_error(1, "# model=x layers=3 experts=0x8 top_k=2",
+			   ":1: experts='0x8' is not a decimal number");
+	expect_trace_error(2, "seq,token,layer,e0,", ":2: header column 5 is empty");
+	expect_trace_error(2, "seq,token,layer,,e1", ":2: header column 4 is empty");
+	expect_trace_error(4, "0,0,2,3,0x4", ":4: '0x4' is not an integer");
+	expect_trace_error(4, "0,0,2,3,99999999999999999999",
+			   ":4: '99999999999999999999' is not an integer");
+	expect_text_error("", ": no token rows");
+}
+
+/* A NUL byte ends a C string: the row would be cut short without a word. */
+static void trace_nul_bytes_and_long_lines_are_errors(void)
+{
+	struct model m = tiny_model();
+	const char *path = test_write_file("nul.csv", "");
+	char spec[600], full[700], *text = xmalloc(5000);
+	struct routing r;
+	struct err e;
+	FILE *f = fopen(path, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("seq,token,layer,e0,e1\n0,0,1,1,2", f);
+	fputc('\0', f);
+	fputs(",3\n", f);
+	fclose(f);
+	snprintf(spec, sizeof spec, "trace:%s", path);
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, spec, 1, &e), -1);
+	snprintf(full, sizeof full, "%s:2: not a text file (contains a NUL byte)", path);
+	CU_ASSERT_STRING_EQUAL(e.msg, full);
+	memset(text, ' ', 4999);
+	text[4999] = '\0';
+	path = test_write_file("long.csv", text);
+	snprintf(spec, sizeof spec, "trace:%s", path);
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, spec, 1, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":1: line longer than 4095 characters"));
+	free(text);
+	/* a device never ends: refused before reading (it spun forever) */
+	CU_ASSERT_EQUAL(routing_init(&r, &m, TEST_DATADIR, "trace:/dev/zero", 1, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, "/dev/zero: not a regular file");
 }
 
 static void expect_spec_error(const struct model *m, const char *spec, const char *want)
@@ -807,7 +849,7 @@ static void spec_errors(void)
 	expect_spec_error(&m, "trace:nope", "unknown trace 'nope' (known: dsv2lite_intent, "
 					    "dsv2lite_law, dsv2lite_summary)");
 	expect_spec_error(&m, "trace:/nonexistent/x.csv",
-			  "/nonexistent/x.csv: No such file or directory");
+			  "/nonexistent/x.csv: cannot open: No such file or directory");
 	/* a real trace of another model */
 	expect_spec_error(&m, "trace:dsv2lite_law",
 			  ROUTING_DIR "/dsv2lite_law.csv:1: trace has layers=26 but model "
@@ -818,6 +860,7 @@ void test_routing_register(void)
 {
 	static const struct test_case cases[] = {
 		{"statistics of hand-computed counts", stats_by_hand},
+		{"trace NUL bytes, long lines and devices are errors", trace_nul_bytes_and_long_lines_are_errors},
 		{"histogram bins tile the counts", histogram_bins},
 		{"ids distinct and in range, every preset and extremes", ids_distinct_and_in_range},
 		{"sampler draws in proportion to weight (Plackett-Luce)", sampler_is_plackett_luce},

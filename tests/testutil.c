@@ -37,6 +37,22 @@ const char *test_write_file(const char *name, const char *text)
 	return path;
 }
 
+int test_key_line(const char *path, const char *key)
+{
+	char line[1024];
+	size_t klen = strlen(key);
+	FILE *f = fopen(path, "r");
+	int n = 0, found = 0;
+
+	while (f != NULL && !found && fgets(line, sizeof line, f) != NULL) {
+		n++;
+		found = strncmp(line, key, klen) == 0 && (line[klen] == ' ' || line[klen] == '=');
+	}
+	if (f != NULL)
+		fclose(f);
+	return found ? n : 0;
+}
+
 const char *test_edit_file(const char *path, const char *name, const char *key,
 			   const char *replacement)
 {

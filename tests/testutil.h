@@ -13,6 +13,9 @@ const char *test_write_file(const char *name, const char *text);
 const char *test_edit_file(const char *path, const char *name, const char *key,
 			   const char *replacement);
 
+/* Line (from 1) of the first "key =" line of the file at path, or 0. */
+int test_key_line(const char *path, const char *key);
+
 /* A shipped hw preset; a load failure prints why and fails the test. */
 #include "hw.h"
 struct hw test_hw(const char *name);
