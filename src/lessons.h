@@ -16,7 +16,7 @@
 struct lesson {
 	int number;
 	char path[4096];
-	char title[200];	/* the first line after "# Lesson N: " */
+	char title[256];	/* the first line after "# Lesson N: " (cut at 255 bytes) */
 };
 
 /* Every lesson under datadir, by number, into out[max]; their count, or -1 with e. */

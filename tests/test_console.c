@@ -557,6 +557,18 @@ static void test_man_page_in_sync(void)
 	free(gen);
 }
 
+/* The state is still the snapshot before (freed); the session is closed. */
+static void unchanged_then_close(struct console *c, char *before)
+{
+	char *after = snapshot(c);
+
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+	console_release(c);
+	clear_out();
+}
+
 /*
  * Headless views look and change nothing: the stack replay stepped to its
  * end has issued, command by command, what pim.h's kernels of its experts
@@ -568,7 +580,7 @@ static void test_headless_replay_counts(void)
 	struct pim p;
 	struct err e;
 	long long want[DRAM_NCMD] = {0};
-	char *before, *after;
+	char *before;
 	const struct stack_replay *r;
 
 	if (open_session(&c, 1) != 0) {
@@ -598,12 +610,7 @@ static void test_headless_replay_counts(void)
 	CU_ASSERT(want[DRAM_ACTAB] > 0 && want[DRAM_MACAB] > 0);
 	ok(&c, "probe routing");
 	ok(&c, "probe expert 4");
-	after = snapshot(&c);
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
-	console_release(&c);
-	clear_out();
+	unchanged_then_close(&c, before);
 }
 
 /*
@@ -619,7 +626,7 @@ static void test_inspect_and_compare_headless(void)
 	struct err e;
 	const struct layer_record *r;
 	const struct sched_expert *x = NULL;
-	char want[256], *before, *after;
+	char want[256], *before;
 
 	if (open_session(&c, 2) != 0) {
 		CU_FAIL("session");
@@ -655,12 +662,7 @@ static void test_inspect_and_compare_headless(void)
 	snprintf(want, sizeof want, "duplex %.1f tokens/s", sim_tokens_per_s(&s));
 	CU_ASSERT(strstr(out.text, want) != NULL);
 	sim_release(&s);
-	after = snapshot(&c);
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
-	console_release(&c);
-	clear_out();
+	unchanged_then_close(&c, before);
 }
 
 void test_console_register(void)
