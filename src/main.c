@@ -53,6 +53,7 @@ static void help(FILE *out)
 	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n"
 	      "  -x FILE                run: the console commands of a script (help: sieve run -c help)\n"
 	      "  -c 'CMD; CMD'          run: console commands, e.g. -c 'set sched duplex; run 3'\n"
+	      "  --lesson N|list        run: classroom lesson N (data/lessons) headless, or list them\n"
 	      "  --native               compare: each baseline on its own device, sieve on each\n"
 	      "  --at-tpot MS           compare: per policy the largest batch (<= 1024) whose\n"
 	      "                         TPOT is at most MS, and its throughput\n\n"
