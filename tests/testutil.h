@@ -27,7 +27,7 @@ struct model test_model(const char *name);
 /*
  * Accuracy checks that show their margin: |got - want| <= tol, got <= max,
  * got >= min.  Each prints the figure, the limit and how much of the margin
- * is used when it fails, and always when SIEVE_FIGURES is set in the
+ * used when it fails, and always when SIEVE_FIGURES is set in the
  * environment (SIEVE_FIGURES=1 build/tests/runner routing), so a tolerance
  * can be kept just above what the model achieves.  Returns whether it held;
  * the CHECK_ macros assert it, so a failure names the test's line.
