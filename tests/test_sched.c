@@ -124,6 +124,12 @@ static double brute_force(struct sched_gpu *g)
 	return best;
 }
 
+/*
+ * 200 random layers: sieve's split must be the brute-force optimum in
+ * every one (achieved: all 200, so no slack; the former limits allowed 2%
+ * above it in 10 of them).  Skipping the single-expert flips after the
+ * best prefix leaves 1 of 200 above the optimum: fails.
+ */
 static void sieve_finds_the_best_split(void)
 {
 	struct rng r;
@@ -148,12 +154,11 @@ static void sieve_finds_the_best_split(void)
 		for (int i = 0; i < n; i++)	/* no single flip helps */
 			CU_ASSERT(x[i].margin_ns >= -1e-6);
 		opt = brute_force(&g);
-		CU_ASSERT(g.est_ns <= opt * 1.02 + 1e-6);
 		worse += g.est_ns > opt + 1e-6;
 		memcpy(x, saved, sizeof x);
 	}
 	printf("\n    sieve above the brute-force optimum in %d of 200 random layers ", worse);
-	CU_ASSERT(worse <= 10);
+	CU_ASSERT_EQUAL(worse, 0);
 }
 
 /*
@@ -189,7 +194,7 @@ void test_sched_register(void)
 	static const struct test_case cases[] = {
 		{"static rules", static_rules},
 		{"estimate by hand, bank and logic PIM", estimate_by_hand},
-		{"sieve finds the best split (brute force)", sieve_finds_the_best_split},
+		{"sieve's split is the brute-force optimum in 200 of 200 layers", sieve_finds_the_best_split},
 		{"duplex is blind to contention", duplex_is_blind_to_contention},
 		{NULL, NULL},
 	};
