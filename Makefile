@@ -121,6 +121,7 @@ check: cunit
 	$(BUILD)/tests/runner
 	$(BUILD)/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/lessons.sh
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
@@ -132,6 +133,7 @@ asan: cunit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
+	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/lessons.sh
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "lessons.h"
 #include "sim.h"
 #include "ui.h"
 
@@ -26,7 +27,7 @@ int cmd_ui(int argc, char **argv)
 	static const char *const flags[] = {"ascii", "no-color", "no-mouse", NULL};
 	static const char *const own[] = {"theme", "ascii", "no-color", "no-mouse", NULL};
 	const char *known[CLI_MAX_OPTS];
-	char datadir[4096];
+	char datadir[4096], lesson[4096];
 	struct cli_args a;
 	struct sim_config cfg;
 	struct ui_opts o;
@@ -36,6 +37,16 @@ int cmd_ui(int argc, char **argv)
 
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
+	lesson[0] = '\0';
+	switch (lessons_take_arg(argc, argv, datadir, lesson, sizeof lesson, &e)) {
+	case -1:
+		return cmd_fail(e.msg);
+	case 1:		/* --lesson list */
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	if (lesson[0] != '\0')	/* the UI has no console yet to run it in */
+		return cmd_fail("--lesson: the UI cannot run scripts yet; "
+				"'sieve run --lesson N' runs the lesson headless");
 	if (cli_parse(&a, argc, argv, flags, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0)
 		return cmd_fail(e.msg);
 	if (cli_get(&a, "format") != NULL)

@@ -177,6 +177,14 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
 	totals_json(&j, s);
+	{
+		struct routing_stats st;
+		report_kept_routing(s, &st);
+		json_object(&j, "routing_kept");
+		json_int(&j, "layers", st.samples);
+		report_routing_json(&j, &st);
+		json_end(&j);
+	}
 	json_array(&j, "layers");
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
@@ -287,5 +295,67 @@ void report_run(FILE *out, const struct sim *s, enum format f, const struct expl
 		if (ex != NULL)
 			explain_text(out, s, ex);
 		break;
+	}
+}
+
+void report_kept_routing(const struct sim *s, struct routing_stats *st)
+{
+	const struct history *h = sim_history(s);
+
+	routing_stats_init(st);
+	for (int back = history_len(h) - 1; back >= 0; back--) {
+		const struct layer_record *r = history_get(h, back);
+		if (model_is_moe(&s->model, r->layer))
+			routing_stats_add(st, r->counts, r->experts, s->cfg.batch, s->model.top_k);
+	}
+	routing_stats_finish(st);
+}
+
+void report_routing_json(struct json *j, const struct routing_stats *st)
+{
+	json_fixed(j, "activated", st->activated, 3);
+	json_fixed(j, "frac_single", st->frac_single, 4);
+	json_fixed(j, "top10_share", st->top10_share, 4);
+	json_fixed(j, "max_load", st->max_load, 3);
+	json_array(j, "histogram");
+	for (int b = 0; b < ROUTING_HIST_BINS; b++) {
+		json_object(j, NULL);
+		json_int(j, "lo", routing_hist_lo(b));
+		json_int(j, "hi", routing_hist_hi(b));
+		json_fixed(j, "frac", st->hist[b], 4);
+		json_end(j);
+	}
+	json_end(j);
+}
+
+void report_routing_lines(const struct routing_stats *st, int experts,
+			  void (*line)(void *ctx, const char *text), void *ctx)
+{
+	char buf[160];
+	int n;
+
+	snprintf(buf, sizeof buf, "  activated    %8.2f of %d experts", st->activated, experts);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  one token    %8.1f%% of activated", 100 * st->frac_single);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  top 10%%      %8.1f%% of token-slots", 100 * st->top10_share);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  busiest      %8.2f tokens", st->max_load);
+	line(ctx, buf);
+	line(ctx, "  tokens per activated expert:");
+	for (int b = 0; b < ROUTING_HIST_BINS; b++) {
+		char range[32];
+		int lo = routing_hist_lo(b), hi = routing_hist_hi(b);
+		if (hi < 0)
+			snprintf(range, sizeof range, "%d+", lo);
+		else if (hi == lo)
+			snprintf(range, sizeof range, "%d", lo);
+		else
+			snprintf(range, sizeof range, "%d-%d", lo, hi);
+		n = snprintf(buf, sizeof buf, "    %-9s %6.1f%% ", range, 100 * st->hist[b]);
+		for (int k = 0; k < (int)(st->hist[b] * 50 + 0.5) && n < (int)sizeof buf - 1; k++)
+			buf[n++] = '#';
+		buf[n] = '\0';
+		line(ctx, buf);
 	}
 }

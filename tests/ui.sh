@@ -65,12 +65,13 @@ start() {
 	while [ "$1" != -- ]; do envs+=("$1"); shift; done
 	shift
 	tm kill-session -t t 2>/dev/null
-	rm -f "$tmp/status"
+	rm -f "$tmp/status" "$tmp/end"
 	printf '%q ' "$SIEVE" "$@" >"$tmp/cmd"
 	cat >"$tmp/run.sh" <<SH
 before=\$(stty -g)
 env ${envs[*]:-} $(cat "$tmp/cmd")
 rc=\$?
+date +%s%N >"$tmp/end"
 [ "\$(stty -g)" = "\$before" ] && tty=restored || tty=broken
 echo "rc=\$rc tty=\$tty" >"$tmp/status"
 echo "rc=\$rc tty=\$tty"
@@ -97,7 +98,7 @@ done
 
 # space, n and N advance the counters and change the Experts panel.
 experts() { screen | sed -n '2,20p' | cut -c1-100; }
-counters() { screen | grep -oE 'iteration +[0-9]+ of [0-9]+ +next layer [0-9]+|cursor +[^(]+\(event [0-9]+ of layer -?[0-9]+'; }
+counters() { screen | grep -oE 'iteration [0-9]+ of [0-9]+, (layer [0-9]+|no layer)|now +[^,]+, event [0-9]+ of [0-9]+'; }
 # step KEY: send it, wait until the counters move and no step is running
 step() {
 	local c0 end
@@ -168,6 +169,101 @@ if wait_for "expert $expert, layer 0"; then
 else
 	bad "Enter did not open the inspector on expert $expert"
 fi
+tm send-keys -t t q
+ended >/dev/null
+
+# After n: the panels of layer 0.  The Experts panel starts on an expert
+# with tokens; the Timeline has a lane per GPU compute, PIM stack group and
+# link (the router runs on every GPU, the all-to-all on every link); the
+# Histogram marks the policy's split.
+start -- --no-mouse
+wait_for 'Stats' >/dev/null
+tm send-keys -t t n
+wait_for 'layer 0 iter 0' >/dev/null
+screen | grep -qE 'expert [0-9]+: [1-9][0-9]* tokens' && ok || bad "the Experts panel starts on an expert without tokens"
+for g in 0 1 2 3; do
+	screen | grep -qE "│gpu$g +A+.* R+ " && ok || bad "no compute lane for gpu$g with attention and router"
+	screen | grep -qE "│g$g pim " && ok || bad "no PIM lane for gpu$g"
+	screen | grep -qE "│g$g link .*>.*<" && ok || bad "no link lane for gpu$g with dispatch and combine"
+done
+screen | grep -qE '> split: PIM up to [0-9]+ tokens|split: every expert' && ok || bad "the Histogram does not say where the split is"
+screen | grep -qE '│> +[0-9]+(-[0-9]+)? ' && ok || bad "no Histogram bucket marked with the split"
+
+# Events one at a time: layer 1's first event is at the instant layer 0
+# ended (it used to be skipped), and events at one instant count 1, 2, 3.
+end0=$(screen | grep -oE 'now +[0-9.]+ [mun]?s' | head -1 | sed 's/now *//')
+for k in 1 2 3; do
+	tm send-keys -t t Space
+	wait_for "layer 1 of [0-9]+" >/dev/null
+	wait_for "event $k of [0-9]+" && ok || bad "space $k times after n: not event $k"
+done
+screen | grep -qE "now +[0-9.]+ [mun]?s, event 3 of" && ok || bad "no event time shown"
+tm send-keys -t t b
+wait_for "event 2 of [0-9]+" && ok || bad "b after space did not go back one event"
+tm send-keys -t t b b
+wait_for "layer 0 of [0-9]+" && ok || bad "b back past layer 1's first event did not return to layer 0"
+screen | grep -qE "now +$end0, event [0-9]+ of" && ok || bad "b did not restore the cursor at layer 0's end ($end0)"
+
+# At 80x24 (the minimum) the Stats lines are whole.
+tm resize-window -t t -x 80 -y 24
+wait_for 'iteration [0-9]+ of [0-9]+, layer [0-9]+ of [0-9]+ *│' && ok || bad "80x24: the Stats lines are cut"
+# ... and the Timeline's lanes scroll with Down, whichever panel has the focus.
+wait_for 'lanes 1-[0-9]+ of 12 ' && ok || bad "80x24: the Timeline does not say which lanes it shows"
+tm send-keys -t t Down Down Down Down Down Down Down Down Down Down Down
+wait_for 'lanes [0-9]+-12 of 12' && ok || bad "80x24: Down did not scroll the Timeline to its last lane"
+tm send-keys -t t q
+ended >/dev/null
+
+# The mouse (as an xterm sends it, X10 encoding): a click on an expert or a
+# task opens its inspector, the wheel moves the selection.
+chr() { printf "\\$(printf %03o "$1")"; }
+# click X Y / wheel_down X Y, cells counted from 0
+click() { tm send-keys -t t -l "$(printf '\033[M '; chr $((33 + $1)); chr $((33 + $2))
+	printf '\033[M#'; chr $((33 + $1)); chr $((33 + $2)))"; }
+wheel_down() { tm send-keys -t t -l "$(printf '\033[Ma'; chr $((33 + $1)); chr $((33 + $2)))"; }
+start -- 
+wait_for 'Stats' >/dev/null
+tm send-keys -t t n
+wait_for 'layer 0 iter 0' >/dev/null
+click 8 10	# the Experts panel has a column per expert: x 8 is expert 7
+wait_for 'expert 7, layer 0' && ok || bad "a click on expert 7 did not inspect it"
+tm send-keys -t t Escape
+wait_not 'Inspector' >/dev/null
+wheel_down 8 10
+wait_for 'expert 8: [0-9]+ tokens' && ok || bad "the wheel did not move the selection to expert 8"
+y=$(screen | grep -n '│gpu1 ' | head -1 | cut -d: -f1)
+click 9 $((y - 1))	# the first column of gpu1's lane: its attention
+wait_for 'attention on gpu 1' && ok || bad "a click on gpu1's first task did not inspect its attention"
+tm send-keys -t t q
+ended >/dev/null
+
+# q quits at once even while a long step runs (the first iteration of a
+# large model fills the PIM-kernel memo for seconds; the BF16 one does not fit 8 GPUs).  The issue's bound is
+# 100 ms; the check allows for tmux and a loaded machine.
+limit=${UI_QUIT_MS:-300}
+start -- --no-mouse --model qwen3.5-397b-a17b-fp8 --hw h100x8-pim --batch 256
+wait_for 'Stats' >/dev/null
+tm send-keys -t t N
+if wait_for 'simulating iteration 0'; then
+	t0=$(date +%s%N)
+	tm send-keys -t t q
+	st=$(ended)
+	ms=$((($(cat "$tmp/end" 2>/dev/null || echo 0) - t0) / 1000000))
+	[ "$st" = "rc=0 tty=restored" ] && ok || bad "q during a step: $st"
+	[ "$ms" -ge 0 ] && [ "$ms" -le "$limit" ] && ok ||
+		bad "q during a step took $ms ms (limit $limit)"
+else
+	bad "N on the large model showed no progress line"
+fi
+
+# TERM: one without cursor addressing is refused like an unknown one; with
+# TERM=xterm inside tmux the boxes are still lines, not "lqqk".
+start TERM=dumb -- --no-mouse
+st=$(ended)
+[ "$st" = "rc=2 tty=restored" ] && ok || bad "TERM=dumb: $st, want rc=2"
+screen | grep -q "cannot address the cursor" && ok || bad "TERM=dumb: no message"
+start TERM=xterm -- --no-mouse
+wait_for '┌─ Experts' && ok || bad "TERM=xterm: the boxes are not drawn with lines"
 tm send-keys -t t q
 ended >/dev/null
 

@@ -19,10 +19,17 @@ enum cursor_after { CUR_KEEP, CUR_EVENT, CUR_END, CUR_SET, CUR_REPLAY };
 
 #define BACK_MAX 512
 
+/* Where the cursor stands: a time, and the event it is on (on_ev). */
+struct cursor {
+	double t_ns;
+	struct history_event ev;
+	int on_ev;
+};
+
 /* A position to come back to: the simulation's and the cursor's. */
 struct place {
 	struct sim_mark m;
-	double cursor_ns;
+	struct cursor cur;
 	int set;
 };
 
@@ -41,9 +48,9 @@ struct app {
 	int overlay;
 	struct inspect insp;
 	int help_top;		/* first help line shown */
-	double cursor_ns;
+	struct cursor cur;	/* "now" on the timeline */
 	int cursor_after;
-	double cursor_set_ns;	/* CUR_SET */
+	struct cursor cursor_set;	/* CUR_SET */
 	int grain;		/* the last step's, for b and play */
 	int playing, speed;	/* speed: index into the speed table */
 	double next_play_s;

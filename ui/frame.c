@@ -34,7 +34,8 @@ void app_update_views(struct app *ap)
 	struct view_in in = {
 		.a = &ap->a,
 		.b = ap->cmp_on ? &ap->b : NULL,
-		.cursor_ns = ap->cursor_ns,
+		.cursor_ns = ap->cur.t_ns,
+		.ev = ap->cur.on_ev ? &ap->cur.ev : NULL,
 		.playing = ap->playing,
 		.speed = keys_speed_label(ap->speed),
 		.grain = grain_names[ap->grain],
@@ -61,7 +62,8 @@ static void too_small(const struct look *lk)
 		draw_text(lk, y - 1 < 0 ? 0 : y - 1, 0, COLS, R_WARN, "terminal too small");
 		draw_text(lk, y, 0, COLS, R_WARN, "%s", need);
 	}
-	draw_text(lk, y + 1, 0, COLS, R_NORMAL, "%s, q quits", have);
+	draw_text(lk, y + 1, COLS >= 32 ? (COLS - (int)strlen(have) - 9) / 2 : 0, COLS, R_NORMAL,
+		  "%s, q quits", have);
 }
 
 static void title(const struct app *ap)

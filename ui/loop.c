@@ -40,17 +40,22 @@ static void take(struct app *ap)
 		snprintf(ap->msg, sizeof ap->msg, "%s", err);
 	switch (ap->cursor_after) {
 	case CUR_EVENT:
-		ap->cursor_ns = ap->a.event_ns;
+		ap->cur.t_ns = ap->a.ev.t_ns;
+		ap->cur.ev = ap->a.ev;
+		ap->cur.on_ev = 1;
 		break;
 	case CUR_END:
-		ap->cursor_ns = ap->a.end_ns;
+		ap->cur.t_ns = ap->a.end_ns;
+		ap->cur.on_ev = 0;
 		break;
 	case CUR_SET:
-		ap->cursor_ns = ap->cursor_set_ns;
+		ap->cur = ap->cursor_set;
 		break;
 	case CUR_REPLAY:	/* the timeline follows the replay's cycle */
-		if (ap->banks.on)
-			ap->cursor_ns = ap->banks.t0_ns + ap->banks.cycle * ap->banks.tck_ns;
+		if (ap->banks.on) {
+			ap->cur.t_ns = ap->banks.t0_ns + ap->banks.cycle * ap->banks.tck_ns;
+			ap->cur.on_ev = 0;
+		}
 		break;
 	}
 	ap->cursor_after = CUR_KEEP;

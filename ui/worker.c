@@ -63,22 +63,24 @@ static int step_layer(struct worker *w, struct err *e)
 	return rc;
 }
 
-/* JOB_EVENT: the next task start or end, simulating a layer when needed. */
+/*
+ * JOB_EVENT: the event right after j->from in history.h's order,
+ * simulating layers until there is one (as sim_step_event does, but from
+ * any event the UI names, so that every event at one instant is visited in
+ * turn, also after a step back, and a layer's first events at the instant
+ * the one before ended are not skipped).
+ */
 static void step_event(struct worker *w, const struct job_args *j, struct err *e)
 {
-	const struct engine_task *task = j->resume ? w->ev_task : NULL;
-	double t = j->resume ? w->ev_t_ns : j->t_ns;
-	int is_end = w->ev_is_end;
+	struct history_event ev;
+	int rc = 1;
 
-	progress(w);
-	if (sim_step_event(w->s, &t, &task, &is_end) < 0) {
-		err_set(e, "%s", sim_error(w->s));
+	while (rc > 0 && !history_event_next(sim_history(w->s), &j->from, &ev))
+		rc = step_layer(w, e);
+	if (rc <= 0)
 		return;
-	}
-	w->ev_task = task;
-	w->ev_t_ns = t;
-	w->ev_is_end = is_end;
-	compare_follow(w, e);
+	w->ev = ev;
+	w->ev.task = NULL;	/* it points into the history, which moves on */
 }
 
 /* JOB_WHATIF: what every policy would have chosen for the newest layer. */
@@ -180,8 +182,6 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	e->msg[0] = 0;
 	if (j->job != JOB_REPLAY && j->job != JOB_COMPARE && j->job != JOB_WHATIF)
 		w->whatif_ok = 0;	/* the newest layer may change */
-	if (j->job != JOB_EVENT && j->job != JOB_REPLAY && j->job != JOB_WHATIF)
-		w->ev_task = NULL;	/* the next event is looked up from a time */
 	switch (j->job) {
 	case JOB_LAYER:
 		step_layer(w, e);
@@ -314,6 +314,7 @@ int worker_take(struct worker *w, unsigned *gen, struct ui_snap *a, struct ui_sn
 	if (!w->busy && w->job.job == JOB_NONE && w->gen != *gen) {
 		snap_take(a, w->s);
 		snap_whatif(a, w->whatif_ok ? w->whatif : NULL);
+		a->ev = w->ev;
 		*cmp_on = w->cmp_on;
 		if (w->cmp_on)
 			snap_take(b, &w->cmp);

@@ -27,8 +27,7 @@ struct job_args {
 	int cmp_sched;		/* JOB_COMPARE: a policy, or -1 for off */
 	int gpu, stack;		/* JOB_REPLAY: the stack */
 	int64_t cycle;		/* JOB_REPLAY: go to this cycle; -1: one cycle on */
-	double t_ns;		/* JOB_EVENT: the first event after this time... */
-	int resume;		/* ...or, when 1, right after the event returned last */
+	struct history_event from;	/* JOB_EVENT: the next event after this one (history.h) */
 };
 
 #define REPLAY_WINDOW 256	/* cycles of the Banks heatmap */
@@ -43,9 +42,7 @@ struct worker {
 	struct stack_replay rp;	/* the Banks panel's stack, in the shown layer */
 	int rp_on;
 	struct sim_mark rp_at;	/* the position it was built at */
-	const struct engine_task *ev_task;	/* the last event (sim_step_event) */
-	double ev_t_ns;
-	int ev_is_end;
+	struct history_event ev;	/* the last event JOB_EVENT reached (task NULL) */
 	unsigned char *whatif;	/* every policy's choices (snap.h) */
 	int whatif_ok;		/* ... for the newest layer */
 	const char *datadir;
@@ -75,6 +72,7 @@ int worker_submit(struct worker *w, const struct job_args *job);
 /*
  * When idle and the generation changed since *gen: snapshots of the
  * simulations into a and b (b only when compare is on; *cmp_on says), of
+ * the last event reached into a->ev,
  * the what-if choices when computed, and of the replay into banks
  * (banks->on = 0 without one), and 1.
  */
