@@ -1,7 +1,8 @@
 /*
  * fuzz_console.c - the console's command language: each line of the input
  * through console_exec against one session (the defaults, 2 iterations of
- * batch 8, so a `run` stays short).
+ * batch 8, so a `run` stays short, and sched gpu until the input sets
+ * another).
  *
  * A failed line must say why in one line and, unless it moves the
  * simulation or runs a script (step, back, run, goto, source: those act up
@@ -135,6 +136,7 @@ int fuzz_console(const uint8_t *data, size_t size)
 	fuzz_assert(config_defaults(&cfg, "data", &e) == 0, e.msg);
 	cfg.iters = 2;
 	cfg.batch = 8;
+	cfg.sched = SCHED_GPU;	/* no PIM costs until the input asks: more inputs a second */
 	fuzz_assert(console_init(&c, &cfg, "data", &hooks, &e) == 0, e.msg);
 	for (line = text; line != NULL && !c.quit; line = next) {
 		next = strchr(line, '\n');
