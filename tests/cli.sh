@@ -88,9 +88,13 @@ expect 0 'tokens/s' -- "${run[@]}"
 expect 0 '"us_per_expert": [0-9.]+' -- probe gpu --hidden 2048 --inter 768 --tokens 1 --format json
 expect 0 '"active_experts": 2' -- probe gpu --hidden 2048 --inter 768 --counts "0 3 0 1" --format json
 # data/gpu/h100_sxm_moe_layer_uneven.csv: Qwen3-30B-A3B, 32 experts, 16 tokens on 5
-# measured 43.46 us; the model must land in 40-50 us (-8%..+15%)
-expect 0 '"us_total": 4[0-9]\.' -- probe gpu --hidden 2048 --inter 768 --format json \
-	--counts "10 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0 0 0 1 0 0 2 0 0"
+# measured 43.46 us; the model gives 46.74 (+7.5%), so within 9% of it (the
+# former 40-50 us passed kernel_overhead_ns 14000 instead of 12600: 48.1 us).
+us=$("$SIEVE" probe gpu --hidden 2048 --inter 768 --format json \
+	--counts "10 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0 0 0 1 0 0 2 0 0" |
+	sed -n 's/.*"us_total": \([0-9.]*\).*/\1/p')
+awk -v us="${us:-0}" 'BEGIN { e = (us - 43.46) / 43.46; exit !((e < 0 ? -e : e) <= 0.09) }' && ok ||
+	bad "probe gpu --counts: us_total $us not within 9% of the measured 43.46"
 expect 2 "--counts replaces" -- probe gpu --hidden 2048 --inter 768 --counts "1 2" --tokens 3
 expect 0 '"frac_single"' -- probe routing --model qwen3-30b-a3b --batch 64 --samples 2 --format json
 expect 0 'tokens per activated expert' -- probe routing --samples 2

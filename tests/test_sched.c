@@ -126,6 +126,13 @@ static double brute_force(struct sched_gpu *g)
 	return best;
 }
 
+/*
+ * 200 random layers: sieve's split must be within 0.5% of the brute-force
+ * optimum in every one and above it in at most 25.  Achieved: 21 above,
+ * each by at most 0.2% (a grouped kernel goes at its busiest stack's
+ * pace, which the candidate order by PIM work per stack does not always
+ * reach); before stack bandwidth entered the estimate it was 0 of 200.
+ */
 static void sieve_finds_the_best_split(void)
 {
 	struct rng r;
@@ -243,7 +250,7 @@ void test_sched_register(void)
 	static const struct test_case cases[] = {
 		{"static rules", static_rules},
 		{"estimate by hand, bank and logic PIM", estimate_by_hand},
-		{"sieve finds the best split (brute force)", sieve_finds_the_best_split},
+		{"sieve's split within 0.5% of the brute-force optimum, above it in <= 25 of 200 layers", sieve_finds_the_best_split},
 		{"duplex is blind to contention", duplex_is_blind_to_contention},
 		{"the fixed tau is where PIM and GPU costs cross", crossover_tau_is_where_costs_cross},
 		{"the GPU reads a one-stack expert at one stack's bandwidth",

@@ -368,6 +368,10 @@ static int slow_links_run(struct sim *s, int micro)
  * expert's weights are streamed twice.  Each micro-batch's chain (attention,
  * dispatch, experts, combine) is at least as long as its links' work, so
  * the overlapped iteration must still exceed the links' busy time.
+ * Achieved: 1.392x the tokens/s, links busy 48% of the 1-micro-batch run
+ * (1.495x and 51% before experts were read at their stack's bandwidth);
+ * limits 1.33x (the gain less 15%) and 45%.  At the former model, all-to-all
+ * bytes costed at 0.8 of their time gave 1.38x against 1.495x.
  */
 static void micro_batches_hide_slow_links(void)
 {
@@ -380,8 +384,8 @@ static void micro_batches_hide_slow_links(void)
 	sim_totals(&two, &t2);
 	printf("\n    slow links: %.0f tokens/s in 1 micro-batch, %.0f in 2 ", sim_tokens_per_s(&one),
 	       sim_tokens_per_s(&two));
-	CU_ASSERT(sim_tokens_per_s(&two) > 1.2 * sim_tokens_per_s(&one));
-	CU_ASSERT(t1.link_util > 0.4);	/* communication-heavy indeed */
+	CHECK_AT_LEAST("speed-up of 2 micro-batches", sim_tokens_per_s(&two) / sim_tokens_per_s(&one), 1.33);
+	CHECK_AT_LEAST("link utilisation, 1 micro-batch", t1.link_util, 0.45);	/* communication-heavy indeed */
 	CU_ASSERT(t2.link_util > t1.link_util);
 	CU_ASSERT(t2.link_util <= 1 + 1e-9);
 	sim_release(&one);
@@ -698,7 +702,7 @@ void test_sim_register(void)
 		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
 		{"two micro-batches computed by hand", two_micro_batches_computed_by_hand},
-		{"micro-batches hide slow links", micro_batches_hide_slow_links},
+		{"2 micro-batches on slow links: >= 1.33x the tokens/s of 1", micro_batches_hide_slow_links},
 		{"one micro-batch is serial", one_micro_batch_is_serial},
 		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},
