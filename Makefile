@@ -43,7 +43,7 @@ FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildca
 # make fuzz: clang's libFuzzer, every target for FUZZ_SECONDS; new crashes
 # land in tests/fuzz/found/ (fix, then move the input into the corpus).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS  = ini model hw trace
+FUZZ_TARGETS  = ini model hw trace console
 FUZZ_CC       = clang
 FUZZ_CFLAGS   = -std=c11 -Wall -Wextra -O1 -g -pthread -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -fno-sanitize-recover=all
@@ -66,12 +66,12 @@ $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 $(BUILD)/tests/runner: $(TEST_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CUNIT_LIBS) -lm
 
-$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(SIM_OBJ)
+$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(SIM_OBJ)
-	$(CC) $(CPPFLAGS) $(SIM_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
-		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(SIM_OBJ) -lm
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
+	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(LIB_OBJ) $(SIM_OBJ) -lm
 
 # the man page's console sections, generated from the command and parameter tables
 $(BUILD)/gen_man: $(BUILD)/tests/gen_man.o $(LIB_OBJ) $(SIM_OBJ)
@@ -126,6 +126,7 @@ check: cunit
 	$(BUILD)/tests/runner
 	$(BUILD)/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/lessons.sh
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
@@ -137,6 +138,7 @@ asan: cunit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
+	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/lessons.sh
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 

@@ -4,7 +4,8 @@
  * Per GPU, what a decode run keeps in HBM, for the fullest GPU (bytes):
  * - routed experts it owns: placement is linear (expert e on GPU e mod G,
  *   sim.h), so GPU 0 owns ceil(experts / G) of every MoE layer, each
- *   3 x hidden x expert_inter x expert_weight_bytes;
+ *   3 x hidden x expert_inter x expert_weight_bytes, twice with [pim]
+ *   attach reserved (one copy in PIM's channels, one in the GPU's: hbm.h);
  * - replicated weights (attention is data parallel, so every GPU holds
  *   them), at weight_bytes each: the attention projections of every layer
  *   (QKV and O, the same shapes gpu.h charges; linear-attention layers are

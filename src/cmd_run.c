@@ -3,7 +3,8 @@
  * optionally one layer's decision table (--explain) and the timeline as a
  * Chrome trace (--trace-out).  With -x FILE or -c 'CMD; CMD' the console's
  * commands (console.h) drive the run instead, in order; their messages go
- * to stderr, the report to stdout.
+ * to stderr, the report to stdout.  --lesson N runs a classroom lesson's
+ * script (lessons.h) as if given with -x.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "commands.h"
 #include "config.h"
 #include "console.h"
+#include "lessons.h"
 #include "progress.h"
 #include "report.h"
 #include "sim.h"
@@ -71,7 +73,7 @@ int cmd_run(int argc, char **argv)
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
 	FILE *trace_file = NULL;
 	struct trace_out trace;
-	char datadir[4096];
+	char datadir[4096], lesson[4096];
 	struct cli_args a;
 	struct sim_config cfg;
 	struct run_out o;
@@ -84,6 +86,12 @@ int cmd_run(int argc, char **argv)
 
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
+	switch (lessons_take_arg(argc, argv, datadir, lesson, sizeof lesson, &e)) {
+	case -1:
+		return cmd_fail(e.msg);
+	case 1:		/* --lesson list */
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
 	if (cli_take_scripts(&argc, argv, &sc, &e) != 0)
 		return cmd_fail(e.msg);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "config.h"
 #include "console.h"
+#include "lessons.h"
 #include "sim.h"
 #include "ui.h"
 
@@ -221,7 +222,7 @@ int cmd_ui(int argc, char **argv)
 		.step_cycle = h_step_cycle, .note = h_note, .restarted = h_restarted,
 	};
 	const char *known[CLI_MAX_OPTS], *rc_file;
-	char datadir[4096], hist[4096], rc_path[4096];
+	char datadir[4096], hist[4096], rc_path[4096], lesson[4096];
 	struct cli_scripts sc;
 	struct cli_args a;
 	struct sim_config cfg;
@@ -232,6 +233,14 @@ int cmd_ui(int argc, char **argv)
 
 	cli_config_options(known, CLI_MAX_OPTS, own);
 	cli_datadir(datadir, sizeof datadir);
+	lesson[0] = '\0';
+	switch (lessons_take_arg(argc, argv, datadir, lesson, sizeof lesson, &e)) {
+	case -1:
+		return cmd_fail(e.msg);
+	case 1:		/* --lesson list */
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	/* a lesson came back as -x PATH: it runs in the UI like any script */
 	if (cli_take_scripts(&argc, argv, &sc, &e) != 0 ||
 	    cli_parse(&a, argc, argv, flags, &e) != 0 || cli_config(&a, datadir, &cfg, &e) != 0)
 		return cmd_fail(e.msg);

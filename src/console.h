@@ -107,6 +107,11 @@ struct console {
 	double ev_t_ns;
 	const struct engine_task *ev_task;
 	int ev_end;
+	/* headless stand-ins for the UI's views (console_views.c) */
+	struct stack_replay *replay;	/* `replay`, `step N cycle` when no UI steps one */
+	long replay_pos;	/* the position it was built at */
+	int replay_gpu, replay_stack;
+	int differs_expert;	/* the first expert the last met `break differs` named; -1 */
 };
 
 /*
@@ -141,6 +146,9 @@ void console_printf(struct console *c, const char *fmt, ...)
  * thread), or 0.
  */
 int console_break_hit(struct console *c, char *msg, size_t len);
+
+/* A line callback (ctx: the console) that prints text through console_printf. */
+void console_print_line(void *ctx, const char *text);
 
 /* --- the command table (console_cmds.c) --- */
 

@@ -36,8 +36,9 @@ static int differs(struct console *c, int policy)
 	x = xcalloc((size_t)r->ndecisions, sizeof *x);
 	if (sim_what_if(s, r, policy, s->cfg.tau, x, &n) == 0)
 		for (int i = 0; i < n && i < r->ndecisions && !diff; i++)
-			diff = x[i].expert != r->decision[i].expert ||
-			       x[i].on_pim != r->decision[i].on_pim;
+			if ((diff = x[i].expert != r->decision[i].expert ||
+				    x[i].on_pim != r->decision[i].on_pim))
+				c->differs_expert = r->decision[i].expert;	/* for inspect */
 	free(x);
 	return diff;
 }
@@ -225,7 +226,7 @@ HANDLER(con_step)
 	}
 	if (c->h.step_cycle != NULL)
 		return c->h.step_cycle(c->h.ctx, n, e);
-	return err_set(e, "step cycle: only in the UI (it steps the Banks panel's replay)");
+	return console_replay_step(c, n, e);
 }
 
 HANDLER(con_run)

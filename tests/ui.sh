@@ -388,6 +388,12 @@ st=$(ended)
 [ "$st" = "rc=0 tty=restored" ] && ok || bad "-x then :quit: $st"
 [ ! -e "$h" ] && ok || bad "--no-history wrote $h"
 
+# --lesson N runs the lesson in the UI (as -x): its last note shows at the end.
+start -- --no-mouse --lesson 1
+wait_for '^ note: Sieve sends the tail to PIM' && ok || bad "--lesson 1: the lesson's last note is not shown"
+tm send-keys -t t q
+ended >/dev/null
+
 # An unknown TERM is our message and status 2, not curses' exit.
 start TERM=bogus -- --no-mouse
 st=$(ended)
