@@ -21,6 +21,11 @@ SIM_INC  = -Isim
 UI_INC   = -Isim -Iui
 SRC_INC  = -Isim -Iui -Isrc
 CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
+# Our names stay out of the program's dynamic symbol table: sim/ has a
+# history_get and an xmalloc, and libreadline exports functions of the same
+# names; exported, ours would replace readline's inside readline.
+# (Objects depend on the Makefile, so a changed flag rebuilds them.)
+OWN      = -fvisibility=hidden
 CURSES_CFLAGS := $(shell $(PKG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell $(PKG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CUNIT_LIBS    := $(shell $(PKG) --libs cunit 2>/dev/null || echo -lcunit)
@@ -38,7 +43,7 @@ FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildca
 # make fuzz: clang's libFuzzer, every target for FUZZ_SECONDS; new crashes
 # land in tests/fuzz/found/ (fix, then move the input into the corpus).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS  = ini model hw trace
+FUZZ_TARGETS  = ini model hw trace console
 FUZZ_CC       = clang
 FUZZ_CFLAGS   = -std=c11 -Wall -Wextra -O1 -g -pthread -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -fno-sanitize-recover=all
@@ -61,12 +66,12 @@ $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 $(BUILD)/tests/runner: $(TEST_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(CUNIT_LIBS) -lm
 
-$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(SIM_OBJ)
+$(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(SIM_OBJ)
-	$(CC) $(CPPFLAGS) $(SIM_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
-		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(SIM_OBJ) -lm
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
+	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(LIB_OBJ) $(SIM_OBJ) -lm
 
 # the man page's console sections, generated from the command and parameter tables
 $(BUILD)/gen_man: $(BUILD)/tests/gen_man.o $(LIB_OBJ) $(SIM_OBJ)
@@ -79,27 +84,27 @@ man: $(BUILD)/gen_man
 	cp $(BUILD)/sieve.1 man/sieve.1
 
 $(BUILD)/bench_ui: $(BUILD)/tests/bench_ui.o $(UI_OBJ) $(SIM_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lreadline -lm
 
 $(BUILD)/bench_%: $(BUILD)/tests/bench_%.o $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 # sim/ must never see curses or readline: it is compiled without their flags.
-$(BUILD)/sim/%.o: sim/%.c
+$(BUILD)/sim/%.o: sim/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SIM_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SIM_INC) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/ui/%.o: ui/%.c
+$(BUILD)/ui/%.o: ui/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(UI_INC) $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(UI_INC) $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/src/%.o: src/%.c
+$(BUILD)/src/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SRC_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
 run: sieve
 	./sieve
@@ -121,6 +126,7 @@ check: cunit
 	$(BUILD)/tests/runner
 	$(BUILD)/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/cli.sh
+	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/lessons.sh
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
@@ -132,6 +138,7 @@ asan: cunit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/runner
 	ASAN_OPTIONS=detect_leaks=1 build-asan/tests/fuzz_replay $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/cli.sh
+	ASAN_OPTIONS=detect_leaks=1 SIEVE=$(CURDIR)/build-asan/sieve bash tests/lessons.sh
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		SIEVE=$(CURDIR)/build-asan/sieve UI_TIMEOUT=60 bash tests/ui.sh
 

@@ -37,7 +37,9 @@ void capacity_of(const struct model *m, const struct hw *hw, int gpus, int batch
 		inter = m->dense_inter;
 	if (m->shared_experts > 0 && m->shared_inter > inter)
 		inter = m->shared_inter;
-	c->expert_bytes = (double)moe * owned * model_expert_bytes(m);
+	/* attach reserved keeps each expert twice, in PIM's channels and the GPU's (hbm.h) */
+	c->expert_bytes = (double)moe * owned * model_expert_bytes(m) *
+			  (hw->hbm.attach == ATTACH_RESERVED ? 2 : 1);
 	c->replicated_bytes = replicated_bytes(m);
 	c->embed_bytes = 2.0 * m->vocab * m->hidden * m->weight_bytes;
 	c->kv_bytes = 0;

@@ -44,11 +44,12 @@ static double gemm_body_ns(const struct hw *hw, struct gpu_speed speed, double n
 	return pow(pow(mem_ns, p) + pow(comp_ns, p), 1.0 / p);
 }
 
-/* Gate/up and down GEMMs of an expert FFN over a load. */
+/* Gate/up and down GEMMs of an expert FFN over a load, weights at bw_scale of the bandwidth. */
 static double ffn_body_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
-			  double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind)
+			  double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind,
+			  double bw_scale)
 {
-	double bw = gpu_stream_gbps(hw) * (kind == GPU_GROUPED ? hw->grouped_bw_eff : 1.0);
+	double bw = gpu_stream_gbps(hw) * (kind == GPU_GROUPED ? hw->grouped_bw_eff : 1.0) * bw_scale;
 
 	return gemm_body_ns(hw, speed, 2.0 * inter, hidden, bytes_per_weight, l, bw) +
 	       gemm_body_ns(hw, speed, hidden, inter, bytes_per_weight, l, bw);
@@ -63,10 +64,17 @@ double gpu_fixed_ns(const struct hw *hw, struct gpu_speed speed, enum gpu_kernel
 double gpu_load_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		   double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind)
 {
+	return gpu_load_bw_ns(hw, speed, hidden, inter, bytes_per_weight, l, kind, 1);
+}
+
+double gpu_load_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
+		      double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind,
+		      double bw_scale)
+{
 	if (l->experts <= 0)
 		return 0;
 	return gpu_fixed_ns(hw, speed, kind) +
-	       ffn_body_ns(hw, speed, hidden, inter, bytes_per_weight, l, kind);
+	       ffn_body_ns(hw, speed, hidden, inter, bytes_per_weight, l, kind, bw_scale);
 }
 
 double gpu_expert_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
@@ -77,17 +85,23 @@ double gpu_expert_ns(const struct hw *hw, struct gpu_speed speed, int hidden, in
 	gpu_load_add(hw, &one, tokens, 1);
 	if (one.experts == 0)
 		return 0;
-	return ffn_body_ns(hw, speed, hidden, inter, bytes_per_weight, &one, GPU_GROUPED);
+	return ffn_body_ns(hw, speed, hidden, inter, bytes_per_weight, &one, GPU_GROUPED, 1);
 }
 
 double gpu_experts_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n)
 {
+	return gpu_experts_bw_ns(hw, speed, hidden, inter, bytes_per_weight, counts, n, 1);
+}
+
+double gpu_experts_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
+			 double bytes_per_weight, const int *counts, int n, double bw_scale)
+{
 	struct gpu_expert_load l = {0, 0};
 
 	for (int i = 0; i < n; i++)
 		gpu_load_add(hw, &l, counts[i], 1);
-	return gpu_load_ns(hw, speed, hidden, inter, bytes_per_weight, &l, GPU_GROUPED);
+	return gpu_load_bw_ns(hw, speed, hidden, inter, bytes_per_weight, &l, GPU_GROUPED, bw_scale);
 }
 
 double gpu_experts_uniform_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,

@@ -22,7 +22,9 @@
  *       t = kernel_overhead + grouped_overhead + gemm1 + gemm2,
  *       with BW scaled by grouped_bw_eff
  *
- * then / speed.  What each term is physically:
+ * then each term scaled by the GPU's speed factors (hw.h): compute by
+ * speed.compute, memory by speed.memory, before the blend, and the launch
+ * costs by speed.compute.  What each term is physically:
  * - Tile padding: an expert with 3 tokens costs a 64-row tile; wave
  *   quantisation: 133 tiles take two waves.  A skewed layer pays for its
  *   hot expert's tiles, a wide one for its many one-token experts.  A GEMM
@@ -98,11 +100,29 @@ double gpu_load_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int 
 		   double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind);
 
 /*
+ * The same with the weights streamed at bw_scale (0 < bw_scale <= 1) of the
+ * bandwidth (a kernel held back by its busiest stack: gpu_experts_bw_ns).
+ */
+double gpu_load_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
+		      double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind,
+		      double bw_scale);
+
+/*
  * A grouped expert FFN: n experts of the given shape, counts[i] tokens each
  * (0 = not launched).  0 when no expert has a token.
  */
 double gpu_experts_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n);
+
+/*
+ * The same when the weights stream at bw_scale (0 < bw_scale <= 1) of the
+ * GPU's bandwidth: an expert sits in one stack (sim.h), so a kernel whose
+ * experts are unevenly spread over the stacks waits for its busiest stack
+ * (sched_stack_bw_scale).  Only the memory term slows; the tiles' compute
+ * does not.
+ */
+double gpu_experts_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
+			 double bytes_per_weight, const int *counts, int n, double bw_scale);
 
 /* E experts with t tokens each, batched (bmm), as in the measured files. */
 double gpu_experts_uniform_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,

@@ -1,9 +1,11 @@
 /* hbm.c - HBM3 stack parameters (see hbm.h). */
 #include "hbm.h"
 
+#include <math.h>
 #include <stddef.h>
 
 static const char *const pim_kinds[] = {"bank", "bankgroup", "logic", NULL};
+const char *const pim_attach_names[] = {"shared", "reserved", "logic", NULL};
 static const char *const on_off[] = {"off", "on", NULL};
 static const char *const mappings[] = {"bg_interleaved", "row_interleaved", NULL};
 
@@ -58,6 +60,10 @@ static const struct field hbm_fields[] = {
 	I("pim", logic_bw_ratio, 1, 64, "x", "Logic-PIM internal bandwidth over external"),
 	I("pim", pim_io_bytes, 1, 8, "B", "bytes per PIM input element and per result"),
 	I("pim", unit_lanes, 1, 1024, "", "multiply-adds of a bank or bank-group unit per MAC command"),
+	{"pim", "attach", FIELD_ENUM, offsetof(struct hbm, attach), 0, 0, 0, pim_attach_names, 1, "",
+	 "how PIM shares the stacks with the GPU: shared, reserved or logic"},
+	{"pim", "reserved_channels", FIELD_DOUBLE, offsetof(struct hbm, reserved_channels), 0, 0, 1,
+	 NULL, 1, "", "attach reserved: the fraction of each stack's channels PIM owns"},
 };
 
 const struct field_table hbm_field_table = {
@@ -71,6 +77,38 @@ double hbm_peak_gbps(const struct hbm *h)
 double hbm_tck_ns(const struct hbm *h)
 {
 	return 1000.0 / h->clock_mhz;
+}
+
+int hbm_pim_channels(const struct hbm *h)
+{
+	if (h->attach != ATTACH_RESERVED)
+		return h->channels;
+	return (int)lround(h->reserved_channels * h->channels);
+}
+
+double hbm_gpu_bw_share(const struct hbm *h)
+{
+	if (h->attach != ATTACH_RESERVED)
+		return 1;
+	return 1 - (double)hbm_pim_channels(h) / h->channels;
+}
+
+int hbm_check_attach(const struct hbm *h, const char *where, struct err *e)
+{
+	int pim = hbm_pim_channels(h);
+
+	if ((h->attach == ATTACH_LOGIC) != (h->pim_kind == PIM_LOGIC))
+		return err_set(e, "%s: attach '%s' does not go with pim_kind '%s' (Logic-PIM is "
+			       "attach logic, and only it)", where, pim_attach_names[h->attach],
+			       pim_kinds[h->pim_kind]);
+	if (h->attach == ATTACH_RESERVED && (pim < 1 || pim >= h->channels))
+		return err_set(e, "%s: reserved_channels %g leaves PIM %d of %d channels (need at "
+			       "least 1 for PIM and 1 for the GPU)", where, h->reserved_channels, pim,
+			       h->channels);
+	if (h->attach == ATTACH_RESERVED && (pim & (pim - 1)) != 0)
+		return err_set(e, "%s: reserved_channels %g gives PIM %d channels; the memory model "
+			       "needs a power of two", where, h->reserved_channels, pim);
+	return 0;
 }
 
 static int pow2(long v)

@@ -19,6 +19,28 @@
 
 enum pim_kind { PIM_BANK, PIM_BANKGROUP, PIM_LOGIC };
 
+/*
+ * How PIM and the GPU share a GPU's stacks ([pim] attach).  The layout is
+ * one for both sides: an expert's weights sit in one stack (its stack by
+ * placement, sim.h), so the GPU reads an expert at the bandwidth of that
+ * stack and a grouped kernel is as slow as its busiest stack.
+ * - shared: PIM uses every channel of every stack, in time with the GPU;
+ *   with bank and bank-group PIM all-bank mode locks the stacks, so the
+ *   GPU's expert kernel and PIM work on the same GPU run one after the
+ *   other (Samsung HBM-PIM, AttAcc; what sieve assumed from the start).
+ * - reserved: a fraction reserved_channels of every stack's channels is
+ *   PIM's; PIM kernels run on those channels only, and the GPU streams from
+ *   the others concurrently, at their share of the bandwidth.  Assumption:
+ *   an expert keeps two copies in its stack, one in the reserved channels
+ *   for PIM and one in the others for the GPU, so a run-time split needs no
+ *   weight movement (capacity: the experts' bytes twice).
+ * - logic: Logic-PIM on the base die (Duplex, MICRO'24) reads the banks
+ *   through its own TSV bundles, so it overlaps the GPU's reads; needs
+ *   pim_kind logic.
+ * Absent from a file, attach is logic for pim_kind logic and shared else.
+ */
+enum pim_attach { ATTACH_SHARED, ATTACH_RESERVED, ATTACH_LOGIC };
+
 /* How a host address is cut into channel, bank and row (dram_map.h). */
 enum hbm_mapping { HBM_MAP_BG_INTERLEAVED, HBM_MAP_ROW_INTERLEAVED };
 
@@ -52,7 +74,25 @@ struct hbm {
 	int logic_bw_ratio;	/* Logic-PIM internal bandwidth / external */
 	int pim_io_bytes;	/* bytes per input element and per result (BF16 = 2) */
 	int unit_lanes;		/* multipliers of a bank or bank-group unit (pim.h) */
+	int attach;		/* enum pim_attach (optional, see above) */
+	double reserved_channels;	/* attach reserved: PIM's fraction of the channels */
 };
+
+extern const char *const pim_attach_names[];	/* "shared", "reserved", "logic", NULL */
+
+/* Channels per stack PIM kernels run on: round(reserved_channels x channels)
+ * with attach reserved, else all. */
+int hbm_pim_channels(const struct hbm *h);
+
+/* The GPU's share of a stack's bandwidth: the unreserved channels with
+ * attach reserved, else 1 (shared stacks are used in time, not split). */
+double hbm_gpu_bw_share(const struct hbm *h);
+
+/*
+ * Check attach against pim_kind and reserved_channels; `where` prefixes the
+ * message ("path" or "--native").  0 when consistent.
+ */
+int hbm_check_attach(const struct hbm *h, const char *where, struct err *e);
 
 /* The [hbm] and [pim] fields, for the hw loader and `show`. */
 extern const struct field_table hbm_field_table;

@@ -170,6 +170,20 @@ static int check_hbm(const struct hbm *h, const struct ini *ini, struct err *e)
 	return err_prefix(e, "%s:%d: ", ini->path, en ? en->line : 0);
 }
 
+/* [pim] attach: absent, it follows pim_kind; errors name its line (or pim_kind's). */
+static int check_attach(struct hw *hw, const struct ini *ini, struct err *e)
+{
+	const struct ini_entry *at = ini_get(ini, "pim", "attach");
+	char where[4200];
+
+	if (at == NULL)
+		hw->hbm.attach = hw->hbm.pim_kind == PIM_LOGIC ? ATTACH_LOGIC : ATTACH_SHARED;
+	if (at == NULL)
+		at = ini_get(ini, "pim", "pim_kind");
+	snprintf(where, sizeof where, "%s:%d", ini->path, at ? at->line : 0);
+	return hbm_check_attach(&hw->hbm, where, e);
+}
+
 static int check(struct hw *hw, const struct ini *ini, struct err *e)
 {
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
@@ -190,7 +204,7 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 		return err_set(e, "%s:%d: a2a_bw_gbps %g exceeds the link's peak link_gbps %g",
 			       ini->path, a2a ? a2a->line : 0, hw->a2a_bw_gbps, hw->link_gbps);
 	}
-	return 0;
+	return check_attach(hw, ini, e);
 }
 
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path, struct err *e)
@@ -235,4 +249,13 @@ int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
 	if (rc == 0)
 		*hw = tmp;
 	return rc;
+}
+
+void hw_gpu_view(const struct hw *hw, struct hw *view)
+{
+	double share = hbm_gpu_bw_share(&hw->hbm);
+
+	*view = *hw;
+	view->eff_bw_gbps *= share;
+	view->attn_bw_gbps *= share;
 }

@@ -111,6 +111,13 @@ void hw_format_speed(const struct gpu_speed *sp, int gpus, char *buf, size_t len
 int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,
 		 const struct ini *over, struct err *e);
 
+/*
+ * The machine as the GPU's kernels see it: its bandwidths (eff_bw_gbps,
+ * attn_bw_gbps) scaled to the channels the GPU streams from
+ * (hbm_gpu_bw_share: the unreserved ones with [pim] attach reserved).
+ */
+void hw_gpu_view(const struct hw *hw, struct hw *view);
+
 /* Look a parameter up in either table ([system]/[gpu] or [hbm]/[pim]). */
 const struct field *hw_field(const char *name, const struct field_table **table);
 

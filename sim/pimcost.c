@@ -20,13 +20,15 @@ int pimcost_init(struct pimcost *p, const struct hw *hw, const struct model *m, 
 {
 	double ns1, ns2, b1, b2;
 	int group = m->q_heads / m->kv_heads;
+	struct hbm h = hw->hbm;
 
 	memset(p, 0, sizeof *p);
 	p->hidden = m->hidden;
 	p->inter = m->expert_inter;
 	p->bytes_per_weight = m->expert_weight_bytes;
 	p->stacks = hw->stacks;
-	if (pim_init(&p->pim, &hw->hbm, e) != 0)
+	h.channels = hbm_pim_channels(&hw->hbm);	/* PIM's own channels (attach) */
+	if (pim_init(&p->pim, &h, e) != 0)
 		return -1;
 	/*
 	 * Attention in PIM streams K and V like GEMV weights, once per query

@@ -10,8 +10,9 @@
  * bank-group PIM (1 FLOP per byte), fewer passes on Logic-PIM; its cost is
  * a line through two simulated GEMV kernels (a fixed part and bytes per
  * ns of one stack), the KV cache spread over all of the GPU's stacks.
- * Assumption: one expert's weights sit in one stack (its 16 channels), so
- * a GPU runs up to `stacks` PIM experts at once.
+ * Assumption: one expert's weights sit in one stack (its 16 channels, or
+ * the reserved ones with [pim] attach reserved: hbm.h), so a GPU runs up
+ * to `stacks` PIM experts at once.
  */
 #ifndef SIEVE_PIMCOST_H
 #define SIEVE_PIMCOST_H

@@ -16,6 +16,12 @@
  *             spreads evenly over stacks, and it is blind to other GPUs and
  *             to all-to-all; attention also goes to PIM.
  *   threshold experts with <= tau tokens to PIM (a static rule)
+ *   attacc-threshold  AttAcc's attention in PIM with the threshold rule for
+ *             the experts
+ *   cent      attention and every expert in PIM, the GPUs only for the dense
+ *             projections: CENT-like (Gu et al., "PIM is all you need: a
+ *             CXL-enabled GPU-free system for LLM inference", ASPLOS 2025);
+ *             here on the machine's own PIM stacks, not CXL-attached PIM
  *   sieve     per GPU and layer, every split "the k fewest-token experts in
  *             PIM" (k = 0..n) is costed with the simulation's own models:
  *             the GPU's grouped kernel for the rest, each PIM expert on the
@@ -26,11 +32,14 @@
  *             when streaming the KV cache there is estimated faster.
  *
  * Contention (the assumption behind sieve's estimate and the engine): with
- * bank or bank-group PIM, all-bank mode locks a stack's pseudo-channels, and
- * the GPU's grouped kernel streams its weights from all of its stacks
- * interleaved, so on one GPU the kernel and the PIM work share the stacks in
- * time: expert phase = T_gpu + max over stacks of PIM work.  Logic-PIM uses
- * other bank bundles (Duplex), so there the two overlap: max(T_gpu, PIM).
+ * bank or bank-group PIM attached shared ([pim] attach, hbm.h), all-bank
+ * mode locks a stack's pseudo-channels, and the GPU's grouped kernel
+ * streams its weights from the stacks that hold them, so on one GPU the
+ * kernel and the PIM work share the stacks in time: expert phase = T_gpu +
+ * max over stacks of PIM work.  Logic-PIM uses other bank bundles (Duplex),
+ * and reserved channels split the stacks in space, so there the two
+ * overlap: max(T_gpu, PIM).  T_gpu is the grouped kernel at the pace of its
+ * busiest stack (sched_stack_bw_scale).
  * Shared experts still running after the dispatch (ready_ns) delay both
  * with bank PIM, only the GPU kernel with Logic-PIM.
  *
@@ -42,9 +51,10 @@
 
 #include "hw.h"
 #include "model.h"
+#include "pimcost.h"
 
 enum sched_policy { SCHED_GPU, SCHED_ATTACC, SCHED_PIM, SCHED_DUPLEX, SCHED_THRESHOLD,
-		    SCHED_SIEVE, SCHED_NPOLICIES };
+		    SCHED_ATTACC_THRESHOLD, SCHED_CENT, SCHED_SIEVE, SCHED_NPOLICIES };
 
 /* Where a policy runs attention's KV-cache part. */
 enum sched_attention {
@@ -52,6 +62,9 @@ enum sched_attention {
 	SCHED_ATTN_ALWAYS,	/* in the GPU's PIM stacks */
 	SCHED_ATTN_IF_FASTER,	/* in PIM when the estimate there is lower, per GPU and layer */
 };
+
+/* native_pim of a policy that runs on the GPUs alone. */
+#define SCHED_NATIVE_NONE (-1)
 
 struct sched_params;
 struct sched_gpu;
@@ -67,6 +80,7 @@ struct sched_policy_info {
 	const char *help;	/* one line */
 	int needs_pim_costs;	/* decides from every expert's pim_ns (see sched_needs_pim_costs) */
 	int attention_in_pim;	/* enum sched_attention */
+	int native_pim;		/* enum pim_kind its paper assumes, or SCHED_NATIVE_NONE */
 	/* on_pim and reason of every expert of g (sorted by tokens); duplex and
 	 * sieve also set g->est_ns */
 	void (*partition)(const struct sched_params *p, struct sched_gpu *g);
@@ -133,8 +147,17 @@ void sched_partition(const struct sched_params *p, struct sched_gpu *g);
 /* The expert phase of g for the current on_pim choices, as sieve sees it. */
 double sched_sieve_estimate(const struct sched_gpu *g);
 
-/* 1 when PIM of this kind shares stacks with the GPU in time (bank kinds). */
+/* 1 when PIM shares the stacks with the GPU in time: bank kinds with
+ * [pim] attach shared (hbm.h). */
 int sched_pim_locks_stacks(const struct hw *hw);
+
+/*
+ * The share of the GPU's bandwidth a grouped kernel gets when it reads
+ * stack_bytes[k] from stack k: each expert sits in one stack, each stack
+ * streams at 1 / stacks of the bandwidth, so the busiest stack sets the
+ * time: total / (stacks x most).  1 for an even spread (or no bytes).
+ */
+double sched_stack_bw_scale(const double *stack_bytes, int stacks);
 
 /*
  * 1 when the policy needs every expert's pim_ns to decide (duplex, sieve).
@@ -150,5 +173,16 @@ int sched_needs_pim_costs(int policy);
 int sched_attention_in_pim(int policy, double gpu_ns, double pim_ns);
 
 const char *sched_reason_text(int reason);
+
+/*
+ * A threshold fixed before the run, from the cost models alone (no
+ * routing): the largest token count t (up to 64) such that one expert in
+ * PIM with t tokens takes no longer than its marginal time in the GPU's
+ * grouped kernel (gpu_view: hw_gpu_view), and every count below as well.
+ * 0 when even one token is faster on the GPU.  -1 (e filled) when a PIM
+ * cost fails.
+ */
+int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const struct model *m,
+			int *tau, struct err *e);
 
 #endif

@@ -117,7 +117,7 @@ static double prefill_experts_ns(const struct sim *s, const double *shares, int 
 			if (place_gpu(&s->place, layer, e, r) == g)
 				counts[n++] = (int)ceil(slots / reps);
 	}
-	return gpu_experts_ns(&s->hw, s->hw.gpu_speed[g], m->hidden, m->expert_inter,
+	return gpu_experts_ns(&s->gpu_view, s->hw.gpu_speed[g], m->hidden, m->expert_inter,
 			      m->expert_weight_bytes, counts, n);
 }
 
@@ -125,7 +125,7 @@ double serve_prefill_ns(const struct sim *s, const double *shares, const int *pr
 			double *straggler_ns)
 {
 	const struct model *m = &s->model;
-	const struct hw *hw = &s->hw;
+	const struct hw *hw = &s->gpu_view;	/* speeds: s->hw (live) */
 	int G = hw->gpus, *counts = xcalloc((size_t)m->experts * PLACE_MAX_REPLICAS + 1, sizeof *counts);
 	double T = 0, sq = 0, total = 0;
 	double token_bytes = (double)m->hidden * m->act_bytes;
@@ -139,7 +139,7 @@ double serve_prefill_ns(const struct sim *s, const double *shares, const int *pr
 		double attn = 0, ffn = 0, sum = 0;
 		int tg = (int)ceil(T / G);
 		for (int g = 0; g < G; g++) {
-			struct gpu_speed sp = hw->gpu_speed[g];
+			struct gpu_speed sp = s->hw.gpu_speed[g];
 			/* QK^T and PV: 2 x 2 x q_heads x head_dim per token pair, half of them masked */
 			double flops = 2.0 * m->q_heads * m->head_dim * sq / G;
 			double a = gpu_attn_proj_ns(hw, sp, m, tg) +
@@ -166,7 +166,7 @@ double serve_prefill_ns(const struct sim *s, const double *shares, const int *pr
 	if (m->vocab > 0) {
 		double head = 0;
 		for (int g = 0; g < G; g++)
-			head = fmax(head, gpu_lm_head_ns(hw, hw->gpu_speed[g], m, (n + G - 1) / G));
+			head = fmax(head, gpu_lm_head_ns(hw, s->hw.gpu_speed[g], m, (n + G - 1) / G));
 		total += head;
 	}
 	free(counts);

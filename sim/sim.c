@@ -53,22 +53,31 @@ int sim_init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 }
 
 static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
-		const struct sim_overrides *ov, struct pimcost *pim, struct err *e);
+		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
+		struct err *e);
 
 int sim_init_shared(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		    struct pimcost *pim, struct err *e)
 {
-	return init(s, cfg, datadir, NULL, pim, e);
+	return init(s, cfg, datadir, NULL, NULL, pim, e);
+}
+
+int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw,
+		const char *datadir, struct pimcost *pim, struct err *e)
+{
+	return init(s, cfg, datadir, NULL, hw, pim, e);
 }
 
 int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		  const struct sim_overrides *ov, struct err *e)
 {
-	return init(s, cfg, datadir, ov, NULL, e);
+	return init(s, cfg, datadir, ov, NULL, NULL, e);
 }
 
+/* hw, when not NULL, is the machine (copied); else cfg->hw with ov's entries. */
 static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
-		const struct sim_overrides *ov, struct pimcost *pim, struct err *e)
+		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
+		struct err *e)
 {
 	struct place_params par;
 
@@ -76,12 +85,17 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 	if (config_check(cfg, e) != 0)	/* a config not read through the table */
 		return -1;
 	s->cfg = *cfg;
-	if (model_load_over(&s->model, datadir, cfg->model, ov ? ov->model : NULL, e) != 0 ||
-	    hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0 ||
-	    capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
+	if (model_load_over(&s->model, datadir, cfg->model, ov ? ov->model : NULL, e) != 0)
+		return -1;
+	if (hw != NULL)
+		s->hw = *hw;
+	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
+		return -1;
+	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
 		return -1;
 	if (hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, e) != 0)
 		return -1;
+	hw_gpu_view(&s->hw, &s->gpu_view);
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
 		return -1;
 	s->pim = pim;
@@ -193,9 +207,9 @@ static void attention(struct sim *s, int m, int *ids)
 		ids[g] = -1;
 		if (seqs == 0)
 			continue;
-		proj = gpu_attn_proj_ns(&s->hw, speed, &s->model, seqs);
+		proj = gpu_attn_proj_ns(&s->gpu_view, speed, &s->model, seqs);
 		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
-		on_gpu = gpu_attention_ns(&s->hw, speed, &s->model, s->layer, seqs, s->cfg.context);
+		on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
 		in_pim = pimcost_stream_ns(s->pim, kv);
 		pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
 		if (!pim) {
@@ -257,7 +271,7 @@ static int partition(struct sim *s, const struct sched_params *p, int layer, con
 	struct gpu_speed speed = s->hw.gpu_speed[g];
 	const struct placement *pl = &s->place;
 
-	*sg = (struct sched_gpu){&s->hw, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
+	*sg = (struct sched_gpu){&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
 				 x, 0, 0, ready_ns};
 	for (int e = 0; e < m->experts; e++) {
 		struct sched_expert *y;
@@ -274,7 +288,7 @@ static int partition(struct sim *s, const struct sched_params *p, int layer, con
 		y->gpu = g;
 		y->stack = place_stack(pl, layer, e, r);
 		y->tokens = eg[e * G + g];
-		y->gpu_ns = gpu_expert_ns(&s->hw, speed, m->hidden, m->expert_inter,
+		y->gpu_ns = gpu_expert_ns(&s->gpu_view, speed, m->hidden, m->expert_inter,
 					  m->expert_weight_bytes, y->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
 		 * duplex and sieve weigh every expert; the rules need it only
@@ -302,7 +316,7 @@ static double modelled_ns(const struct sim *s, int g, const struct sched_gpu *sg
 
 	for (int i = 0; i < sg->n; i++)
 		counts[i] = sg->x[i].tokens;
-	t = gpu_experts_ns(&s->hw, s->place.speed[g], m->hidden, m->expert_inter,
+	t = gpu_experts_ns(&s->gpu_view, s->place.speed[g], m->hidden, m->expert_inter,
 			   m->expert_weight_bytes, counts, sg->n);
 	free(counts);
 	return t;
@@ -331,6 +345,7 @@ static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *s
 	int res[ENGINE_MAX_TASK_RES], nres;
 	struct gpu_work *w = &s->gpu[g];
 	double start = phase_end(s, deps, ndeps, s->micro_ready_ns[m]), end = start + sg->ready_ns;
+	double stack_bytes[HW_MAX_STACKS] = {0};
 	int tokens = 0;
 
 	w->experts += sg->n;
@@ -339,6 +354,7 @@ static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *s
 		tokens += x->tokens;
 		if (!x->on_pim) {
 			counts[ngpu++] = x->tokens;
+			stack_bytes[x->stack] += model_expert_bytes(md);
 			continue;
 		}
 		int r = s->res_stack0[g] + x->stack;
@@ -353,8 +369,9 @@ static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *s
 	}
 	w->tokens += tokens;
 	if (ngpu > 0) {
-		double dur = gpu_experts_ns(&s->hw, s->hw.gpu_speed[g], md->hidden, md->expert_inter,
-					    md->expert_weight_bytes, counts, ngpu);
+		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.gpu_speed[g], md->hidden,
+					       md->expert_inter, md->expert_weight_bytes, counts, ngpu,
+					       sched_stack_bw_scale(stack_bytes, s->hw.stacks));
 		res[0] = s->res_gpu[g];
 		nres = 1 + (sg->locks_stacks ? stacks_of(s, g, res + 1) : 0);
 		last = issue(s, TASK_GPU_EXPERTS, g, m, dur, res, nres, deps, ndeps);
@@ -411,7 +428,7 @@ static void router(struct sim *s, int m, const int *attn, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = micro_seqs(s, g, m);
-		double dur = gpu_router_ns(&s->hw, s->hw.gpu_speed[g], &s->model, seqs);
+		double dur = gpu_router_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model, seqs);
 		ids[g] = seqs ? issue(s, TASK_ROUTER, g, m, dur, &s->res_gpu[g], 1, &attn[g], 1) : -1;
 	}
 }
@@ -431,7 +448,7 @@ static double lm_head(struct sim *s, int m)
 			deps[n++] = i;
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = micro_seqs(s, g, m);
-		double dur = gpu_lm_head_ns(&s->hw, s->hw.gpu_speed[g], &s->model, seqs);
+		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model, seqs);
 		if (seqs > 0)
 			end = fmax(end, s->eng.task[issue(s, TASK_LM_HEAD, g, m, dur, &s->res_gpu[g], 1,
 							  deps, n)].end_ns);
@@ -489,7 +506,7 @@ static int experts_of_micro(struct sim *s, int m, const int *attn, const int *di
 
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
-		double dur = gpu_dense_ffn_ns(&s->hw, s->hw.gpu_speed[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
 					      micro_seqs(s, g, m));
 		double phase;
@@ -594,7 +611,7 @@ static void dense_layer(struct sim *s, const int *attn, struct micro_phases *ph)
 	for (int m = 0; m < s->cfg.micro; m++) {
 		for (int g = 0; g < G; g++) {
 			int seqs = micro_seqs(s, g, m);
-			double dur = gpu_dense_ffn_ns(&s->hw, s->hw.gpu_speed[g], &s->model,
+			double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model,
 						      s->model.dense_inter, seqs);
 			ffn[g] = seqs ? issue(s, TASK_SHARED, g, m, dur, &s->res_gpu[g], 1,
 					      &attn[m * G + g], 1) : -1;
@@ -756,7 +773,7 @@ int sim_step_layer(struct sim *s)
 	if (++s->layer == s->model.layers) {
 		struct place_params par;
 		sim_place_params(&s->cfg, &par);
-		place_end_iter(&s->place, s->iter, &par, &s->hw, &s->model);
+		place_end_iter(&s->place, s->iter, &par, &s->gpu_view, &s->model);
 		s->layer = 0;
 		s->iter++;
 		s->iters_done++;
@@ -866,6 +883,12 @@ double sim_tokens_per_s(const struct sim *s)
 	return t > 0 ? live_batch(s) / (t * 1e-9) : 0;
 }
 
+double sim_tokens_per_s_per_user(const struct sim *s)
+{
+	double t = sim_iter_ns(s);
+	return t > 0 ? 1e9 / t : 0;
+}
+
 void sim_totals(const struct sim *s, struct sim_totals *t)
 {
 	struct layer_result sum;
@@ -876,9 +899,13 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	memset(&sum, 0, sizeof sum);
 	for (int l = 0; l < s->model.layers; l++) {
 		add_result(&sum, &s->layer_sum[l]);
-		if (model_is_moe(&s->model, l))
+		if (model_is_moe(&s->model, l)) {
 			slots += (long)live_batch(s) * s->model.top_k * s->iters_done;
+			t->expert_phase_ns += s->layer_sum[l].expert_ns;
+		}
 	}
+	if (s->iters_done > 0)
+		t->expert_phase_ns /= s->iters_done;
 	experts = sum.runs;
 	time = s->iter_ns_sum;
 	t->time_ns = time;

@@ -28,6 +28,11 @@
  * and the next layer starts when the last task of this one ends.  Dense
  * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
  *
+ * One layout serves both sides: expert e of GPU g sits in stack
+ * (e div G) mod stacks, in PIM's channels and the GPU's ([pim] attach,
+ * hbm.h), and the GPU reads it at that stack's bandwidth: a grouped kernel
+ * goes at the pace of its busiest stack (sched_stack_bw_scale).
+ *
  * Micro-batches (cfg.micro = M > 1; 1 is the schedule above exactly): each
  * GPU's sequences are split into M consecutive parts, and steps 1-5 run per
  * micro-batch with their own dependencies (micro-batch m's dispatch after
@@ -45,7 +50,7 @@
  * each all-to-all pays its fixed cost M times.
  *
  * The GPU's expert kernels read weights at the bandwidth of the GPU model
- * (gpu.h), calibrated on measured H100 kernels; the DRAM model's streaming
+ * (gpu.h), calibrated on measured H100 kernels; the DRAM model's
  * streaming reads give the same figure within 10% (tests/test_gpu.c).  PIM kernel times
  * come from the cycle-level memory model (pim.h), memoised per token count.
  *
@@ -70,6 +75,7 @@ struct sim {
 	struct sim_config cfg;
 	struct model model;
 	struct hw hw;
+	struct hw gpu_view;	/* hw as the GPU's kernels see it (hw_gpu_view) */
 	struct routing routing;
 	struct pimcost *pim;	/* &pim_own, or one shared by several runs */
 	struct pimcost pim_own;
@@ -143,6 +149,14 @@ struct sim_overrides {
 /* sim_init with overrides (ov may be NULL). */
 int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		  const struct sim_overrides *ov, struct err *e);
+
+/*
+ * sim_init_shared on a machine already loaded (hw != NULL; copied), e.g. one file
+ * with its pim_kind or attach overridden; NULL loads cfg->hw.  pim may be
+ * NULL (own memo) or shared by runs on the same machine.
+ */
+int sim_init_on(struct sim *s, const struct sim_config *cfg, const struct hw *hw,
+		const char *datadir, struct pimcost *pim, struct err *e);
 void sim_release(struct sim *s);
 
 /*
@@ -243,6 +257,8 @@ void sim_place_params(const struct sim_config *cfg, struct place_params *par);
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
+/* Interactivity: tokens per second seen by one user, 1 / TPOT. */
+double sim_tokens_per_s_per_user(const struct sim *s);
 
 /* Totals over finished iterations and every layer. */
 struct sim_totals {
@@ -251,6 +267,9 @@ struct sim_totals {
 	double pim_expert_share;	/* expert runs in PIM / expert runs with tokens */
 	double pim_slot_share;		/* token-slots served in PIM */
 	double est_error;		/* mean |estimate - simulated| / simulated */
+	double expert_phase_ns;		/* per iteration: the MoE layers' expert phases
+					   (dispatch end to last expert end), summed;
+					   where the partition policy acts */
 };
 void sim_totals(const struct sim *s, struct sim_totals *t);
 

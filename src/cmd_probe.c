@@ -16,6 +16,7 @@
 #include "json.h"
 #include "model.h"
 #include "pim.h"
+#include "report.h"
 #include "routing.h"
 #include "wallclock.h"
 
@@ -154,6 +155,12 @@ out:
 	return rc;
 }
 
+static void print_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	puts(text);
+}
+
 static void print_routing(const struct model *m, const struct sim_config *cfg, int samples,
 			  const struct routing_stats *st, enum format fmt)
 {
@@ -168,19 +175,7 @@ static void print_routing(const struct model *m, const struct sim_config *cfg, i
 		json_int(&j, "seed", cfg->seed);
 		json_int(&j, "experts", m->experts);
 		json_int(&j, "top_k", m->top_k);
-		json_fixed(&j, "activated", st->activated, 3);
-		json_fixed(&j, "frac_single", st->frac_single, 4);
-		json_fixed(&j, "top10_share", st->top10_share, 4);
-		json_fixed(&j, "max_load", st->max_load, 3);
-		json_array(&j, "histogram");
-		for (int b = 0; b < ROUTING_HIST_BINS; b++) {
-			json_object(&j, NULL);
-			json_int(&j, "lo", routing_hist_lo(b));
-			json_int(&j, "hi", routing_hist_hi(b));
-			json_fixed(&j, "frac", st->hist[b], 4);
-			json_end(&j);
-		}
-		json_end(&j);
+		report_routing_json(&j, st);
 		json_end(&j);
 		json_finish(&j);
 		return;
@@ -193,25 +188,7 @@ static void print_routing(const struct model *m, const struct sim_config *cfg, i
 	}
 	printf("routing %s of %s: batch %d, %d samples x %d MoE layers\n", cfg->routing, m->name,
 	       cfg->batch, samples, m->layers - m->first_dense);
-	printf("  activated    %8.2f of %d experts\n", st->activated, m->experts);
-	printf("  one token    %8.1f%% of activated\n", 100 * st->frac_single);
-	printf("  top 10%%      %8.1f%% of token-slots\n", 100 * st->top10_share);
-	printf("  busiest      %8.2f tokens\n", st->max_load);
-	printf("  tokens per activated expert:\n");
-	for (int b = 0; b < ROUTING_HIST_BINS; b++) {
-		char range[32];
-		int lo = routing_hist_lo(b), hi = routing_hist_hi(b);
-		if (hi < 0)
-			snprintf(range, sizeof range, "%d+", lo);
-		else if (hi == lo)
-			snprintf(range, sizeof range, "%d", lo);
-		else
-			snprintf(range, sizeof range, "%d-%d", lo, hi);
-		printf("    %-9s %6.1f%% ", range, 100 * st->hist[b]);
-		for (int k = 0; k < (int)(st->hist[b] * 50 + 0.5); k++)
-			putchar('#');
-		putchar('\n');
-	}
+	report_routing_lines(st, m->experts, print_line, NULL);
 }
 
 static int probe_routing(struct cli_args *a, const char *datadir, struct err *e)

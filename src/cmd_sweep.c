@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "json.h"
+#include "pim.h"
 #include "progress.h"
 #include "report.h"
 #include "sim.h"
@@ -103,12 +104,16 @@ static int run_point(const struct sim_config *cfg, const char *datadir, const st
 	json_end(&j);
 	json_str(&j, "model", s.model.name);
 	json_str(&j, "hw", s.hw.name);
+	json_str(&j, "pim_kind", pim_kind_names[s.hw.hbm.pim_kind]);
+	json_str(&j, "attach", pim_attach_names[s.hw.hbm.attach]);
 	json_str(&j, "sched", config_sched_name(cfg->sched));
 	json_int(&j, "batch", cfg->batch);
 	json_int(&j, "seed", cfg->seed);
 	json_int(&j, "micro", cfg->micro);
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(&s), 1);
 	json_fixed(&j, "tpot_ms", sim_iter_ns(&s) / 1e6, 4);
+	json_fixed(&j, "tokens_per_s_per_user", sim_tokens_per_s_per_user(&s), 3);
+	json_fixed(&j, "expert_phase_us", t.expert_phase_ns / 1e3, 3);
 	json_fixed(&j, "pim_expert_share", t.pim_expert_share, 4);
 	json_fixed(&j, "gpu_util", t.gpu_util, 4);
 	json_fixed(&j, "pim_util", t.pim_util, 4);

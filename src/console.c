@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "console_int.h"
 #include "ini.h"
 
 void console_printf(struct console *c, const char *fmt, ...)
@@ -22,6 +23,11 @@ void console_printf(struct console *c, const char *fmt, ...)
 		c->h.print(c->h.ctx, buf);
 	else
 		printf("%s\n", buf);
+}
+
+void console_print_line(void *ctx, const char *text)
+{
+	console_printf(ctx, "%s", text);
 }
 
 long console_pos(const struct sim *s)
@@ -67,7 +73,7 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 {
 	struct ini mi, hi;
 	struct sim_overrides o = {&mi, &hi};
-	struct sim *s = xcalloc(1, sizeof *s);
+	struct sim *s = xcalloc(1, sizeof *s), *old;
 	int rc = -1;
 
 	if (overrides_ini(&mi, ov, nov, 1, e) != 0) {
@@ -83,17 +89,21 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 		free(s);
 		return -1;
 	}
-	if (c->sim != NULL) {
-		sim_release(c->sim);
-		free(c->sim);
-	}
+	old = c->sim;
 	c->sim = s;
 	c->ev_valid = 0;
+	c->differs_expert = -1;
+	console_views_drop(c);
 	if (ov != c->ov && nov > 0)
 		memmove(c->ov, ov, (size_t)nov * sizeof *ov);
 	c->nov = nov;
+	/* before the old run goes: a front end may hold runs that borrow from it */
 	if (c->h.restarted != NULL)
 		c->h.restarted(c->h.ctx, s);
+	if (old != NULL) {
+		sim_release(old);
+		free(old);
+	}
 	return 0;
 }
 
@@ -105,6 +115,7 @@ int console_init(struct console *c, const struct sim_config *cfg, const char *da
 	if (hooks != NULL)
 		c->h = *hooks;
 	c->next_brk = 1;
+	c->differs_expert = -1;
 	if (config_defaults(&c->defaults, datadir, e) != 0 ||
 	    console_restart(c, cfg, NULL, 0, e) != 0)
 		return -1;
@@ -117,6 +128,7 @@ void console_release(struct console *c)
 		sim_release(c->sim);
 		free(c->sim);
 	}
+	console_views_drop(c);
 	for (int i = 0; i < c->nnotes; i++)
 		free(c->note[i].text);
 	free(c->note);

@@ -29,7 +29,8 @@ const struct console_cmd console_cmds[] = {
 	{.name = "step", .alias = "s", .usage = "[N] [cycle|event|layer|iter]", .min_args = 0,
 	 .max_args = 2, .help = "simulate N layers (iterations, events, cycles); default 1 layer",
 	 .long_help = "Stops early at a breakpoint.  Events are task starts and ends in time\n"
-		      "order; cycles step the UI's stack replay (only in the UI).",
+		      "order; cycles step the stack replay (the UI's Banks panel, else the\n"
+		      "console's own: see replay).",
 	 .exec = con_step},
 	{.name = "back", .alias = "b", .usage = "[N] [layer|iter]", .min_args = 0, .max_args = 2,
 	 .help = "go back N layers (or iterations); default 1 layer",
@@ -82,8 +83,32 @@ const struct console_cmd console_cmds[] = {
 	 .help = "a note at the current position (shown in the UI; saved)", .long_help = NULL,
 	 .exec = con_note},
 	{.name = "compare", .alias = NULL, .usage = "POLICY|off", .min_args = 1, .max_args = 1,
-	 .help = "run another policy alongside on the same routing (only in the UI)",
-	 .long_help = "Headless, sieve compare runs every policy.", .exec = con_ui_only},
+	 .help = "run another policy alongside on the same routing",
+	 .long_help = "In the UI, the compare view.  Headless, POLICY runs once on the same\n"
+		      "routing to the current position (with the parameters in force now, from\n"
+		      "the start) and both throughputs are printed; sieve compare runs every policy.",
+	 .exec = con_ui_only},
+	{.name = "probe", .alias = NULL, .usage = "routing|expert [MAX]", .min_args = 1,
+	 .max_args = 2, .help = "the routing histogram kept, or one expert's GPU and PIM times",
+	 .long_help = "probe routing    tokens per activated expert over the MoE layers kept\n"
+		      "                 (the last 4 iterations), as sieve probe routing\n"
+		      "probe expert M   one expert of the model for 1..M tokens (default 16):\n"
+		      "                 alone on the GPU (as sieve probe pim's GPU line), its\n"
+		      "                 share of a grouped kernel, and its PIM kernel on one\n"
+		      "                 stack (the run's memo); where PIM stops being faster",
+	 .exec = con_probe},
+	{.name = "inspect", .alias = NULL, .usage = "[EXPERT]", .min_args = 0, .max_args = 1,
+	 .help = "one expert's decision in the layer just simulated, and every policy's",
+	 .long_help = "Without EXPERT: the one the last break differs stopped at.", .exec = con_inspect},
+	{.name = "replay", .alias = NULL, .usage = "[GPU STACK]", .min_args = 0, .max_args = 2,
+	 .help = "the kernels of one stack in the layer just simulated, for step N cycle",
+	 .long_help = "Builds the stack replay (default GPU 0, stack 0) and lists its kernels.\n"
+		      "Without the UI, step N cycle steps it and prints the commands issued so far.",
+	 .exec = con_replay},
+	{.name = "lesson", .alias = NULL, .usage = "N|list", .min_args = 1, .max_args = 1,
+	 .help = "run classroom lesson N (data/lessons), or list them",
+	 .long_help = "A lesson is a script: it sets its scenario (restarting the run), steps,\n"
+		      "and writes notes for the class.", .exec = con_lesson},
 	{.name = "help", .alias = "h", .usage = "[CMD|PARAM]", .min_args = 0, .max_args = 1,
 	 .help = "the commands, or one command or parameter", .long_help = NULL,
 	 .exec = con_help},
@@ -408,6 +433,7 @@ HANDLER(con_ui_only)
 		}
 		if (h->compare != NULL)
 			return h->compare(h->ctx, policy, e);
+		return console_compare_once(c, policy, e);
 	}
 	return err_set(e, "%s: only in the UI%s", cmd->name,
 		       strcmp(cmd->name, "compare") == 0 ? " (headless: sieve compare)" : "");

@@ -32,6 +32,21 @@ HANDLER(con_source);
 HANDLER(con_export);
 /* console_help.c */
 HANDLER(con_help);
+/* console_views.c */
+HANDLER(con_probe);
+HANDLER(con_inspect);
+HANDLER(con_replay);
+/* lessons.c */
+HANDLER(con_lesson);
+
+/* Drop the headless replay (a restart, the end of the session). */
+void console_views_drop(struct console *c);
+
+/* `step N cycle` with no UI: N cycles of the console's own stack replay. */
+int console_replay_step(struct console *c, long n, struct err *e);
+
+/* `compare POLICY` with no UI: POLICY (-1: off) to this position, throughputs printed. */
+int console_compare_once(struct console *c, int policy, struct err *e);
 
 /*
  * Set parameter name to text (validated fully first); force allows a

@@ -53,7 +53,11 @@ static void help(FILE *out)
 	      "  --explain LAYER        run: print that layer's decision table\n"
 	      "  --trace-out FILE       run: write the timeline as Chrome trace-event JSON\n"
 	      "  -x FILE                run: the console commands of a script (help: sieve run -c help)\n"
-	      "  -c 'CMD; CMD'          run: console commands, e.g. -c 'set sched duplex; run 3'\n\n"
+	      "  -c 'CMD; CMD'          run: console commands, e.g. -c 'set sched duplex; run 3'\n"
+	      "  --lesson N|list        run: classroom lesson N (data/lessons) headless, or list them\n"
+	      "  --native               compare: each baseline on its own device, sieve on each\n"
+	      "  --at-tpot MS           compare: per policy the largest batch (<= 1024) whose\n"
+	      "                         TPOT is at most MS, and its throughput\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
 	      "  --rate R, --duration S serve: Poisson requests per second, seconds of arrivals\n"
@@ -64,11 +68,15 @@ static void help(FILE *out)
 	      "  --theme NAME           ui: dark (default), light or mono\n"
 	      "  --ascii, --no-color, --no-mouse\n"
 	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"
+	      "  --no-history           ui: no console history file\n"
+	      "                         ($XDG_STATE_HOME/sieve/history, ~/.local/state/...)\n"
+	      "  --norc                 ui: skip $XDG_CONFIG_HOME/sieve/sieverc (~/.config/...)\n"
+	      "  -x FILE, -c 'CMD; CMD' ui: run console commands at start, then stay interactive\n"
 	      "  ui keys: space event, n layer, N iteration, b back, r play, c compare,\n"
-	      "           Enter inspect, ? help, q quit\n\n"
+	      "           Enter inspect, : console (Tab completes, Up history), ? help, q quit\n\n"
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
-		fprintf(out, "  %-10s %s\n", sched_policies[p].name, sched_policies[p].help);
+		fprintf(out, "  %-17s %s\n", sched_policies[p].name, sched_policies[p].help);
 	fputs("\nprobe options: sieve probe --help\n"
 	      "memory: a run must fit in every GPU's mem_gb (weights, KV cache, activations);\n"
 	      "one that does not is refused (exit 2) with what would fit\n\n"
@@ -109,7 +117,7 @@ int main(int argc, char **argv)
 			}
 		return commands[i].fn(argc - 2, argv + 2);
 	}
-	if (strncmp(argv[1], "--", 2) == 0)
+	if (argv[1][0] == '-')	/* options of the UI: --theme, -x FILE ... */
 		return cmd_ui(argc - 1, argv + 1);
 	fprintf(stderr, "sieve: unknown command '%s' (try 'sieve --help')\n", argv[1]);
 	return EXIT_USAGE;

@@ -7,6 +7,7 @@
 
 #include "capacity.h"
 #include "json.h"
+#include "pim.h"
 
 void explained_take(struct explained *ex, const struct sim *s)
 {
@@ -153,6 +154,7 @@ static void totals_json(struct json *j, const struct sim *s)
 	json_fixed(j, "pim_util", t.pim_util, 4);
 	json_fixed(j, "link_util", t.link_util, 4);
 	json_fixed(j, "estimate_error", t.est_error, 4);
+	json_fixed(j, "expert_phase_us", t.expert_phase_ns / 1e3, 3);
 	report_memory_json(j, s);
 }
 
@@ -217,6 +219,8 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_object(&j, NULL);
 	json_str(&j, "model", s->model.name);
 	json_str(&j, "hw", s->hw.name);
+	json_str(&j, "pim_kind", pim_kind_names[s->hw.hbm.pim_kind]);
+	json_str(&j, "attach", pim_attach_names[s->hw.hbm.attach]);
 	json_str(&j, "sched", config_sched_name(s->cfg.sched));
 	json_str(&j, "routing", s->cfg.routing);
 	json_int(&j, "gpus", s->hw.gpus);
@@ -229,7 +233,16 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(s), 1);
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
+	json_fixed(&j, "tokens_per_s_per_user", sim_tokens_per_s_per_user(s), 3);
 	totals_json(&j, s);
+	{
+		struct routing_stats st;
+		report_kept_routing(s, &st);
+		json_object(&j, "routing_kept");
+		json_int(&j, "layers", st.samples);
+		report_routing_json(&j, &st);
+		json_end(&j);
+	}
 	json_array(&j, "layers");
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
@@ -262,18 +275,19 @@ static void run_csv(FILE *out, const struct sim *s)
 
 	fputs("layer,kind,attn_us,dispatch_us,expert_us,combine_us,total_us,straggler_us,"
 	      "activated,max_load,link_mb,tokens_per_s,tpot_ms,mem_used_gib,mem_capacity_gib,"
-	      "mem_headroom_gib\n", out);
+	      "mem_headroom_gib,tokens_per_s_per_user\n", out);
 	for (int l = 0; l < s->model.layers; l++) {
 		struct layer_result r = layer_mean(s, l);
-		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,,,,\n", l,
+		fprintf(out, "%d,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.2f,%.2f,%.4f,,,,,,\n", l,
 			model_is_moe(&s->model, l) ? "moe" : "dense", r.attn_ns / 1e3,
 			r.dispatch_ns / 1e3, r.expert_ns / 1e3, r.combine_ns / 1e3, r.total_ns / 1e3,
 			r.straggler_ns / 1e3, mean_count(s, s->layer_sum[l].activated),
 			mean_count(s, s->layer_sum[l].max_load), r.link_bytes / 1e6);
 	}
-	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f,%.3f,%.3f,%.3f\n", iter_ns / 1e3,
+	fprintf(out, "all,,,,,,%.3f,,,,,%.1f,%.4f,%.3f,%.3f,%.3f,%.3f\n", iter_ns / 1e3,
 		sim_tokens_per_s(s), iter_ns / 1e6, c.used_bytes / CAPACITY_GIB,
-		c.capacity_bytes / CAPACITY_GIB, c.headroom_bytes / CAPACITY_GIB);
+		c.capacity_bytes / CAPACITY_GIB, c.headroom_bytes / CAPACITY_GIB,
+		sim_tokens_per_s_per_user(s));
 }
 
 static void run_text(FILE *out, const struct sim *s)
@@ -282,8 +296,9 @@ static void run_text(FILE *out, const struct sim *s)
 	struct sim_totals t;
 	struct capacity c = memory(s);
 
-	fprintf(out, "sieve run: %s on %s (%d GPUs), sched %s, routing %s\n", s->model.name,
-		s->hw.name, s->hw.gpus, config_sched_name(s->cfg.sched), s->cfg.routing);
+	fprintf(out, "sieve run: %s on %s (%d GPUs, %s PIM attached %s), sched %s, routing %s\n",
+		s->model.name, s->hw.name, s->hw.gpus, pim_kind_names[s->hw.hbm.pim_kind],
+		pim_attach_names[s->hw.hbm.attach], config_sched_name(s->cfg.sched), s->cfg.routing);
 	fprintf(out, "batch %d, context %d, %d iterations, seed %d", s->cfg.batch, s->cfg.context,
 		s->iters_done, s->cfg.seed);
 	if (s->cfg.micro > 1)
@@ -292,7 +307,10 @@ static void run_text(FILE *out, const struct sim *s)
 	fprintf(out, "  tokens/s     %12.1f\n", sim_tokens_per_s(s));
 	fprintf(out, "  iteration    %12.3f us\n", iter_ns / 1e3);
 	fprintf(out, "  TPOT         %12.4f ms\n", iter_ns / 1e6);
+	fprintf(out, "  per user     %12.2f tokens/s (1 / TPOT)\n", sim_tokens_per_s_per_user(s));
 	sim_totals(s, &t);
+	fprintf(out, "  expert phase %12.3f us per iteration (MoE layers, dispatch end to last "
+		"expert)\n", t.expert_phase_ns / 1e3);
 	fprintf(out, "  in PIM       %12.1f%% of experts, %.1f%% of token-slots\n",
 		100 * t.pim_expert_share, 100 * t.pim_slot_share);
 	fprintf(out, "  utilisation  %12s GPU %.1f%%, PIM %.1f%%, links %.1f%%\n", "",
@@ -342,5 +360,67 @@ void report_run(FILE *out, const struct sim *s, enum format f, const struct expl
 		if (ex != NULL)
 			explain_text(out, s, ex);
 		break;
+	}
+}
+
+void report_kept_routing(const struct sim *s, struct routing_stats *st)
+{
+	const struct history *h = sim_history(s);
+
+	routing_stats_init(st);
+	for (int back = history_len(h) - 1; back >= 0; back--) {
+		const struct layer_record *r = history_get(h, back);
+		if (model_is_moe(&s->model, r->layer))
+			routing_stats_add(st, r->counts, r->experts, s->cfg.batch, s->model.top_k);
+	}
+	routing_stats_finish(st);
+}
+
+void report_routing_json(struct json *j, const struct routing_stats *st)
+{
+	json_fixed(j, "activated", st->activated, 3);
+	json_fixed(j, "frac_single", st->frac_single, 4);
+	json_fixed(j, "top10_share", st->top10_share, 4);
+	json_fixed(j, "max_load", st->max_load, 3);
+	json_array(j, "histogram");
+	for (int b = 0; b < ROUTING_HIST_BINS; b++) {
+		json_object(j, NULL);
+		json_int(j, "lo", routing_hist_lo(b));
+		json_int(j, "hi", routing_hist_hi(b));
+		json_fixed(j, "frac", st->hist[b], 4);
+		json_end(j);
+	}
+	json_end(j);
+}
+
+void report_routing_lines(const struct routing_stats *st, int experts,
+			  void (*line)(void *ctx, const char *text), void *ctx)
+{
+	char buf[160];
+	int n;
+
+	snprintf(buf, sizeof buf, "  activated    %8.2f of %d experts", st->activated, experts);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  one token    %8.1f%% of activated", 100 * st->frac_single);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  top 10%%      %8.1f%% of token-slots", 100 * st->top10_share);
+	line(ctx, buf);
+	snprintf(buf, sizeof buf, "  busiest      %8.2f tokens", st->max_load);
+	line(ctx, buf);
+	line(ctx, "  tokens per activated expert:");
+	for (int b = 0; b < ROUTING_HIST_BINS; b++) {
+		char range[32];
+		int lo = routing_hist_lo(b), hi = routing_hist_hi(b);
+		if (hi < 0)
+			snprintf(range, sizeof range, "%d+", lo);
+		else if (hi == lo)
+			snprintf(range, sizeof range, "%d", lo);
+		else
+			snprintf(range, sizeof range, "%d-%d", lo, hi);
+		n = snprintf(buf, sizeof buf, "    %-9s %6.1f%% ", range, 100 * st->hist[b]);
+		for (int k = 0; k < (int)(st->hist[b] * 50 + 0.5) && n < (int)sizeof buf - 1; k++)
+			buf[n++] = '#';
+		buf[n] = '\0';
+		line(ctx, buf);
 	}
 }

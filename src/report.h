@@ -33,4 +33,19 @@ void report_run(FILE *out, const struct sim *s, enum format f, const struct expl
  * (capacity.h), into an open JSON object. */
 void report_memory_json(struct json *j, const struct sim *s);
 
+/*
+ * Tokens per activated expert over the MoE layers the simulation keeps
+ * (history.h: the last SIM_HISTORY_ITERS iterations), as routing.h's
+ * statistics: each kept layer is one sample.  A run of up to
+ * SIM_HISTORY_ITERS iterations keeps every layer, so its figures equal
+ * `sieve probe routing --samples ITERS` on the same model, batch and seed.
+ */
+void report_kept_routing(const struct sim *s, struct routing_stats *st);
+
+/* The statistics as members of an open JSON object (activated, frac_single,
+ * top10_share, max_load, histogram), or as text lines passed to line(ctx, text). */
+void report_routing_json(struct json *j, const struct routing_stats *st);
+void report_routing_lines(const struct routing_stats *st, int experts,
+			  void (*line)(void *ctx, const char *text), void *ctx);
+
 #endif

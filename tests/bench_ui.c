@@ -24,7 +24,7 @@ static double frames_ms(struct app *ap, const struct sim *s, int n, int full)
 
 	for (int i = 0; i < n; i++) {
 		snap_take(&ap->a, s);
-		ap->cursor_ns = ap->a.start_ns + (ap->a.end_ns - ap->a.start_ns) * (i % 50) / 50;
+		ap->cur.t_ns = ap->a.start_ns + (ap->a.end_ns - ap->a.start_ns) * (i % 50) / 50;
 		app_update_views(ap);
 		if (full)
 			clearok(stdscr, TRUE);

@@ -41,6 +41,10 @@ expect 2 "unexpected argument 'extra'" -- run extra
 expect 2 "the UI needs a terminal" --
 expect 2 "the UI needs a terminal.*sieve run" -- ui --theme mono --ascii --no-color --no-mouse
 expect 2 "unknown theme 'neon'" -- ui --theme neon
+expect 2 "the UI needs a terminal" -- -x /dev/null --norc --no-history
+expect 2 "^sieve: -x needs a script file" -- -x
+expect 0 '--no-history' -- --help
+expect 0 '--norc' -- --help
 expect 0 '--theme NAME' -- --help
 expect 2 "unknown component 'disk'" -- probe disk
 expect 2 "--hidden and --inter are required" -- probe gpu --tokens 3
@@ -57,12 +61,13 @@ sed 's/^rows *=.*/rows = 16/' data/hw/h100x4-pim.ini >"$tmp/short-rows.ini"
 expect 2 "^sieve: iteration 0, layer 0, gpu 0, expert [0-9]+ \([0-9]+ tokens\): pim: a 4096 x 14336 kernel needs row 16 of every bank, but banks have 16 rows" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
 out=$("$SIEVE" run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 2>/dev/null)
 [ -z "$out" ] && ok || bad "a failed PIM cost still printed a report"
-expect 2 "^sieve: sched pim, iteration 0, layer 0" -- compare --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
+# compare fixes the threshold's tau from PIM costs first: that is where it stops
+expect 2 "^sieve: threshold's crossover tau on bank PIM attached shared: pim: a 4096 x 14336 kernel needs row 16" -- compare --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1
 # gpu never costs an expert in PIM: the same machine runs
 expect 0 "tokens/s" -- run --model mixtral-8x7b --hw "$tmp/short-rows.ini" --iters 1 --sched gpu
 
 # Every policy is listed with its one-line help, from the policy table.
-for p in gpu attacc pim duplex threshold sieve; do
+for p in gpu attacc pim duplex threshold attacc-threshold cent sieve; do
 	expect 0 "^  $p +[a-zA-Z]" -- --help
 done
 
@@ -87,9 +92,13 @@ expect 0 'tokens/s' -- "${run[@]}"
 expect 0 '"us_per_expert": [0-9.]+' -- probe gpu --hidden 2048 --inter 768 --tokens 1 --format json
 expect 0 '"active_experts": 2' -- probe gpu --hidden 2048 --inter 768 --counts "0 3 0 1" --format json
 # data/gpu/h100_sxm_moe_layer_uneven.csv: Qwen3-30B-A3B, 32 experts, 16 tokens on 5
-# measured 43.46 us; the model must land in 40-50 us (-8%..+15%)
-expect 0 '"us_total": 4[0-9]\.' -- probe gpu --hidden 2048 --inter 768 --format json \
-	--counts "10 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0 0 0 1 0 0 2 0 0"
+# measured 43.46 us; the model gives 46.74 (+7.5%), so within 9% of it (the
+# former 40-50 us passed kernel_overhead_ns 14000 instead of 12600: 48.1 us).
+us=$("$SIEVE" probe gpu --hidden 2048 --inter 768 --format json \
+	--counts "10 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0 0 0 1 0 0 2 0 0" |
+	sed -n 's/.*"us_total": \([0-9.]*\).*/\1/p')
+awk -v us="${us:-0}" 'BEGIN { e = (us - 43.46) / 43.46; exit !((e < 0 ? -e : e) <= 0.09) }' && ok ||
+	bad "probe gpu --counts: us_total $us not within 9% of the measured 43.46"
 expect 2 "--counts replaces" -- probe gpu --hidden 2048 --inter 768 --counts "1 2" --tokens 3
 expect 0 '"frac_single"' -- probe routing --model qwen3-30b-a3b --batch 64 --samples 2 --format json
 expect 0 'tokens per activated expert' -- probe routing --samples 2
@@ -127,6 +136,61 @@ expect 2 "pim_kind: unknown value 'disk'" -- probe pim --hidden 64 --inter 64 --
 # Policies: compare, explain, trace, sweep.
 expect 0 '"speedup_vs_best_static"' -- compare --batch 16 --iters 2 --format json
 expect 2 "compare runs every policy" -- compare --sched gpu
+expect 2 "--at-tpot: 'soon' is not a time" -- compare --at-tpot soon
+expect 2 "--at-tpot chooses the batch" -- compare --at-tpot 5 --batch 8
+expect 0 "threshold-oracle: tau tuned on the run itself, an oracle" -- compare --batch 8 --iters 1
+# Every row names its device and gives throughput, interactivity (1 / TPOT)
+# and the expert phase; --native moves duplex to Logic-PIM and adds sieve
+# under every attachment.
+"$SIEVE" compare --batch 16 --iters 2 --format json >"$tmp/cmp.json" || bad "compare json failed"
+"$SIEVE" compare --batch 16 --iters 2 --format json --native >"$tmp/native.json" || bad "compare --native failed"
+if command -v python3 >/dev/null; then
+	python3 - "$tmp/cmp.json" "$tmp/native.json" <<'PY' && ok || bad "compare JSON rows are wrong"
+import json, sys
+given, native = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (given, native):
+    for p in d["policies"]:
+        for k in ("pim_kind", "attach", "tokens_per_s", "tokens_per_s_per_user", "expert_phase_us"):
+            assert k in p, (p["sched"], k)
+        assert abs(p["tokens_per_s_per_user"] - 1000 / p["tpot_ms"]) < 0.01 * p["tokens_per_s_per_user"]
+        assert abs(p["tokens_per_s"] - p["tokens_per_s_per_user"] * 16) < 0.01 * p["tokens_per_s"]
+        assert 0 < p["expert_phase_us"] < p["iter_us"]
+rows = lambda d: {p["sched"]: p for p in d["policies"]}
+g, n = rows(given), rows(native)
+assert g["duplex"]["pim_kind"] == "bank" and n["duplex"]["pim_kind"] == "logic"
+assert n["duplex"]["attach"] == "logic" and n["attacc"]["pim_kind"] == "bank"
+assert g["threshold-oracle"]["tuned"] == "true" and g["threshold"]["tuned"] == "false"
+sieves = [(p["pim_kind"], p["attach"]) for p in native["policies"] if p["sched"] == "sieve"]
+assert sorted(sieves) == [("bank", "reserved"), ("bank", "shared"), ("logic", "logic")], sieves
+# the same machine, policy and tau as `run` gives the same throughput
+assert all(p["pim_kind"] == "bank" and p["attach"] == "shared" for p in given["policies"])
+PY
+	# --at-tpot: the chosen batch meets the TPOT and batch + 1 does not, by `run`
+	ms=10
+	"$SIEVE" compare --iters 2 --at-tpot $ms --format json >"$tmp/tpot.json" || bad "compare --at-tpot failed"
+	python3 - "$tmp/tpot.json" <<'PY' >"$tmp/tpot.txt" || bad "compare --at-tpot JSON is wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["at_tpot_ms"] == 10 and d["max_batch"] >= 1
+for p in d["policies"]:
+    assert p["batch"] >= 1 and p["tpot_ms"] <= 10 and p["tokens_per_s"] > 0, p
+    if p["tuned"] == "false":
+        print(p["sched"], p.get("tau", 0), p["batch"], p["tokens_per_s"])
+PY
+	while read -r sched tau batch tps; do
+		for b in $batch $((batch + 1)); do
+			t=$("$SIEVE" run --sched "$sched" --tau "$tau" --batch $b --iters 2 --format json |
+				python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["tpot_ms"], d["tokens_per_s"])')
+			if [ "$b" = "$batch" ]; then
+				python3 -c "import sys; t,x=map(float,'$t'.split()); sys.exit(not(t <= $ms and abs(x-$tps) < 0.1))" &&
+					ok || bad "--at-tpot: $sched at batch $b gives $t, want <= $ms ms and $tps tokens/s"
+			else
+				python3 -c "import sys; sys.exit(not(float('${t% *}') > $ms))" &&
+					ok || bad "--at-tpot: $sched at batch $b (chosen + 1) still meets $ms ms"
+			fi
+		done
+	done <"$tmp/tpot.txt"
+fi
 expect 0 'decisions of sieve at layer 3' -- run --sched sieve --iters 1 --batch 16 --explain 3
 expect 2 "--explain: layer 99 does not exist" -- run --iters 1 --explain 99
 "$SIEVE" run --iters 1 --batch 8 --trace-out "$tmp/t.json" >/dev/null && ok || bad "trace-out failed"
@@ -157,6 +221,13 @@ sed 's/^stacks = 5/stacks = 16/' data/hw/h100x4-pim.ini >"$tmp/st16.ini"
 expect 0 "tokens/s" -- run --hw "$tmp/st16.ini" --iters 1 --batch 8
 sed 's/^stacks = 5/stacks = 17/' data/hw/h100x4-pim.ini >"$tmp/st17.ini"
 expect 2 "stacks: 17 is out of range" -- run --hw "$tmp/st17.ini"
+{ cat data/hw/h100x4-pim.ini; echo "attach = logic"; } >"$tmp/att.ini"	# [pim] is last
+expect 2 "att\.ini:[0-9]+: attach 'logic' does not go with pim_kind 'bank'" -- run --hw "$tmp/att.ini"
+{ sed 's/^reserved_channels = 0.25/reserved_channels = 0.3/' data/hw/h100x4-pim.ini
+  echo "attach = reserved"; } >"$tmp/res.ini"
+expect 2 "reserved_channels 0.3 gives PIM 5 channels; the memory model needs a power of two" -- run --hw "$tmp/res.ini"
+sed -i 's/^reserved_channels = 0.3/reserved_channels = 0.5/' "$tmp/res.ini"
+expect 0 "bank PIM attached reserved" -- run --hw "$tmp/res.ini" --iters 1 --batch 8
 expect 0 "bandwidth" -- probe dram --pattern seq --hw h100x4-pim --requests 2000
 expect 0 "^usage: sieve" -- run --help
 expect 0 "^usage: sieve probe" -- probe gpu --help
@@ -275,7 +346,14 @@ expect 2 "KV cache 24576\.0.* it would fit with context <= 2362 at batch 1024" -
 	run --batch 1024 --context 1048576 --iters 1
 expect 0 "memory +30\.4 GiB of 80\.0 per GPU, headroom 49\.6 GiB" -- run --iters 1
 expect 0 '"mem_headroom_gib": 49\.614' -- run --iters 1 --format json
-expect 0 '^all,.*,30\.386,80\.000,49\.614$' -- run --iters 1 --format csv
+expect 0 '^all,.*,30\.386,80\.000,49\.614,[0-9.]+$' -- run --iters 1 --format csv
+# attach reserved keeps every expert twice: 13.5 GiB more per GPU for
+# qwen3-30b-a3b (48 layers x 32 experts x 9437184 B).  At context 32000 the
+# machine as given fits, so compare --native runs and marks only the
+# reserved row as not fitting, with why.
+expect 0 '^sieve +bank +reserved +64 +does not fit' -- compare --batch 64 --context 32000 --native --iters 1
+expect 0 "sieve on bank PIM attached reserved: qwen3-30b-a3b does not fit .*\(experts 27\.0," -- \
+	compare --batch 64 --context 32000 --native --iters 1
 expect 0 '"mem_headroom_gib": 8\.357' -- sweep --model qwen3.5-397b-a17b-fp8 --hw h100x8-pim \
 	--vary batch=256 --iters 1
 # Calibrated rates above the datasheet are refused where they are written.

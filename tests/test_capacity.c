@@ -47,6 +47,11 @@ static void gpt_oss_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(c.used_bytes, 30585692160.0, 1);
 	CU_ASSERT_DOUBLE_EQUAL(c.headroom_bytes, 85899345920.0 - 30585692160.0, 1);
 	CU_ASSERT_EQUAL(capacity_check(&m, &hw, 64, 4096, NULL), 0);
+	/* attach reserved: a second copy of every expert, nothing else grows */
+	hw.hbm.attach = ATTACH_RESERVED;
+	capacity_of(&m, &hw, hw.gpus, 64, 4096, &c);
+	CU_ASSERT_DOUBLE_EQUAL(c.expert_bytes, 2 * 15228518400.0, 1);
+	CU_ASSERT_DOUBLE_EQUAL(c.used_bytes, 30585692160.0 + 15228518400.0, 1);
 }
 
 /*

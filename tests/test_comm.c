@@ -11,7 +11,14 @@
 #include "tests.h"
 #include "testutil.h"
 
-#define TOLERANCE 0.10		/* the model reproduces every figure below within 10% */
+/*
+ * Tolerances just above the worst figure the model achieves: decode
+ * latencies 5.9% (combine, DeepEP low-latency), large bandwidths 4.1%
+ * (NVLink4 dispatch).  The former 10% for both let a2a_fixed_ns 15000
+ * instead of 12000 pass (combine +8.5%).
+ */
+#define LATENCY_TOLERANCE 0.07
+#define BANDWIDTH_TOLERANCE 0.05
 
 /* DeepSeek-V3 decode shape of the figures: hidden 7168, top-8. */
 #define HIDDEN 7168
@@ -29,12 +36,12 @@ static struct hw eight_gpus(double bw_gbps)
 	return hw;
 }
 
-static void check(const char *what, double model, double measured)
+static void check(const char *what, double model, double measured, double tolerance)
 {
 	double err = (model - measured) / measured;
 
 	printf("\n    %-48s model %7.1f, measured %7.1f (%+5.1f%%)", what, model, measured, 100 * err);
-	CU_ASSERT(fabs(err) <= TOLERANCE);
+	CU_ASSERT(fabs(err) <= tolerance);
 }
 
 /*
@@ -48,10 +55,10 @@ static void decode_all_to_alls_match_published_latencies(void)
 	double dispatch = comm_all_to_all_ns(&h800, 128.0 * TOPK * FP8_COPY_BYTES) / 1e3;
 	double combine = comm_all_to_all_ns(&h800, 128.0 * TOPK * BF16_COPY_BYTES) / 1e3;
 
-	check("dispatch, DeepEP low-latency, EP8 (us)", dispatch, 77);
-	check("combine, DeepEP low-latency, EP8 (us)", combine, 114);
-	check("dispatch, Triton-distributed LL v2, 8 H800 (us)", dispatch, 76);
-	check("combine, Triton-distributed LL v2, 8 H800 (us)", combine, 126);
+	check("dispatch, DeepEP low-latency, EP8 (us)", dispatch, 77, LATENCY_TOLERANCE);
+	check("combine, DeepEP low-latency, EP8 (us)", combine, 114, LATENCY_TOLERANCE);
+	check("dispatch, Triton-distributed LL v2, 8 H800 (us)", dispatch, 76, LATENCY_TOLERANCE);
+	check("combine, Triton-distributed LL v2, 8 H800 (us)", combine, 126, LATENCY_TOLERANCE);
 	/* and tens of microseconds, not the single microsecond of a bare link */
 	CU_ASSERT(dispatch > 50);
 	printf("\n    ");
@@ -68,12 +75,14 @@ static void large_all_to_alls_reach_measured_bandwidth(void)
 	double fp8 = 4096 * gpus_hit * FP8_COPY_BYTES, bf16 = 4096 * gpus_hit * BF16_COPY_BYTES;
 	struct hw h800 = eight_gpus(155), h100 = test_hw("h100x8-pim");
 
-	check("H800 dispatch, DeepEP normal, EP8 (GB/s)", fp8 / comm_all_to_all_ns(&h800, fp8), 153);
-	check("H800 combine, DeepEP normal, EP8 (GB/s)", bf16 / comm_all_to_all_ns(&h800, bf16), 158);
+	check("H800 dispatch, DeepEP normal, EP8 (GB/s)", fp8 / comm_all_to_all_ns(&h800, fp8), 153,
+	      BANDWIDTH_TOLERANCE);
+	check("H800 combine, DeepEP normal, EP8 (GB/s)", bf16 / comm_all_to_all_ns(&h800, bf16), 158,
+	      BANDWIDTH_TOLERANCE);
 	check("NVLink4 dispatch, DeepEP #138, 8 H20 (GB/s)", fp8 / comm_all_to_all_ns(&h100, fp8),
-	      326.56);
+	      326.56, BANDWIDTH_TOLERANCE);
 	check("NVLink4 combine, DeepEP #138, 8 H20 (GB/s)", bf16 / comm_all_to_all_ns(&h100, bf16),
-	      332.57);
+	      332.57, BANDWIDTH_TOLERANCE);
 	CU_ASSERT(h100.a2a_bw_gbps < h100.link_gbps);	/* achieved, not peak */
 	printf("\n    ");
 }
@@ -130,8 +139,8 @@ static void achieved_bandwidth_above_peak_is_refused(void)
 void test_comm_register(void)
 {
 	static const struct test_case cases[] = {
-		{"decode all-to-alls match published latencies", decode_all_to_alls_match_published_latencies},
-		{"large all-to-alls reach the measured bandwidth", large_all_to_alls_reach_measured_bandwidth},
+		{"decode all-to-all latencies within 7% of DeepEP, Triton-distributed", decode_all_to_alls_match_published_latencies},
+		{"large all-to-all bandwidths within 5% of DeepEP's", large_all_to_alls_reach_measured_bandwidth},
 		{"cost grows with peers and bytes", cost_grows_with_peers_and_bytes},
 		{"traffic counts each destination GPU once", traffic_counts_each_destination_gpu_once},
 		{"achieved bandwidth above peak is refused", achieved_bandwidth_above_peak_is_refused},

@@ -13,6 +13,8 @@
 
 #include "console.h"
 #include "console_int.h"
+#include "pim.h"
+#include "replay.h"
 #include "report.h"
 #include "tests.h"
 #include "testutil.h"
@@ -281,8 +283,10 @@ static void test_bad_input_changes_nothing(void)
 		"break layer 999", "break gap -1", "break differs nope", "break pim 1.5",
 		"delete 7", "frobnicate", "step 0", "step 2 furlongs", "back x", "goto 9999",
 		"show nosuch", "info nothing", "source /nonexistent", "export report /nonexistent/r.json",
-		"set iters 0", "pause", "speed 2", "compare duplex", "step 1 cycle", "set sched 'dup",
-		"help nosuch", NULL};
+		"set iters 0", "pause", "speed 2", "compare nope", "step 0 cycle", "set sched 'dup",
+		"help nosuch", "probe nothing", "probe expert 0", "probe routing x", "inspect",
+		"inspect 99999", "replay 99 0", "replay 0", "replay 0 99", "lesson 99", "lesson x",
+		NULL};
 	struct console c;
 	char *before, *after;
 	struct err e;
@@ -554,6 +558,114 @@ static void test_man_page_in_sync(void)
 	free(gen);
 }
 
+/* The state is still the snapshot before (freed); the session is closed. */
+static void unchanged_then_close(struct console *c, char *before)
+{
+	char *after = snapshot(c);
+
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+	console_release(c);
+	clear_out();
+}
+
+/*
+ * Headless views look and change nothing: the stack replay stepped to its
+ * end has issued, command by command, what pim.h's kernels of its experts
+ * issue on their own (an independent run of each kernel, not the replay).
+ */
+static void test_headless_replay_counts(void)
+{
+	struct console c;
+	struct pim p;
+	struct err e;
+	long long want[DRAM_NCMD] = {0};
+	char *before;
+	const struct stack_replay *r;
+
+	if (open_session(&c, 1) != 0) {
+		CU_FAIL("session");
+		return;
+	}
+	ok(&c, "set sched pim");
+	ok(&c, "step");
+	before = snapshot(&c);
+	ok(&c, "replay 0 1");
+	ok(&c, "step 100000000 cycle");
+	r = c.replay;
+	CU_ASSERT_FATAL(r != NULL && stack_replay_done(r) && r->nkernels > 0);
+	CU_ASSERT_FATAL(pim_init(&p, &c.sim->hw.hbm, &e) == 0);
+	for (int k = 0; k < r->nkernels; k++) {
+		struct pim_result res;
+		CU_ASSERT_FATAL(r->kernel[k].expert >= 0);	/* sched pim: no GPU reads */
+		CU_ASSERT_FATAL(pim_expert_run(&p, c.sim->model.hidden, c.sim->model.expert_inter,
+					       c.sim->model.expert_weight_bytes, r->kernel[k].tokens, 1,
+					       &res, &e) == 0);
+		for (int i = 0; i < DRAM_NCMD; i++)
+			want[i] += res.commands[i];
+	}
+	pim_release(&p);
+	for (int i = 0; i < DRAM_NCMD; i++)
+		CU_ASSERT_EQUAL(r->cmd_count[i], want[i]);
+	CU_ASSERT(want[DRAM_ACTAB] > 0 && want[DRAM_MACAB] > 0);
+	ok(&c, "probe routing");
+	ok(&c, "probe expert 4");
+	unchanged_then_close(&c, before);
+}
+
+/*
+ * break differs names an expert; inspect shows it with the run's choice and
+ * threshold's rule (tokens <= tau), which differ; compare prints the
+ * policy's throughput as a plain run of it gives it.
+ */
+static void test_inspect_and_compare_headless(void)
+{
+	struct console c;
+	struct sim s;
+	struct sim_config cfg;
+	struct err e;
+	const struct layer_record *r;
+	const struct sched_expert *x = NULL;
+	char want[256], *before;
+
+	if (open_session(&c, 2) != 0) {
+		CU_FAIL("session");
+		return;
+	}
+	ok(&c, "break differs threshold");
+	ok(&c, "run");
+	CU_ASSERT_FATAL(c.differs_expert >= 0);
+	r = history_get(sim_history(c.sim), 0);
+	for (int i = 0; i < r->ndecisions; i++)
+		if (r->decision[i].expert == c.differs_expert)
+			x = &r->decision[i];
+	CU_ASSERT_FATAL(x != NULL);
+	CU_ASSERT(x->on_pim != (x->tokens <= c.sim->cfg.tau));
+	clear_out();
+	ok(&c, "inspect");
+	snprintf(want, sizeof want, "expert %d in iteration", x->expert);
+	CU_ASSERT(strstr(out.text, want) != NULL);
+	snprintf(want, sizeof want, "where %s", x->on_pim ? "pim" : "gpu");
+	CU_ASSERT(strstr(out.text, want) != NULL);
+	snprintf(want, sizeof want, "threshold (tau %d) %s,", c.sim->cfg.tau,
+		 x->tokens <= c.sim->cfg.tau ? "pim" : "gpu");
+	CU_ASSERT(strstr(out.text, want) != NULL);
+	ok(&c, "delete 1");
+	ok(&c, "run");
+	before = snapshot(&c);
+	clear_out();
+	ok(&c, "compare duplex");
+	cfg = c.sim->cfg;
+	cfg.sched = SCHED_DUPLEX;
+	CU_ASSERT_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e) == 0);
+	CU_ASSERT_FATAL(sim_run(&s) == 0);
+	snprintf(want, sizeof want, "duplex %.1f tokens/s", sim_tokens_per_s(&s));
+	CU_ASSERT(strstr(out.text, want) != NULL);
+	sim_release(&s);
+	unchanged_then_close(&c, before);
+}
+
 void test_console_register(void)
 {
 	static const struct test_case cases[] = {
@@ -566,6 +678,8 @@ void test_console_register(void)
 		{"scripts: FILE:LINE errors, ';' lists", test_scripts_name_file_and_line},
 		{"completion from the tables", test_completion_from_tables},
 		{"man page lists the tables", test_man_page_in_sync},
+		{"headless replay issues what its kernels issue alone", test_headless_replay_counts},
+		{"inspect and compare headless", test_inspect_and_compare_headless},
 		{NULL, NULL},
 	};
 	tests_add_suite("console", cases);

@@ -15,6 +15,7 @@
 #include "hw.h"
 #include "memctrl.h"
 #include "tests.h"
+#include "testutil.h"
 
 static struct hbm load_hbm(const char *name)
 {
@@ -190,10 +191,15 @@ static void test_read_latency(void)
 /*
  * Streaming reads under bg_interleaved: every pseudo-channel reads its
  * bank groups in turn, so reads go nCCDS = nBL apart and the data bus is
- * the only limit; refresh takes nRFC / nREFI = 9.0% of it.  Expect at
- * least 85% of the peak and no more than the refresh-free share.
+ * the only limit; refresh takes nRFC / nREFI = 9.0% of it.  Achieved
+ * (2400 and 6400 MT/s): 99.70% and 99.83% of 1 - nRFC / nREFI (limit
+ * 99.6%); the refresh measured over the run 92% and 91% of nRFC / nREFI
+ * (the last interval is cut short; limits 89-100%); row hits within 0.0017
+ * of 31 of 32 (limit 0.002).  Catches nRFC 5% longer in the timing table
+ * (99.3%) and refresh holding banks 10% longer than nRFC (101%), which the
+ * former limits (85% of peak, refresh 80-110%) passed.
  */
-static void test_streaming(void)
+static void streaming_within_0_4pct_of_refresh_bound(void)
 {
 	const char *files[] = {"h100x4-pim", "h100x4-pim-6400"};
 
@@ -201,17 +207,16 @@ static void test_streaming(void)
 		struct hbm h = load_hbm(files[f]);
 		struct dram_probe_result r;
 		struct err e;
-		double share;
+		double share, refresh = (double)h.nRFC / h.nREFI;
 
 		CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_SEQ, 1.0, 400000, 1, 1, &r, &e), 0);
 		share = r.bw_gbps / r.peak_gbps;
 		CU_ASSERT_DOUBLE_EQUAL(r.peak_gbps, h.data_rate_gbps * 4 * 32, 1e-9);
-		CU_ASSERT(share >= 0.85);
-		/* what refresh leaves (measured over the run, ~nRFC / nREFI) */
-		CU_ASSERT(r.refresh_fraction > 0.8 * h.nRFC / h.nREFI);
-		CU_ASSERT(r.refresh_fraction < 1.1 * h.nRFC / h.nREFI);
-		CU_ASSERT(share <= 1.0 - r.refresh_fraction + 0.01);
-		CU_ASSERT(r.row_hit_rate > 0.95);	/* 31 of 32 columns of a row hit */
+		CHECK_AT_LEAST("share / (1 - nRFC/nREFI)", share / (1 - refresh), 0.996);
+		CHECK_AT_MOST("share, refresh measured", share, 1.0 - r.refresh_fraction);
+		CHECK_AT_LEAST("refresh / (nRFC/nREFI)", r.refresh_fraction / refresh, 0.89);
+		CHECK_AT_MOST("refresh / (nRFC/nREFI)", r.refresh_fraction / refresh, 1.0);
+		CHECK_WITHIN("row hit rate", r.row_hit_rate, 31.0 / 32, 0.002);
 		CU_ASSERT_EQUAL(r.requests, 400000);
 	}
 }
@@ -226,9 +231,13 @@ static void test_streaming(void)
  *   data bus: 2 pch x 1 / nBL                                -> 1
  * so the row bus binds at 1/3 of the peak, less refresh (nRFC / nREFI).
  * With nFAW raised to 100 the window binds instead: 16 / 100 = 0.16.
- * FR-FCFS with 32-entry queues gets within 10% of the bound.
+ * FR-FCFS with 32-entry queues achieves 98.2% of the row-bus bound (limit
+ * 97.8%) and 95.3% of the window's (limit 94.3%: the shortfall + 20%).
+ * At light load the latency is 1.39 conflicts' worth (limit 1.45).
+ * Catches nFAW 4 cycles longer in the timing table (window 90.7%, row bus
+ * 97.4%), which the former limit (90%) passed.
  */
-static void test_random(void)
+static void random_reads_within_2pct_of_row_bus_bound(void)
 {
 	struct hbm h = load_hbm("h100x4-pim");
 	struct dram_probe_result r;
@@ -238,20 +247,20 @@ static void test_random(void)
 	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, 1, &r, &e), 0);
 	bound = (1.0 / 3) * (1 - refresh);
 	share = r.bw_gbps / r.peak_gbps;
-	CU_ASSERT(share <= bound * 1.01);
-	CU_ASSERT(share >= bound * 0.9);
-	CU_ASSERT(r.row_hit_rate < 0.01);
+	CHECK_AT_MOST("row-bus bound: share / bound", share / bound, 1.0);
+	CHECK_AT_LEAST("row-bus bound: share / bound", share / bound, 0.978);
+	CHECK_AT_MOST("row hit rate", r.row_hit_rate, 0.01);
 	h.nFAW = 100;
 	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 1.0, 100000, 7, 1, &r, &e), 0);
 	bound = (4.0 * 4 / h.nFAW) * (1 - refresh);
 	share = r.bw_gbps / r.peak_gbps;
-	CU_ASSERT(share <= bound * 1.01);
-	CU_ASSERT(share >= bound * 0.9);
+	CHECK_AT_MOST("nFAW 100 bound: share / bound", share / bound, 1.0);
+	CHECK_AT_LEAST("nFAW 100 bound: share / bound", share / bound, 0.943);
 	/* light load: latency near a conflict's PRE + ACT + RD + data (59 cycles) */
 	h.nFAW = 39;
 	CU_ASSERT_EQUAL_FATAL(dram_probe_run(&h, DRAM_PROBE_RANDOM, 0.05, 20000, 7, 1, &r, &e), 0);
-	CU_ASSERT(r.avg_latency_ns < 1.5 * 59 * hbm_tck_ns(&h));
-	CU_ASSERT(r.avg_latency_ns >= (h.nRCD + h.nCL + h.nBL) * hbm_tck_ns(&h));
+	CHECK_AT_MOST("latency / conflict's", r.avg_latency_ns / (59 * hbm_tck_ns(&h)), 1.45);
+	CHECK_AT_LEAST("latency, ns", r.avg_latency_ns, (h.nRCD + h.nCL + h.nBL) * hbm_tck_ns(&h));
 }
 
 /*
@@ -484,8 +493,8 @@ void test_dram_register(void)
 		{"fifth ACT waits nFAW", test_faw},
 		{"address mappings", test_mapping},
 		{"closed, conflict and hit read latency", test_read_latency},
-		{"streaming reaches 85% of peak", test_streaming},
-		{"saturated random reads meet the derived bound", test_random},
+		{"streaming: 99.6-100% of the refresh-free peak, refresh 89-100% of nRFC/nREFI", streaming_within_0_4pct_of_refresh_bound},
+		{"saturated random reads: 97.8-100% of the row-bus bound, 94.3-100% of nFAW's", random_reads_within_2pct_of_row_bus_bound},
 		{"refresh fires every nREFI and blocks nRFC", test_refresh},
 		{"threads give the single-threaded result", test_threads_same_result},
 		{"malformed PIM programs are refused", test_pim_program_checked},

@@ -307,6 +307,13 @@ static void tile_model_by_hand(void)
 				       blend(&hw, 2 * up_bytes / gbw, wave_ns(&hw, 2048, 24)) +
 				       blend(&hw, 2 * down_bytes / gbw, wave_ns(&hw, 768, 32)),
 			       1e-6);
+	/* Held back by its busiest stack (a quarter of the bandwidth): only the
+	 * weight streaming slows, the tiles' compute does not. */
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_bw_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 4, 0.25),
+			       hw.kernel_overhead_ns + hw.grouped_overhead_ns +
+				       blend(&hw, 2 * up_bytes / (gbw / 4), wave_ns(&hw, 2048, 24)) +
+				       blend(&hw, 2 * down_bytes / (gbw / 4), wave_ns(&hw, 768, 32)),
+			       1e-6);
 	CU_ASSERT_EQUAL(gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 1), 0);
 	/* A GPU at speed 0.8 on both sides takes 1/0.8 of the time. */
 	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, (struct gpu_speed){0.8, 0.8}, 2048, 768, 2,

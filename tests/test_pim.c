@@ -202,8 +202,10 @@ static void test_shortcuts_exact(void)
  * Qwen3-30B-A3B expert (hidden 2048, inter 768, BF16) in bank PIM on one
  * stack against the GPU model of sim/gpu.h (one batched expert: 12.6 us
  * launch chain and one split-K wave of tiles per GEMM, ~15.8 us at 1 token
- * and at 64; measured 13.8 and 15.9 us, data/gpu/h100_sxm_expert_ffn_loop.csv;
- * the window below allows the loop rows' worst model error, 20%).  PIM re-streams
+ * and at 64; measured 13.8 and 15.9 us, data/gpu/h100_sxm_expert_ffn_loop.csv).
+ * The model is 14.2% above the 1-token row; the limit is 17% (former
+ * window -20%..+21% let kernel_overhead_ns 13300 instead of 12600 pass at
+ * +19%; now it fails).  PIM re-streams
  * the 9.4 MB of weights per token at ~16x a stack's 666 GB/s: ~1.5 us a
  * token, so it wins at 1 token and loses at 64 (~100 us).
  */
@@ -221,7 +223,7 @@ static void test_crossover(void)
 	CU_ASSERT_EQUAL_FATAL(pim_expert_run(&p, 2048, 768, 2, 64, 0, &many, &e), 0);
 	CU_ASSERT_EQUAL(one.stacks, 1);
 	CU_ASSERT_DOUBLE_EQUAL(one.weight_bytes, 3.0 * 2048 * 768 * 2, 1e-6);
-	CU_ASSERT(gpu1 > 13848 * 0.8 && gpu1 < 13848 * 1.21);
+	CHECK_WITHIN("GPU model at 1 token / measured 13.848 us", gpu1 / 13848, 1, 0.17);
 	CU_ASSERT(one.time_ns < gpu1);
 	CU_ASSERT(many.time_ns > gpu64);
 	/* one pass moves the weights at most at 16x the stack's external rate */
@@ -319,7 +321,7 @@ void test_pim_register(void)
 		{"tokens: passes per kind", test_tokens},
 		{"tiny expert by hand", test_expert_hand_count},
 		{"memo and one channel equal full simulation", test_shortcuts_exact},
-		{"Qwen3 expert: PIM wins at 1 token, loses at 64", test_crossover},
+		{"Qwen3 expert: PIM wins at 1 token, loses at 64; GPU model within 17% of the 1-token row", test_crossover},
 		{"unit lanes: MXFP4 takes no fewer MAC cycles per weight than BF16", test_unit_lanes},
 		{"errors and memo invalidation", test_errors},
 		{NULL, NULL},

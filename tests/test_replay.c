@@ -50,11 +50,15 @@ static int one_layer(struct sim *s, const char *model, const char *hw, const cha
 	return 0;
 }
 
-/* GPU 0's decisions for stack k: PIM experts, GPU experts. */
-static void count_decisions(const struct sim *s, int k, int *pim, int *gpu)
+/* GPU g's decisions for stack k: PIM experts, GPU experts. */
+static void count_decisions_of(const struct sim *s, int g, int k, int *pim, int *gpu)
 {
+	int first = 0;
+
+	for (int i = 0; i < g; i++)
+		first += s->gpu[i].experts;
 	*pim = *gpu = 0;
-	for (int i = 0; i < s->gpu[0].experts; i++) {
+	for (int i = first; i < first + s->gpu[g].experts; i++) {
 		if (s->decision[i].stack != k)
 			continue;
 		if (s->decision[i].on_pim)
@@ -62,6 +66,11 @@ static void count_decisions(const struct sim *s, int k, int *pim, int *gpu)
 		else
 			++*gpu;
 	}
+}
+
+static void count_decisions(const struct sim *s, int k, int *pim, int *gpu)
+{
+	count_decisions_of(s, 0, k, pim, gpu);
 }
 
 static void run_by_events(struct stack_replay *r)
@@ -140,8 +149,8 @@ static void memo_latencies(void)
 }
 
 /*
- * Sieve, bank PIM, batch 64: a stack of GPU 0 whose PIM kernels are
- * followed by the GPU kernel's reads of the one GPU expert it holds.  The
+ * Sieve, bank PIM, batch 64: a stack of some GPU whose PIM kernels are
+ * followed by the GPU kernel's reads of the GPU experts it holds.  The
  * reads start where the engine started the GPU kernel, after the last PIM
  * kernel (the kernel holds every stack: no overlap), read each weight
  * column once, and, offered evenly over the kernel's duration below the
@@ -158,25 +167,26 @@ static void gpu_reads(void)
 	long long cmds[DRAM_NCMD];
 	const struct hbm *h;
 	const struct replay_kernel *g, *last_pim;
-	int k, npim = 0, ngpu = 0;
+	int gpu, k, npim = 0, ngpu = 0;
 	double bytes;
 
 	CU_ASSERT_EQUAL_FATAL(one_layer(&s, "qwen3-30b-a3b", "h100x4-pim", "synthetic",
 					SCHED_SIEVE, 2, 64), 0);
 	h = &s.hw.hbm;
-	for (k = 0; k < s.hw.stacks; k++) {
-		count_decisions(&s, k, &npim, &ngpu);
-		if (npim >= 1 && ngpu == 1)
-			break;
-	}
+	for (gpu = 0, k = s.hw.stacks; gpu < s.hw.gpus && k == s.hw.stacks; gpu++)
+		for (k = 0; k < s.hw.stacks; k++) {
+			count_decisions_of(&s, gpu, k, &npim, &ngpu);
+			if (npim >= 1 && ngpu >= 1)
+				break;
+		}
 	CU_ASSERT_FATAL(k < s.hw.stacks);
-	CU_ASSERT_EQUAL_FATAL(stack_replay_init(&r, &s, 0, k, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(stack_replay_init(&r, &s, gpu - 1, k, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(r.nkernels, npim + 1);
 	run_by_events(&r);
 	check_pim_kernels(&s, &r, cmds);
 	g = &r.kernel[npim];
 	last_pim = &r.kernel[npim - 1];
-	bytes = 3.0 * s.model.hidden * s.model.expert_inter * s.model.expert_weight_bytes;
+	bytes = ngpu * 3.0 * s.model.hidden * s.model.expert_inter * s.model.expert_weight_bytes;
 	CU_ASSERT_EQUAL(g->expert, -1);
 	CU_ASSERT_EQUAL(g->reads, (long long)ceil(bytes / h->column_bytes));
 	CU_ASSERT_EQUAL(r.cmd_count[DRAM_RD], g->reads);

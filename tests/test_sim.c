@@ -247,6 +247,64 @@ static void gpu_and_pim_overlap_only_where_banks_allow(void)
 }
 
 /*
+ * attach reserved (hbm.h): PIM owns 4 of the 16 channels, the GPU streams
+ * the other 12 at 3/4 of its bandwidth, at the same time as PIM.  Layer 1,
+ * threshold tau = 1: expert 2 (1 token) in PIM on 4 channels, slower than
+ * on 16; expert 0 (4 tokens) on the GPU: 1000 + 6144 / 0.75 + 4 x 12288 /
+ * 1000; the two overlap, and the GPU's kernel holds no stack.
+ */
+static void reserved_channels_split_the_stacks(void)
+{
+	char text[4096];
+	struct sim s, shared;
+	double kernel = 1000 + 6144 / 0.75 + 4 * 12288 / 1000.0, pim, pim_shared;
+
+	snprintf(text, sizeof text, tiny_hw_format, "bank");
+	strcat(text, "attach = reserved\nreserved_channels = 0.25\n");
+	CU_ASSERT_EQUAL_FATAL(tiny_sim_with(&s, 1, test_write_file("reserved-hw.ini", text),
+					    split_trace(), SCHED_THRESHOLD, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(tiny_sim_with(&shared, 1, tiny_hw(), split_trace(), SCHED_THRESHOLD, 1),
+			      0);
+	CU_ASSERT_EQUAL(hbm_pim_channels(&s.hw.hbm), 4);
+	CU_ASSERT_FALSE(sched_pim_locks_stacks(&s.hw));
+	sim_step_layer(&s);
+	sim_step_layer(&s);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(s.pim, 1, &pim, NULL), 0);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(shared.pim, 1, &pim_shared, NULL), 0);
+	CU_ASSERT(pim >= pim_shared);	/* a quarter of the channels */
+	CU_ASSERT_EQUAL(s.gpu[0].pim_experts, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s.gpu[0].expert_ns, fmax(kernel, pim), 1e-6);
+	for (int i = s.layer_first_task; i < s.eng.ntasks; i++)
+		if (s.eng.task[i].kind == TASK_GPU_EXPERTS)
+			CU_ASSERT_EQUAL(s.eng.task[i].nres, 1);
+	sim_release(&s);
+	sim_release(&shared);
+}
+
+/* A real expert on a quarter of the channels streams 4x the columns per
+ * unit: between 3x and 4x the time of all 16 (fixed parts do not grow). */
+static void reserved_pim_runs_on_its_channels(void)
+{
+	struct pimcost all, quarter;
+	struct model m;
+	struct hw hw;
+	struct err e;
+	double one_all, one_quarter;
+
+	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, "h100x4-pim", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3-30b-a3b", &e), 0);
+	CU_ASSERT_EQUAL_FATAL(pimcost_init(&all, &hw, &m, &e), 0);
+	hw.hbm.attach = ATTACH_RESERVED;
+	hw.hbm.reserved_channels = 0.25;
+	CU_ASSERT_EQUAL_FATAL(pimcost_init(&quarter, &hw, &m, &e), 0);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(&all, 1, &one_all, NULL), 0);
+	CU_ASSERT_EQUAL(pimcost_expert_ns(&quarter, 1, &one_quarter, NULL), 0);
+	CU_ASSERT(one_quarter / one_all > 3 && one_quarter / one_all <= 4.0001);
+	pimcost_release(&all);
+	pimcost_release(&quarter);
+}
+
+/*
  * Layer 0 of tiny_trace in two micro-batches, by hand: micro-batch m holds
  * one sequence of each GPU (seq m on GPU 0, seq 2 + m on GPU 1), so expert 0
  * (GPU 0) and expert 1 (GPU 1) get 2 tokens in each, and each GPU sends and
@@ -312,6 +370,10 @@ static int slow_links_run(struct sim *s, int micro)
  * expert's weights are streamed twice.  Each micro-batch's chain (attention,
  * dispatch, experts, combine) is at least as long as its links' work, so
  * the overlapped iteration must still exceed the links' busy time.
+ * Achieved: 1.392x the tokens/s, links busy 48% of the 1-micro-batch run
+ * (1.495x and 51% before experts were read at their stack's bandwidth);
+ * limits 1.33x (the gain less 15%) and 45%.  At the former model, all-to-all
+ * bytes costed at 0.8 of their time gave 1.38x against 1.495x.
  */
 static void micro_batches_hide_slow_links(void)
 {
@@ -324,8 +386,8 @@ static void micro_batches_hide_slow_links(void)
 	sim_totals(&two, &t2);
 	printf("\n    slow links: %.0f tokens/s in 1 micro-batch, %.0f in 2 ", sim_tokens_per_s(&one),
 	       sim_tokens_per_s(&two));
-	CU_ASSERT(sim_tokens_per_s(&two) > 1.2 * sim_tokens_per_s(&one));
-	CU_ASSERT(t1.link_util > 0.4);	/* communication-heavy indeed */
+	CHECK_AT_LEAST("speed-up of 2 micro-batches", sim_tokens_per_s(&two) / sim_tokens_per_s(&one), 1.33);
+	CHECK_AT_LEAST("link utilisation, 1 micro-batch", t1.link_util, 0.45);	/* communication-heavy indeed */
 	CU_ASSERT(t2.link_util > t1.link_util);
 	CU_ASSERT(t2.link_util <= 1 + 1e-9);
 	sim_release(&one);
@@ -432,7 +494,7 @@ static int check_router_and_lm_head(const struct sim *s, const struct layer_reco
 			heads++;
 			CU_ASSERT_EQUAL(t->layer, s->model.layers - 1);
 			CU_ASSERT_DOUBLE_EQUAL(t->dur_ns,
-					       gpu_lm_head_ns(&s->hw, GPU_NOMINAL, &s->model,
+					       gpu_lm_head_ns(&s->gpu_view, GPU_NOMINAL, &s->model,
 							      s->cfg.batch / s->hw.gpus / s->cfg.micro), 1e-6);
 		}
 	}
@@ -638,9 +700,11 @@ void test_sim_register(void)
 		{"stepping by layer equals stepping by iteration", stepping_by_layer_equals_by_iteration},
 		{"same seed, same result; another seed, another", same_seed_same_result},
 		{"GPU and PIM overlap only where banks allow", gpu_and_pim_overlap_only_where_banks_allow},
+		{"reserved channels split the stacks", reserved_channels_split_the_stacks},
+		{"reserved PIM runs on its channels only", reserved_pim_runs_on_its_channels},
 		{"dependencies hold in a real run of every policy", dependencies_hold_in_a_real_run},
 		{"two micro-batches computed by hand", two_micro_batches_computed_by_hand},
-		{"micro-batches hide slow links", micro_batches_hide_slow_links},
+		{"2 micro-batches on slow links: >= 1.33x the tokens/s of 1", micro_batches_hide_slow_links},
 		{"one micro-batch is serial", one_micro_batch_is_serial},
 		{"a failed PIM cost stops the run", failed_pim_cost_stops_the_run},
 		{NULL, NULL},

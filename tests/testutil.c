@@ -1,7 +1,8 @@
-/* testutil.c - temporary files for tests (see testutil.h). */
+/* testutil.c - temporary files and accuracy checks for tests (see testutil.h). */
 #include "testutil.h"
 #include "tests.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,4 +111,37 @@ struct model test_model(const char *name)
 	memset(&m, 0, sizeof m);
 	must_load(model_load(&m, TEST_DATADIR, name, &e), &e);
 	return m;
+}
+
+static int figure(int held, const char *what, double got, const char *limit)
+{
+	if (!held || getenv("SIEVE_FIGURES") != NULL)
+		printf("\n    %s %s: %.6g, %s ", held ? "figure" : "FAILED", what, got, limit);
+	return held;
+}
+
+int test_within(const char *what, double got, double want, double tol)
+{
+	char limit[128];
+	double off = fabs(got - want);
+
+	snprintf(limit, sizeof limit, "want %.6g +- %.3g (%.0f%% of it used)", want, tol,
+		 tol > 0 ? 100 * off / tol : 100.0 * (off > 0));
+	return figure(off <= tol, what, got, limit);
+}
+
+int test_at_most(const char *what, double got, double max)
+{
+	char limit[64];
+
+	snprintf(limit, sizeof limit, "at most %.6g", max);
+	return figure(got <= max, what, got, limit);
+}
+
+int test_at_least(const char *what, double got, double min)
+{
+	char limit[64];
+
+	snprintf(limit, sizeof limit, "at least %.6g", min);
+	return figure(got >= min, what, got, limit);
 }

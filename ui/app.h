@@ -6,6 +6,7 @@
 #ifndef SIEVE_UI_APP_H
 #define SIEVE_UI_APP_H
 
+#include "console_line.h"
 #include "theme.h"
 #include "ui.h"
 #include "view.h"
@@ -19,10 +20,17 @@ enum cursor_after { CUR_KEEP, CUR_EVENT, CUR_END, CUR_SET, CUR_REPLAY };
 
 #define BACK_MAX 512
 
+/* Where the cursor stands: a time, and the event it is on (on_ev). */
+struct cursor {
+	double t_ns;
+	struct history_event ev;
+	int on_ev;
+};
+
 /* A position to come back to: the simulation's and the cursor's. */
 struct place {
 	struct sim_mark m;
-	double cursor_ns;
+	struct cursor cur;
 	int set;
 };
 
@@ -41,9 +49,9 @@ struct app {
 	int overlay;
 	struct inspect insp;
 	int help_top;		/* first help line shown */
-	double cursor_ns;
+	struct cursor cur;	/* "now" on the timeline */
 	int cursor_after;
-	double cursor_set_ns;	/* CUR_SET */
+	struct cursor cursor_set;	/* CUR_SET */
 	int grain;		/* the last step's, for b and play */
 	int playing, speed;	/* speed: index into the speed table */
 	double next_play_s;
@@ -56,6 +64,7 @@ struct app {
 	char msg[ERR_MAX + 64];	/* the status line's message, "" when none */
 	int quit;
 	int too_small;
+	struct conline con;	/* the console line, its output and notes */
 	/* the worker's progress, read by the loop before each frame */
 	int busy, busy_iter, busy_layer;
 	double busy_s;
@@ -71,6 +80,8 @@ int keys_help_lines(void);
 /* Play: the label of the current speed, and the seconds between steps (0: no wait). */
 const char *keys_speed_label(int speed);
 double keys_speed_period_s(int speed);
+/* The speed nearest steps_per_s (on a log scale; above the table: unlimited). */
+int keys_speed_nearest(double steps_per_s);
 
 /*
  * A step of grain g: the cursor's next event, or a job for the worker

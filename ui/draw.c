@@ -52,27 +52,34 @@ void draw_clear(struct rect r)
 		mvhline(y, r.x, ' ', r.w);
 }
 
+/*
+ * Box lines as UTF-8 strings, not ACS: ncurses switches to the terminal's
+ * line-drawing charset for ACS, which a terminal told TERM=xterm or vt100
+ * inside tmux or screen shows as "lqqk".
+ */
 void draw_box(const struct look *lk, struct rect r, const char *title, int focused)
 {
-	int role = focused ? R_FOCUS : R_BORDER;
-	chtype h = lk->gl->unicode ? ACS_HLINE : '-', v = lk->gl->unicode ? ACS_VLINE : '|';
-	chtype c[4] = {ACS_ULCORNER, ACS_URCORNER, ACS_LLCORNER, ACS_LRCORNER};
+	int role = focused ? R_FOCUS : R_BORDER, u = lk->gl->unicode;
+	int line = focused && !lk->colour ? R_TITLE : role;	/* mono: bold lines, not reversed */
+	const char *h = u ? "\u2500" : "-", *v = u ? "\u2502" : "|";
+	const char *c[4] = {"\u250c", "\u2510", "\u2514", "\u2518"};
 
 	if (r.h < 2 || r.w < 2)
 		return;
-	if (!lk->gl->unicode)
-		c[0] = c[1] = c[2] = c[3] = '+';
-	attrset(lk->attr[focused ? R_FOCUS : R_BORDER]);
-	if (focused && !lk->colour)
-		attrset(A_BOLD);
-	mvhline(r.y, r.x + 1, h, r.w - 2);
-	mvhline(r.y + r.h - 1, r.x + 1, h, r.w - 2);
-	mvvline(r.y + 1, r.x, v, r.h - 2);
-	mvvline(r.y + 1, r.x + r.w - 1, v, r.h - 2);
-	mvaddch(r.y, r.x, c[0]);
-	mvaddch(r.y, r.x + r.w - 1, c[1]);
-	mvaddch(r.y + r.h - 1, r.x, c[2]);
-	mvaddch(r.y + r.h - 1, r.x + r.w - 1, c[3]);
+	if (!u)
+		c[0] = c[1] = c[2] = c[3] = "+";
+	for (int x = r.x + 1; x < r.x + r.w - 1; x++) {
+		draw_glyph(lk, r.y, x, line, h);
+		draw_glyph(lk, r.y + r.h - 1, x, line, h);
+	}
+	for (int y = r.y + 1; y < r.y + r.h - 1; y++) {
+		draw_glyph(lk, y, r.x, line, v);
+		draw_glyph(lk, y, r.x + r.w - 1, line, v);
+	}
+	draw_glyph(lk, r.y, r.x, line, c[0]);
+	draw_glyph(lk, r.y, r.x + r.w - 1, line, c[1]);
+	draw_glyph(lk, r.y + r.h - 1, r.x, line, c[2]);
+	draw_glyph(lk, r.y + r.h - 1, r.x + r.w - 1, line, c[3]);
 	draw_text(lk, r.y, r.x + 2, r.w - 4, focused ? role : R_TITLE, " %s ", title);
 }
 

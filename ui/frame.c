@@ -34,7 +34,8 @@ void app_update_views(struct app *ap)
 	struct view_in in = {
 		.a = &ap->a,
 		.b = ap->cmp_on ? &ap->b : NULL,
-		.cursor_ns = ap->cursor_ns,
+		.cursor_ns = ap->cur.t_ns,
+		.ev = ap->cur.on_ev ? &ap->cur.ev : NULL,
 		.playing = ap->playing,
 		.speed = keys_speed_label(ap->speed),
 		.grain = grain_names[ap->grain],
@@ -61,7 +62,8 @@ static void too_small(const struct look *lk)
 		draw_text(lk, y - 1 < 0 ? 0 : y - 1, 0, COLS, R_WARN, "terminal too small");
 		draw_text(lk, y, 0, COLS, R_WARN, "%s", need);
 	}
-	draw_text(lk, y + 1, 0, COLS, R_NORMAL, "%s, q quits", have);
+	draw_text(lk, y + 1, COLS >= 32 ? (COLS - (int)strlen(have) - 9) / 2 : 0, COLS, R_NORMAL,
+		  "%s, q quits", have);
 }
 
 static void title(const struct app *ap)
@@ -86,7 +88,10 @@ static void status(struct app *ap)
 			  " %c simulating iteration %d, layer %d ... %.1f s (keys still work; q quits)",
 			  spin[(int)(ap->busy_s * 8) % 4], ap->busy_iter, ap->busy_layer, ap->busy_s);
 	else if (ap->msg[0])
-		draw_text(&ap->lk, LINES - 1, 0, COLS, R_NORMAL, " %s", ap->msg);
+		draw_text(&ap->lk, LINES - 1, 0, COLS, strncmp(ap->msg, "error: ", 7) ? R_NORMAL : R_WARN,
+			  " %s", ap->msg);
+	else if (con_note_now(ap) != NULL)	/* a lesson's note, from where it was written */
+		draw_text(&ap->lk, LINES - 1, 0, COLS, R_TITLE, " note: %s", con_note_now(ap));
 	else
 		draw_text(&ap->lk, LINES - 1, 0, COLS, R_DIM,
 			  " space event  n layer  N iteration  b back  r play  c compare  Tab panel  "
@@ -112,6 +117,7 @@ void app_draw(struct app *ap)
 		else if (ap->overlay == OV_INSPECT)
 			inspector_draw(ap);
 	}
+	conline_draw(ap);
 	wnoutrefresh(stdscr);
 	doupdate();
 }

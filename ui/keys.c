@@ -3,6 +3,7 @@
  * it does.  The help screen is generated from this table; keys a panel
  * owns (arrows, zoom, stack selection) are listed here and passed on.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,23 @@ double keys_speed_period_s(int speed)
 	return speeds[speed].steps_per_s > 0 ? 1 / speeds[speed].steps_per_s : 0;
 }
 
+int keys_speed_nearest(double steps_per_s)
+{
+	int best = NSPEEDS - 1;	/* the last is unlimited */
+	double best_d = INFINITY;
+
+	if (steps_per_s > 2 * speeds[NSPEEDS - 2].steps_per_s)
+		return best;
+	for (int i = 0; i < NSPEEDS - 1; i++) {
+		double d = fabs(log(speeds[i].steps_per_s / steps_per_s));
+		if (d < best_d) {
+			best = i;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 static void say(struct app *ap, const char *msg)
 {
 	snprintf(ap->msg, sizeof ap->msg, "%s", msg);
@@ -51,7 +69,7 @@ static void push_back(struct app *ap)
 	}
 	ap->back[ap->nback].m.iter = ap->a.next_iter;
 	ap->back[ap->nback].m.layer = ap->a.next_layer;
-	ap->back[ap->nback].cursor_ns = ap->cursor_ns;
+	ap->back[ap->nback].cur = ap->cur;
 	ap->back[ap->nback++].set = 1;
 }
 
@@ -59,7 +77,7 @@ static void push_back(struct app *ap)
 static int go_to(struct app *ap, const struct place *p)
 {
 	if (at(ap, &p->m)) {
-		ap->cursor_ns = p->cursor_ns;
+		ap->cur = p->cur;
 		app_update_views(ap);
 		return 0;
 	}
@@ -68,7 +86,7 @@ static int go_to(struct app *ap, const struct place *p)
 	if (worker_submit(&ap->w, &j) != 0)
 		return -1;
 	ap->cursor_after = CUR_SET;
-	ap->cursor_set_ns = p->cursor_ns;
+	ap->cursor_set = p->cur;
 	return 0;
 }
 
@@ -99,10 +117,17 @@ int app_step(struct app *ap, int grain)
 {
 	static const int jobs[] = {[GRAIN_EVENT] = JOB_EVENT, [GRAIN_LAYER] = JOB_LAYER,
 				   [GRAIN_ITER] = JOB_ITER, [GRAIN_CYCLE] = JOB_REPLAY};
-	/* from the cursor; from the last event itself while the cursor is on it,
-	 * so every event at one instant is visited in turn */
-	struct job_args j = {.job = jobs[grain], .t_ns = ap->a.has_layer ? ap->cursor_ns : -1,
-			     .resume = ap->a.has_layer && ap->cursor_ns == ap->a.event_ns};
+	/* the event after the one the cursor is on, so every event at one instant
+	 * is visited in turn; else after the cursor's time in the shown layer
+	 * (the next layer's first events at that instant included) */
+	struct history_event from = {.t_ns = -1};
+	struct job_args j = {.job = jobs[grain]};
+
+	if (ap->cur.on_ev)
+		from = ap->cur.ev;
+	else if (ap->a.has_layer)
+		from = (struct history_event){ap->cur.t_ns, ap->a.iter, ap->a.layer, INT_MAX, 1, NULL};
+	j.from = from;
 
 	ap->grain = grain;
 	if (grain == GRAIN_CYCLE)
@@ -154,7 +179,9 @@ static void k_stack(struct app *ap, int k)
 static void k_back(struct app *ap, int k)
 {
 	if (ap->grain == GRAIN_CYCLE && ap->banks.on) {	/* a cycle back: replayed again */
-		if (ap->banks.cycle > 0 && replay_to(ap, ap->banks.cycle - 1) != 0)
+		if (ap->banks.cycle == 0)
+			say(ap, "the replay is at its cycle 0: n, N or space steps the run again");
+		else if (replay_to(ap, ap->banks.cycle - 1) != 0)
 			later(ap, k);
 		return;
 	}
@@ -193,7 +220,7 @@ static void k_digit(struct app *ap, int k)
 	if (!ap->quote) {
 		bm->m.iter = ap->a.next_iter;
 		bm->m.layer = ap->a.next_layer;
-		bm->cursor_ns = ap->cursor_ns;
+		bm->cur = ap->cur;
 		bm->set = 1;
 		snprintf(ap->msg, sizeof ap->msg, "bookmark %c: iteration %d, layer %d ('%c returns)",
 			 k, bm->m.iter, bm->m.layer, k);
@@ -209,7 +236,10 @@ static void k_digit(struct app *ap, int k)
 		ap->nback--;
 		ap->quote = 1;	/* the digit comes again when the step lands */
 		later(ap, k);
+		return;
 	}
+	snprintf(ap->msg, sizeof ap->msg, "back at bookmark %c: iteration %d, layer %d (b returns)",
+		 k, bm->m.iter, bm->m.layer);
 }
 
 static void k_quote(struct app *ap, int k)
@@ -275,6 +305,13 @@ static void k_escape(struct app *ap, int k)
 	ap->msg[0] = 0;
 }
 
+static void k_console(struct app *ap, int k)
+{
+	(void)k;
+	ap->overlay = OV_NONE;
+	conline_open(ap);
+}
+
 static void k_quit(struct app *ap, int k)
 {
 	(void)k;
@@ -306,7 +343,7 @@ static const struct key_entry {
 	 .fn = k_focus},
 	{.key = KEY_LEFT, .alt = KEY_RIGHT, .label = "Left Right",
 	 .help = "select an expert / pan the timeline", .panel = -1},
-	{.key = KEY_UP, .alt = KEY_DOWN, .label = "Up Down", .help = "select a timeline lane",
+	{.key = KEY_UP, .alt = KEY_DOWN, .label = "Up Down", .help = "select a timeline lane (scrolls them)",
 	 .panel = -1},
 	{.key = KEY_PPAGE, .alt = KEY_NPAGE, .label = "PgUp PgDn", .help = "scroll a page",
 	 .panel = -1},
@@ -323,6 +360,8 @@ static const struct key_entry {
 	{.key = '\r', .label = NULL, .fn = k_inspect},
 	{.key = 'c', .label = "c", .help = "compare: a second policy in lockstep (c again: the next)",
 	 .fn = k_compare},
+	{.key = ':', .label = ":", .help = "console: a command (Tab completes, Up history, Esc cancels; :help)",
+	 .fn = k_console},
 	{.key = '?', .label = "?", .help = "this help", .fn = k_help},
 	{.key = KEY_ESC, .label = "Esc", .help = "close help or the inspector", .fn = k_escape},
 	{.key = 'q', .label = "q", .help = "quit", .fn = k_quit},
@@ -335,9 +374,10 @@ static const char *const help_tail[] = {
 	"       (--no-mouse leaves the mouse to the terminal, for selecting text)",
 	"options: --theme dark|light|mono  --ascii  --no-color (or NO_COLOR)",
 	"",
-	"timeline letters: A attention  a attention in PIM  > dispatch  G GPU experts",
-	"                  P PIM expert  S shared experts  < combine",
-	"                  the critical path is underlined",
+	"timeline: a lane per GPU (gpuN), its PIM stack group (gN pim), its link (gN link)",
+	"  letters: A attention  a attention in PIM  R router  > dispatch  G GPU experts",
+	"           P PIM expert  S shared experts  < combine  H LM head",
+	"  the critical path is underlined; times are from the layer's start",
 };
 #define NTAIL ((int)(sizeof help_tail / sizeof help_tail[0]))
 
@@ -347,9 +387,12 @@ static void to_panel(struct app *ap, int panel, int k)
 
 	if (v->ops->key != NULL && v->ops->key(v, k))
 		return;
-	/* a key the focused panel does not take: the Experts panel's arrows */
+	/* a key the focused panel does not take: the Experts panel's arrows,
+	 * else the Timeline's (Up/Down pick its lanes from any panel) */
 	if (panel < 0 && ap->view[P_EXPERTS]->ops->key(ap->view[P_EXPERTS], k))
 		return;
+	if (panel < 0)
+		ap->view[P_TIMELINE]->ops->key(ap->view[P_TIMELINE], k);
 }
 
 static void mouse(struct app *ap)

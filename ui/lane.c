@@ -16,6 +16,8 @@ static const struct {
 	[TASK_PIM_EXPERT] = {R_PIM, 'P'},
 	[TASK_SHARED] = {R_SHARED, 'S'},
 	[TASK_COMBINE] = {R_LINK, '<'},
+	[TASK_ROUTER] = {R_ATTN, 'R'},
+	[TASK_LM_HEAD] = {R_SHARED, 'H'},
 	[TASK_MIGRATE] = {R_LINK, 'M'},	/* weights moved by a recalibration */
 };
 
@@ -26,28 +28,13 @@ int lane_role(int kind)
 
 char lane_letter(int kind)
 {
-	return kind >= 0 && kind < TASK_KINDS ? kinds[kind].letter : '?';
-}
-
-int lane_gpu(const struct ui_snap *p, const struct engine_task *t, int gpu)
-{
-	for (int i = 0; i < t->nres; i++)
-		if (t->res[i] == p->res_gpu[gpu])
-			return 1;
-	return 0;
+	return kind >= 0 && kind < TASK_KINDS && kinds[kind].letter ? kinds[kind].letter : '?';
 }
 
 int lane_pim(const struct ui_snap *p, const struct engine_task *t, int gpu)
 {
 	(void)p;
 	return t->gpu == gpu && (t->kind == TASK_PIM_EXPERT || t->kind == TASK_ATTN_PIM);
-}
-
-int lane_link(const struct ui_snap *p, const struct engine_task *t, int unused)
-{
-	(void)p;
-	(void)unused;
-	return t->kind == TASK_DISPATCH || t->kind == TASK_COMBINE;
 }
 
 void lane_fill(const struct ui_snap *p, double t0_ns, double t1_ns, int w, lane_pick pick,

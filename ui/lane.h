@@ -1,6 +1,6 @@
 /*
  * lane.h - tasks over a time window painted into columns, shared by the
- * Timeline (a lane per GPU, PIM stack group and the links) and the Banks
+ * Timeline (a lane per GPU compute, PIM stack group and link) and the Banks
  * panel (a row per stack): which task covers each column, and how a task
  * kind looks (a letter and a colour role, readable without colour).
  */
@@ -19,11 +19,12 @@ typedef int (*lane_pick)(const struct ui_snap *p, const struct engine_task *t, i
 void lane_fill(const struct ui_snap *p, double t0_ns, double t1_ns, int w, lane_pick pick,
 	       int arg, int *cell);
 
-/* Lanes of one GPU: its compute, its PIM stacks, and (arg -1) every link. */
-int lane_gpu(const struct ui_snap *p, const struct engine_task *t, int gpu);
+/* PIM work of GPU arg's stacks (its experts and attention in PIM): the stack group's lane. */
 int lane_pim(const struct ui_snap *p, const struct engine_task *t, int gpu);
-int lane_link(const struct ui_snap *p, const struct engine_task *t, int unused);
-/* Tasks holding resource arg (a stack: its PIM work and the GPU reads it serves). */
+/*
+ * Tasks holding resource arg: a GPU's compute (res_gpu), its outgoing link
+ * (res_link), a stack (its PIM work and the GPU reads it serves).
+ */
 int lane_res(const struct ui_snap *p, const struct engine_task *t, int res);
 
 /* The role (theme.h) and letter of a task kind. */

@@ -15,8 +15,9 @@ static struct rect rect(int y, int x, int h, int w)
 
 int layout(struct app *ap, int lines, int cols)
 {
-	int body = lines - 2, left = cols * 62 / 100, right = cols - left;
-	int runs = ap->cmp_on ? 2 : 1, lanes = 2 * (ap->a.gpus > 0 ? ap->a.gpus : 1) + 1;
+	/* the right column is at least as wide as the Stats lines */
+	int body = lines - 2, right = cols * 38 / 100 < 38 ? 38 : cols * 38 / 100;
+	int left = cols - right, runs = ap->cmp_on ? 2 : 1, lanes = timeline_lanes(&ap->a);
 	int timeline = runs * (lanes + 1) + 3, experts;
 	int stats = body / 2 < 13 ? body / 2 : 13;
 	int hist = (body - stats) / 2 < 12 ? (body - stats) / 2 : 12;

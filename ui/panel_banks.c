@@ -8,6 +8,7 @@
  * (idle, activate, host read, PIM MAC, refresh, precharge), and the
  * pseudo-channels' queue depths.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,11 +107,38 @@ static void occ_look(const struct look *lk, int occ, int *role, const char **g)
 	*g = glyphs[occ];
 }
 
+/*
+ * The kind of occupancy that dominates the cell of channels [c0, c0 + nc)
+ * and banks [k0, k0 + nk): a cell stands for several banks when the stack
+ * does not fit the panel one bank a cell.
+ */
+static int occ_of_cell(const struct ui_banks *b, int c0, int nc, int k0, int nk)
+{
+	int64_t sum[OCC_N] = {0};
+	int best = OCC_IDLE;
+
+	for (int c = c0; c < c0 + nc && c < b->channels; c++)
+		for (int k = k0; k < k0 + nk && k < b->banks_per_channel; k++)
+			for (int o = 0; o < OCC_N; o++)
+				sum[o] += b->occ[(c * b->banks_per_channel + k) * OCC_N + o];
+	for (int o = 0; o < OCC_N; o++)
+		if (sum[o] > sum[best])
+			best = o;
+	return best;
+}
+
+static int ceil_div(int a, int b)
+{
+	return b > 0 ? (a + b - 1) / b : a;
+}
+
 static void draw_replay(struct banks *st, const struct look *lk, struct rect r)
 {
 	const struct ui_banks *b = st->rp;
 	char t[32];
-	int y = r.y, x, w = r.w - 5 < b->banks_per_channel ? r.w - 5 : b->banks_per_channel;
+	int y = r.y, x, rows = r.h - 4 > 1 ? r.h - 4 : 1;
+	/* channels a row and banks a cell, so the whole stack shows */
+	int per_row = ceil_div(b->channels, rows), per_cell = ceil_div(b->banks_per_channel, r.w - 5);
 
 	fmt_ns(t, sizeof t, b->cycle * b->tck_ns);
 	draw_text(lk, y++, r.x, r.w, R_NORMAL, "gpu%d stack%d  cycle %lld = %s @ %.0f MHz%s", b->gpu,
@@ -123,17 +151,16 @@ static void draw_replay(struct banks *st, const struct look *lk, struct rect r)
 			  b->kernel + 1, b->nkernels);
 	else
 		draw_text(lk, y++, r.x, r.w, R_DIM, "%d kernels replayed", b->nkernels);
-	for (int c = 0; c < b->channels && y < r.y + r.h - 2; c++, y++) {
+	if (per_row > 1 || per_cell > 1)	/* say what a cell is when it is not one bank */
+		draw_text(lk, y - 1, r.x + r.w - 22, 22, R_DIM, "  cell: %dch x %d banks", per_row,
+			  per_cell);
+	for (int c = 0; c < b->channels && y < r.y + r.h - 2; c += per_row, y++) {
 		draw_text(lk, y, r.x, 5, R_NORMAL, "ch%-2d", c);
-		for (int k = 0; k < w; k++) {
-			const int *occ = &b->occ[(c * b->banks_per_channel + k) * OCC_N];
-			int best = OCC_IDLE, role;
+		for (int k = 0, col = 0; k < b->banks_per_channel; k += per_cell, col++) {
+			int role;
 			const char *g;
-			for (int o = 0; o < OCC_N; o++)
-				if (occ[o] > occ[best])
-					best = o;
-			occ_look(lk, best, &role, &g);
-			draw_glyph(lk, y, r.x + 5 + k, role, g);
+			occ_look(lk, occ_of_cell(b, c, per_row, k, per_cell), &role, &g);
+			draw_glyph(lk, y, r.x + 5 + col, role, g);
 		}
 	}
 	if (y < r.y + r.h - 1) {

@@ -4,6 +4,7 @@
  * colour; scrolls when there are more experts than columns, sorts by id or
  * by load, and Enter (or a click) inspects the selected expert.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ struct experts {
 	int sel;		/* position in order of the selected expert */
 	int first;		/* first position drawn */
 	int by_load;
+	int chosen;		/* the user picked sel; until then it follows the first busy expert */
 	int visible;		/* columns drawn last time */
 	int col_w;
 };
@@ -57,8 +59,10 @@ static void update(struct view *v, const struct view_in *in)
 		sort_by_load(st->order, in->a->counts, st->n);
 	st->sel = 0;
 	for (int i = 0; i < st->n; i++)
-		if (st->order[i] == sel_id)
+		if (st->chosen ? st->order[i] == sel_id : in->a->counts[st->order[i]] > 0) {
 			st->sel = i;
+			break;
+		}
 }
 
 static void release(struct view *v)
@@ -82,6 +86,31 @@ static void bar(const struct look *lk, int x, int bottom, int rows, int count, i
 			g = lk->gl->unicode ? lk->gl->eighth[eighths] : eighths >= 4 ? full : ".";
 		draw_glyph(lk, bottom - y, x, role, g);
 	}
+}
+
+/*
+ * At the right of the header line, when it fits: the glyphs of GPU and PIM
+ * experts, and which experts are shown when they do not all fit.  Returns
+ * the columns taken (with a blank before).
+ */
+static int legend(const struct experts *st, const struct look *lk, struct rect r)
+{
+	char range[48] = "";
+	int w, x, last = st->first + st->visible < st->n ? st->first + st->visible : st->n;
+
+	if (last - st->first < st->n)
+		snprintf(range, sizeof range, "  %s %d-%d of %d", st->by_load ? "ranks" : "experts",
+			 st->first, last - 1, st->n);
+	w = 10 + (int)strlen(range);
+	if (r.w < w + 40)
+		return 0;
+	x = r.x + r.w - w;
+	draw_glyph(lk, r.y, x + 1, R_GPU, lk->gl->gpu_full);
+	draw_text(lk, r.y, x + 2, 4, R_GPU, "GPU");
+	draw_glyph(lk, r.y, x + 6, R_PIM, lk->gl->pim_full);
+	draw_text(lk, r.y, x + 7, 3, R_PIM, "PIM");
+	draw_text(lk, r.y, x + 10, w - 10, R_DIM, "%s", range);
+	return w;
 }
 
 static void draw(struct view *v, const struct look *lk, struct rect r)
@@ -111,8 +140,8 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 		st->first = a->experts > st->visible ? a->experts - st->visible : 0;
 	sel_e = st->order[st->sel];
 	d = snap_decision(a, sel_e);
-	draw_text(lk, r.y, r.x, r.w, R_NORMAL,
-		  "layer %d iter %d  %d activated  busiest %d  sort %s  expert %d: %d tokens%s",
+	draw_text(lk, r.y, r.x, r.w - legend(st, lk, r), R_NORMAL,
+		  "layer %d iter %d  %d active  max %d  by %s  expert %d: %d tokens%s",
 		  a->layer, a->iter, a->last.activated, max, st->by_load ? "load" : "id", sel_e,
 		  a->counts[sel_e], d == NULL ? "" : d->on_pim ? ", PIM" : ", GPU");
 	for (int i = 0; i < st->visible && st->first + i < a->experts; i++) {
@@ -134,12 +163,6 @@ static int key(struct view *v, int k)
 	int page = st->visible > 1 ? st->visible : 1;
 
 	switch (k) {
-	case KEY_LEFT: st->sel--; break;
-	case KEY_RIGHT: st->sel++; break;
-	case KEY_PPAGE: st->sel -= page; break;
-	case KEY_NPAGE: st->sel += page; break;
-	case KEY_HOME: st->sel = 0; break;
-	case KEY_END: st->sel = st->n - 1; break;
 	case 'o':
 		st->by_load = !st->by_load;
 		if (st->a != NULL) {
@@ -147,8 +170,15 @@ static int key(struct view *v, int k)
 			update(v, &in);
 		}
 		return 1;
+	case KEY_LEFT: st->sel--; break;
+	case KEY_RIGHT: st->sel++; break;
+	case KEY_PPAGE: st->sel -= page; break;
+	case KEY_NPAGE: st->sel += page; break;
+	case KEY_HOME: st->sel = 0; break;
+	case KEY_END: st->sel = st->n - 1; break;
 	default: return 0;
 	}
+	st->chosen = 1;
 	if (st->sel >= st->n)
 		st->sel = st->n - 1;
 	if (st->sel < 0)
@@ -165,6 +195,7 @@ static int click(struct view *v, struct rect r, int y, int x)
 	if (st->a == NULL || !st->a->has_layer || i < 0 || i >= st->n)
 		return 0;
 	st->sel = i;
+	st->chosen = 1;
 	return 1;
 }
 

@@ -1,7 +1,9 @@
 /*
  * panel_hist.c - the Histogram panel: how many experts got 1, 2-3, 4-7,
  * ... tokens in the shown layer (log-2 buckets), each bar split into the
- * experts the policy ran on the GPU and in PIM, with a mark at what uniform
+ * experts the policy ran on the GPU and in PIM, the policy's split marked
+ * (the bucket of the busiest expert it sent to PIM, and below the buckets
+ * the token counts either side), with a mark at what uniform
  * routing would give: tokens per expert ~ Binomial(batch, top_k / experts)
  * (each token picks top_k distinct experts of `experts`, independently).
  */
@@ -17,6 +19,7 @@ struct hist {
 	int n;			/* buckets in use */
 	int gpu[BUCKETS], pim[BUCKETS];
 	double uniform[BUCKETS];	/* expected experts per bucket */
+	int pim_max, gpu_min;	/* the split: most tokens in PIM, fewest on a GPU (0: none) */
 };
 
 static int bucket_of(int tokens)
@@ -53,13 +56,31 @@ static void update(struct view *v, const struct view_in *in)
 	for (int e = 0; e < a->experts && a->has_layer; e++) {
 		if (a->counts[e] == 0)
 			continue;
-		if (a->where[e] == WHERE_PIM)
+		if (a->where[e] == WHERE_PIM) {
 			st->pim[bucket_of(a->counts[e])]++;
-		else
+			if (a->counts[e] > st->pim_max)
+				st->pim_max = a->counts[e];
+		} else {
 			st->gpu[bucket_of(a->counts[e])]++;
+			if (st->gpu_min == 0 || a->counts[e] < st->gpu_min)
+				st->gpu_min = a->counts[e];
+		}
 	}
 	for (int k = 1; k <= a->batch; k++)
 		st->uniform[bucket_of(k)] += a->experts * binomial_pmf(a->batch, k, p);
+}
+
+/* The policy's split in words, under the buckets. */
+static void split_line(const struct hist *st, const struct look *lk, int y, struct rect r)
+{
+	if (st->pim_max == 0)
+		draw_text(lk, y, r.x, r.w, R_DIM, "  split: every expert on the GPUs");
+	else if (st->gpu_min == 0)
+		draw_text(lk, y, r.x, r.w, R_DIM, "> split: every expert in PIM");
+	else
+		draw_text(lk, y, r.x, r.w, R_NORMAL, "> split: PIM up to %d tokens, GPU from %d%s",
+			  st->pim_max, st->gpu_min,
+			  st->gpu_min <= st->pim_max ? " (per GPU)" : "");
 }
 
 static void draw(struct view *v, const struct look *lk, struct rect r)
@@ -89,9 +110,11 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 		if (hi > st->a->batch)
 			hi = st->a->batch;
 		if (lo == hi)
-			draw_text(lk, y, r.x, label_w, R_NORMAL, "%8d", lo);
+			draw_text(lk, y, r.x + 1, label_w - 1, R_NORMAL, "%7d", lo);
 		else
-			draw_text(lk, y, r.x, label_w, R_NORMAL, "%4d-%-4d", lo, hi);
+			draw_text(lk, y, r.x + 1, label_w - 1, R_NORMAL, "%4d-%-4d", lo, hi);
+		if (st->pim_max > 0 && b == bucket_of(st->pim_max))
+			draw_text(lk, y, r.x, 1, R_WARN, ">");
 		used = draw_hbar(lk, y, x, bar_w, st->gpu[b], max, R_GPU, lk->gl->gpu_full);
 		draw_hbar(lk, y, x + used, bar_w - used, st->pim[b], max, R_PIM, lk->gl->pim_full);
 		if (ref < bar_w && st->uniform[b] >= 0.05)
@@ -99,6 +122,8 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 		draw_text(lk, y, x + bar_w + 1, num_w, R_NORMAL, "%3d/%-3d %5.1f", st->gpu[b],
 			  st->pim[b], st->uniform[b]);
 	}
+	if (st->n + 1 < r.h)
+		split_line(st, lk, r.y + 1 + st->n, r);
 }
 
 const struct view_ops histogram_view = {

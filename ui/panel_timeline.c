@@ -33,22 +33,37 @@ struct tl_view {
 	int x0, w;
 };
 
-/* Lane i of a run: per GPU compute and PIM, then the links. */
+/* Lane i of a run: per GPU its compute, its PIM stack group and its link. */
+#define LANES_PER_GPU 3
+
 static int lanes_of(const struct ui_snap *p)
 {
-	return 2 * p->gpus + 1;
+	return LANES_PER_GPU * p->gpus;
+}
+
+int timeline_lanes(const struct ui_snap *p)
+{
+	return lanes_of(p) > 0 ? lanes_of(p) : LANES_PER_GPU;
 }
 
 static lane_pick lane_def(const struct ui_snap *p, int i, int *arg, char *label, size_t len)
 {
-	if (i == 2 * p->gpus) {
-		*arg = -1;
-		snprintf(label, len, "links");
-		return lane_link;
+	int g = i / LANES_PER_GPU;
+
+	switch (i % LANES_PER_GPU) {
+	case 0:
+		*arg = p->res_gpu[g];
+		snprintf(label, len, "gpu%d", g);
+		return lane_res;
+	case 1:
+		*arg = g;
+		snprintf(label, len, "g%d pim", g);
+		return lane_pim;
+	default:
+		*arg = p->res_link[g];
+		snprintf(label, len, "g%d link", g);
+		return lane_res;
 	}
-	*arg = i / 2;
-	snprintf(label, len, i % 2 ? "g%d pim" : "gpu%d", i / 2);
-	return i % 2 ? lane_pim : lane_gpu;
 }
 
 static double span_of(const struct tl_view *st)
@@ -95,7 +110,17 @@ static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, in
 	int cell[MAX_W], n = lanes_of(p), used = 1, w = st->w;
 	double total = p->end_ns - p->start_ns, cur = st->cursor_ns - st->run[0]->start_ns;
 	char tot[32], diff[64] = "";
-	int ccol = (int)((cur - st->t0) / (st->t1 - st->t0) * w);
+	int ccol = -1, shown = rows - 1 < n - st->first ? rows - 1 : n - st->first;
+	char more[48] = "";
+
+	/* the cursor's column; "now" at the window's right edge is its last column */
+	if (cur >= st->t0 && cur <= st->t1)
+		ccol = (int)((cur - st->t0) / (st->t1 - st->t0) * w);
+	if (ccol >= w)
+		ccol = w - 1;
+	if (shown < n)
+		snprintf(more, sizeof more, " lanes %d-%d of %d ", st->first + 1,
+			 st->first + shown, n);
 
 	fmt_ns(tot, sizeof tot, total);
 	if (k == 1) {
@@ -104,15 +129,17 @@ static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, in
 			 100 * d / fmax(1, st->run[0]->end_ns - st->run[0]->start_ns),
 			 config_sched_name(st->run[0]->sched));
 	}
-	draw_text(lk, y, r.x, r.w, R_HEADER, " %s  layer %d  %s%s ", config_sched_name(p->sched),
-		  p->layer, tot, diff);
+	/* which lanes are shown (Up/Down scroll them), right-aligned, kept whole */
+	draw_text(lk, y, r.x, r.w - (int)strlen(more), R_HEADER, " %s  layer %d  %s%s ",
+		  config_sched_name(p->sched), p->layer, tot, diff);
+	draw_text(lk, y, r.x + r.w - (int)strlen(more), (int)strlen(more), R_DIM, "%s", more);
 	for (int i = st->first; i < n && used < rows; i++, used++) {
 		int arg, lane = k * lanes_of(st->run[0]) + i, row = y + used;
 		char label[24];
 		lane_pick pick = lane_def(p, i, &arg, label, sizeof label);
 		if (row - r.y < MAX_ROWS)
 			st->row_lane[row - r.y] = lane;
-		draw_text(lk, row, r.x, LABEL_W, lane == st->sel ? R_SELECT : R_NORMAL, "%-7s", label);
+		draw_text(lk, row, r.x, LABEL_W, lane == st->sel ? R_SELECT : R_NORMAL, "%-7.7s", label);
 		lane_fill(p, st->t0 + p->start_ns, st->t1 + p->start_ns, w, pick, arg, cell);
 		for (int c = 0; c < w; c++) {
 			const struct engine_task *t = cell[c] >= 0 ? &p->task[cell[c]] : NULL;
@@ -162,11 +189,19 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	fmt_ns(t0, sizeof t0, st->t0);
 	fmt_ns(t1, sizeof t1, st->t1);
 	fmt_ns(cur, sizeof cur, st->cursor_ns - a->start_ns);
-	draw_text(lk, r.y + r.h - 1, st->x0, st->w, R_DIM, "%s", t0);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w / 2 - 10, 24, R_NORMAL, "now %s", cur);
-	draw_text(lk, r.y + r.h - 1, st->x0 + st->w - (int)strlen(t1), (int)strlen(t1), R_DIM, "%s",
-		  t1);
-	draw_text(lk, r.y + r.h - 1, r.x, LABEL_W, R_DIM, "x%-6g", st->zoom);
+	/* times from the layer's start, so marked "+" (Stats shows absolute ones);
+	 * the window's ends only where they leave room for "now" */
+	char now[48];
+	int foot = r.y + r.h - 1, nw, nx, e0 = (int)strlen(t0) + 2, e1 = (int)strlen(t1) + 1;
+
+	nw = snprintf(now, sizeof now, "now +%s", cur);
+	nx = st->x0 + (st->w - nw) / 2;
+	draw_text(lk, foot, nx, nw, R_NORMAL, "%s", now);
+	if (st->x0 + e0 < nx)
+		draw_text(lk, foot, st->x0, e0 - 1, R_DIM, "+%s", t0);
+	if (st->x0 + st->w - e1 > nx + nw)
+		draw_text(lk, foot, st->x0 + st->w - e1, e1, R_DIM, "+%s", t1);
+	draw_text(lk, foot, r.x, LABEL_W, R_DIM, "x%-6g", st->zoom);
 }
 
 static int key(struct view *v, int k)

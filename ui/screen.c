@@ -59,6 +59,13 @@ int screen_open(struct look *lk, const struct ui_opts *o, struct err *e)
 		registered = 1;
 	}
 	set_term(screen);
+	/* a terminal that cannot move the cursor (dumb) would get a blank screen */
+	char *cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		screen_close();
+		return err_set(e, "terminal type '%s' (TERM) cannot address the cursor; try "
+			       "TERM=xterm-256color, or 'sieve run' for a report", term ? term : "");
+	}
 	cbreak();
 	noecho();
 	nonl();

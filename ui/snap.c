@@ -93,7 +93,6 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 	memcpy(p->res_stack0, s->res_stack0, sizeof p->res_stack0);
 	p->nres = s->eng.nres;
 	p->whatif_ready = 0;
-	p->event_ns = s->event.t_ns;
 	if (p->has_layer) {
 		take_layer(p, s, rec);
 	} else {
@@ -139,12 +138,21 @@ const struct sched_expert *snap_decision(const struct ui_snap *p, int e)
 	return &p->dec[p->dec_of[e]];
 }
 
-int snap_event_index(const struct ui_snap *p, double t_ns)
+int snap_event_index(const struct ui_snap *p, double t_ns, const struct history_event *ev)
 {
 	int n = 0;
 
+	if (ev != NULL && (ev->iter != p->iter || ev->layer != p->layer))
+		ev = NULL;	/* an event of another layer: count by time */
 	for (int i = 0; i < p->ntasks; i++)
-		n += (p->task[i].start_ns <= t_ns + 1e-9) + (p->task[i].end_ns <= t_ns + 1e-9);
+		for (int end = 0; end < 2; end++) {
+			double t = end ? p->task[i].end_ns : p->task[i].start_ns;
+			if (ev == NULL)
+				n += t <= t_ns + 1e-9;
+			else
+				n += t < ev->t_ns || (t == ev->t_ns && (i < ev->index ||
+					(i == ev->index && end <= ev->is_end)));
+		}
 	return n;
 }
 

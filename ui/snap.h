@@ -41,7 +41,7 @@ struct ui_snap {
 	 * (sim_what_if, computed on demand): [policy * experts + e] WHERE_* */
 	unsigned char *whatif;
 	int whatif_ready;
-	double event_ns;	/* the last event sim_step_event stopped at */
+	struct history_event ev;	/* the last event stepped to (worker.h; task NULL) */
 	/* resources: which GPU's compute, link or stack a resource id is */
 	int res_gpu[HW_MAX_GPUS], res_link[HW_MAX_GPUS], res_stack0[HW_MAX_GPUS];
 	int nres;
@@ -101,8 +101,13 @@ int snap_compare_init(struct sim *cmp, struct sim *s, int sched, const char *dat
 /* The decision record of expert e in the shown layer, or NULL. */
 const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
 
-/* Events (task starts and ends) of the shown layer at or before t_ns. */
-int snap_event_index(const struct ui_snap *p, double t_ns);
+/*
+ * The ordinal (1-based) of the shown layer's last event at or before the
+ * cursor: ev, when the cursor is on that event (in history.h's order, so
+ * events at one instant count one by one), else t_ns; 0 before the first.
+ * Its events number 2 x ntasks (every task starts and ends).
+ */
+int snap_event_index(const struct ui_snap *p, double t_ns, const struct history_event *ev);
 
 /* Resource kind of id r: 0 GPU compute, 1 link, 2 stack; *gpu, *stack set. */
 int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack);

@@ -35,7 +35,7 @@ struct glyphs {
 	const char *gpu_full, *pim_full;	/* a full cell of a GPU / PIM bar */
 	const char *shade[4];	/* light to full, for heatmaps */
 	const char *ref;	/* a reference mark on a bar row */
-	int unicode;		/* box lines drawn with ACS, else + - | */
+	int unicode;		/* box lines in Unicode, else + - | */
 };
 
 /* Everything the panels need to paint: chosen once at start. */

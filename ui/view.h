@@ -15,6 +15,7 @@ struct view_in {
 	const struct ui_snap *a;	/* the run shown */
 	const struct ui_snap *b;	/* the compare run, or NULL */
 	double cursor_ns;	/* the timeline cursor ("now"), in a's time */
+	const struct history_event *ev;	/* the event the cursor is on, or NULL */
 	int playing;
 	const char *speed;	/* play speed, e.g. "2 steps/s" */
 	const char *grain;	/* what a step is: "event", "layer", "iteration" */
@@ -55,6 +56,9 @@ struct view {
 
 struct view *view_new(const struct view_ops *ops);
 void view_free(struct view *v);
+
+/* Lanes of one run in the Timeline (for the layout). */
+int timeline_lanes(const struct ui_snap *p);
 
 extern const struct view_ops experts_view, histogram_view, banks_view, timeline_view, stats_view;
 

@@ -11,8 +11,8 @@
  * Built twice: with -DLIBFUZZER by `make fuzz` (clang -fsanitize=fuzzer,
  * each target its own program), and without it into the replay driver
  * that `make check` runs over tests/fuzz/corpus/TARGET/ (no clang needed).
- * A new parser (the console's, when it lands) adds a fuzz_NAME.c, a line
- * in fuzz_targets[] (replay.c) and NAME in FUZZ_TARGETS (Makefile).
+ * A new parser adds a fuzz_NAME.c, a line in fuzz_targets[] (replay.c)
+ * and NAME in FUZZ_TARGETS (Makefile).
  */
 #ifndef SIEVE_FUZZ_H
 #define SIEVE_FUZZ_H
@@ -26,6 +26,7 @@ int fuzz_ini(const uint8_t *data, size_t size);
 int fuzz_model(const uint8_t *data, size_t size);
 int fuzz_hw(const uint8_t *data, size_t size);
 int fuzz_trace(const uint8_t *data, size_t size);
+int fuzz_console(const uint8_t *data, size_t size);	/* command lines */
 
 /* The input written to a private temporary file (same path every call). */
 const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix);

@@ -26,6 +26,7 @@ static const struct {
 	{"model", fuzz_model},
 	{"hw", fuzz_hw},
 	{"trace", fuzz_trace},
+	{"console", fuzz_console},
 };
 
 static char current[4096];	/* the input running, for the hang message */
