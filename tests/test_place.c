@@ -50,16 +50,14 @@ static void linear_is_e_mod_g(void)
 }
 
 /*
- * 8 experts on 4 GPUs (2 slots each), GPU 3 at half speed; expert e gets
- * 2^(7-e) tokens.  By hand, with vibe's greedy (heaviest first, each to the
- * GPU where the predicted time after adding it is least): experts 0, 1, 2
- * land on GPUs 0, 1, 2 (empty, full speed, ties to the lower id); expert 3
- * (16 tokens) costs GPU 3 twice what it costs an empty fast GPU, but every
- * fast GPU already holds a hotter expert: a 16-token expert is
- * memory-bound, so c(16) ~ c(128), and 2 c(16) < c(128) + c(16) fails by a
- * margin only if ... we check the outcome that does not depend on it: the
- * slow GPU never gets expert 0 or 1 and carries the fewest tokens, and
- * eplb (blind to speed) gives GPU 3 more tokens than vibe does.
+ * 8 experts on 4 GPUs (2 slots each, every slot used), GPU 3 at half speed;
+ * expert e gets 2^(7-e) tokens.  By hand, with vibe's greedy (heaviest
+ * first, each to the GPU where the predicted time after adding it is
+ * least, ties to the lower id): expert 0 finds four empty GPUs, of which
+ * GPU 3 costs twice as much, so it goes to GPU 0; expert 1 to GPU 1 (GPU 0
+ * now holds expert 0), expert 2 to GPU 2.  Whatever the later, closer
+ * choices, the slow GPU never gets expert 0 or 1, carries the fewest
+ * tokens, and fewer than eplb (blind to speed) gives it.
  */
 static void slow_gpu_gets_cold_experts(void)
 {
