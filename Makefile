@@ -21,6 +21,11 @@ SIM_INC  = -Isim
 UI_INC   = -Isim -Iui
 SRC_INC  = -Isim -Iui -Isrc
 CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
+# Our names stay out of the program's dynamic symbol table: sim/ has a
+# history_get and an xmalloc, and libreadline exports functions of the same
+# names; exported, ours would replace readline's inside readline.
+# (Objects depend on the Makefile, so a changed flag rebuilds them.)
+OWN      = -fvisibility=hidden
 CURSES_CFLAGS := $(shell $(PKG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   := $(shell $(PKG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 CUNIT_LIBS    := $(shell $(PKG) --libs cunit 2>/dev/null || echo -lcunit)
@@ -79,27 +84,27 @@ man: $(BUILD)/gen_man
 	cp $(BUILD)/sieve.1 man/sieve.1
 
 $(BUILD)/bench_ui: $(BUILD)/tests/bench_ui.o $(UI_OBJ) $(SIM_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(CURSES_LIBS) -lreadline -lm
 
 $(BUILD)/bench_%: $(BUILD)/tests/bench_%.o $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 # sim/ must never see curses or readline: it is compiled without their flags.
-$(BUILD)/sim/%.o: sim/%.c
+$(BUILD)/sim/%.o: sim/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SIM_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SIM_INC) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/ui/%.o: ui/%.c
+$(BUILD)/ui/%.o: ui/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(UI_INC) $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(UI_INC) $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/src/%.o: src/%.c
+$(BUILD)/src/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SRC_INC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
 run: sieve
 	./sieve

@@ -1,6 +1,7 @@
 /* cli.c - command-line plumbing (see cli.h). */
 #include "cli.h"
 #include "config.h"
+#include "console.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -206,6 +207,41 @@ void cli_config_options(const char **names, size_t max, const char *const *extra
 	for (; extra && *extra && n < max - 1; extra++)
 		names[n++] = *extra;
 	names[n] = NULL;
+}
+
+int cli_take_scripts(int *argc, char **argv, struct cli_scripts *sc, struct err *e)
+{
+	int k = 0;
+
+	sc->n = 0;
+	for (int i = 0; i < *argc; i++) {
+		int x = strcmp(argv[i], "-x") == 0, c = strcmp(argv[i], "-c") == 0;
+		if (!x && !c) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		if (i + 1 == *argc)
+			return err_set(e, "%s needs a %s", argv[i], x ? "script file" : "command list");
+		if (sc->n == CLI_MAX_SCRIPTS)
+			return err_set(e, "at most %d -x and -c", CLI_MAX_SCRIPTS);
+		sc->is_file[sc->n] = x;
+		sc->text[sc->n++] = argv[++i];
+	}
+	*argc = k;
+	return 0;
+}
+
+int cli_run_scripts(const struct cli_scripts *sc, struct console *c, struct err *e)
+{
+	for (int i = 0; i < sc->n && !c->quit; i++) {
+		if (sc->is_file[i] ? console_source(c, sc->text[i], e) != 0 :
+		    console_exec_list(c, sc->text[i], e) != 0) {
+			if (!sc->is_file[i])
+				err_prefix(e, "-c: ");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void cli_print_error(const char *msg)

@@ -75,6 +75,24 @@ void cli_print_error(const char *msg);
 /* Names of the fields of a table, for cli_check_unused's suggestions. */
 void cli_field_names(const struct field_table *t, const char **names, size_t max, size_t *n);
 
+/* -x FILE and -c 'CMD; CMD', in the order given. */
+#define CLI_MAX_SCRIPTS 16
+struct cli_scripts {
+	const char *text[CLI_MAX_SCRIPTS];
+	int is_file[CLI_MAX_SCRIPTS];
+	int n;
+};
+
+/* Take every -x FILE and -c TEXT out of argv (*argc shrinks). */
+int cli_take_scripts(int *argc, char **argv, struct cli_scripts *sc, struct err *e);
+
+/*
+ * Run them on console session c in order; the first error stops them
+ * ("FILE:LINE: ..." for a file, "-c: ..." for a list), as does quit.
+ */
+struct console;
+int cli_run_scripts(const struct cli_scripts *sc, struct console *c, struct err *e);
+
 /*
  * The run configuration: data/defaults.ini with every --PARAM of the run
  * parameter table applied; everything is validated before it is used.

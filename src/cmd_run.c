@@ -21,37 +21,6 @@
 #include "sim.h"
 #include "trace_out.h"
 
-#define MAX_SCRIPTS 16
-
-/* -x FILE and -c TEXT, in order, taken out of argv. */
-struct scripts {
-	const char *text[MAX_SCRIPTS];
-	int is_file[MAX_SCRIPTS];
-	int n;
-};
-
-static int take_scripts(int *argc, char **argv, struct scripts *sc, struct err *e)
-{
-	int k = 0;
-
-	sc->n = 0;
-	for (int i = 0; i < *argc; i++) {
-		int x = strcmp(argv[i], "-x") == 0, c = strcmp(argv[i], "-c") == 0;
-		if (!x && !c) {
-			argv[k++] = argv[i];
-			continue;
-		}
-		if (i + 1 == *argc)
-			return err_set(e, "%s needs a %s", argv[i], x ? "script file" : "command list");
-		if (sc->n == MAX_SCRIPTS)
-			return err_set(e, "at most %d -x and -c", MAX_SCRIPTS);
-		sc->is_file[sc->n] = x;
-		sc->text[sc->n++] = argv[++i];
-	}
-	*argc = k;
-	return 0;
-}
-
 static void to_stderr(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -59,7 +28,7 @@ static void to_stderr(void *ctx, const char *line)
 }
 
 /* The scripts on a console session, then the report. */
-static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
+static int run_scripts(const struct cli_scripts *sc, const struct sim_config *cfg,
 		       const char *datadir, enum format fmt)
 {
 	const struct console_hooks hooks = {.print = to_stderr};
@@ -69,14 +38,9 @@ static int run_scripts(const struct scripts *sc, const struct sim_config *cfg,
 
 	if (console_init(&c, cfg, datadir, &hooks, &e) != 0)
 		return cmd_fail(e.msg);
-	for (int i = 0; i < sc->n && !c.quit; i++) {
-		if (sc->is_file[i] ? console_source(&c, sc->text[i], &e) != 0 :
-		    console_exec_list(&c, sc->text[i], &e) != 0) {
-			if (!sc->is_file[i])
-				err_prefix(&e, "-c: ");
-			console_release(&c);
-			return cmd_fail(e.msg);
-		}
+	if (cli_run_scripts(sc, &c, &e) != 0) {
+		console_release(&c);
+		return cmd_fail(e.msg);
 	}
 	report_run(stdout, c.sim, fmt, NULL);
 	console_release(&c);
@@ -105,7 +69,7 @@ static void on_layer(struct sim *s, void *ctx)
 
 int cmd_run(int argc, char **argv)
 {
-	struct scripts sc;
+	struct cli_scripts sc;
 	const char *known[CLI_MAX_OPTS], *v, *trace_path;
 	FILE *trace_file = NULL;
 	struct trace_out trace;
@@ -128,7 +92,7 @@ int cmd_run(int argc, char **argv)
 	case 1:		/* --lesson list */
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
-	if (take_scripts(&argc, argv, &sc, &e) != 0)
+	if (cli_take_scripts(&argc, argv, &sc, &e) != 0)
 		return cmd_fail(e.msg);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0)

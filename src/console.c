@@ -73,7 +73,7 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 {
 	struct ini mi, hi;
 	struct sim_overrides o = {&mi, &hi};
-	struct sim *s = xcalloc(1, sizeof *s);
+	struct sim *s = xcalloc(1, sizeof *s), *old;
 	int rc = -1;
 
 	if (overrides_ini(&mi, ov, nov, 1, e) != 0) {
@@ -89,10 +89,7 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 		free(s);
 		return -1;
 	}
-	if (c->sim != NULL) {
-		sim_release(c->sim);
-		free(c->sim);
-	}
+	old = c->sim;
 	c->sim = s;
 	c->ev_valid = 0;
 	c->differs_expert = -1;
@@ -100,8 +97,13 @@ int console_restart(struct console *c, const struct sim_config *cfg,
 	if (ov != c->ov && nov > 0)
 		memmove(c->ov, ov, (size_t)nov * sizeof *ov);
 	c->nov = nov;
+	/* before the old run goes: a front end may hold runs that borrow from it */
 	if (c->h.restarted != NULL)
 		c->h.restarted(c->h.ctx, s);
+	if (old != NULL) {
+		sim_release(old);
+		free(old);
+	}
 	return 0;
 }
 

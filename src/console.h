@@ -53,7 +53,11 @@ struct console_hooks {
 	int (*compare)(void *ctx, int policy, struct err *e);	/* policy -1: off */
 	int (*step_cycle)(void *ctx, long n, struct err *e);
 	void (*note)(void *ctx, const char *text);
-	/* the simulation was replaced (restart, load): s is the new one */
+	/*
+	 * The simulation was replaced (restart, load): s is the new one.  Called
+	 * before the old one is released, so runs that borrow from it (the UI's
+	 * compare run shares its PIM memo) can let go first.
+	 */
 	void (*restarted)(void *ctx, struct sim *s);
 };
 
@@ -133,6 +137,15 @@ int console_source(struct console *c, const char *path, struct err *e);
 /* printf to the session's output, one line. */
 void console_printf(struct console *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * After a layer simulated outside the console (the UI's play mode, on the
+ * session's simulation): the breakpoints are checked as step and run
+ * check them, hits counted.  Returns the id of the first that is met and
+ * says where in msg (nothing is printed: the caller may be another
+ * thread), or 0.
+ */
+int console_break_hit(struct console *c, char *msg, size_t len);
 
 /* A line callback (ctx: the console) that prints text through console_printf. */
 void console_print_line(void *ctx, const char *text);

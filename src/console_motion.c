@@ -81,27 +81,40 @@ static int break_check(struct console *c)
 	return id;
 }
 
-static void say_stop(struct console *c, int id)
+/* Where breakpoint id stopped the run, as one line. */
+static void stop_text(const struct console *c, int id, char *msg, size_t len)
 {
 	const struct sim *s = c->sim;
 	char what[80];
 
+	msg[0] = '\0';
 	for (int i = 0; i < c->nbrk; i++) {
 		if (c->brk[i].id != id)
 			continue;
 		console_break_text(&c->brk[i], what, sizeof what);
-		console_printf(c, "breakpoint %d (%s) after iteration %d, layer %d; now at "
-			       "iteration %d, layer %d", id, what, s->layer == 0 ? s->iter - 1 : s->iter,
-			       s->last_layer, s->iter, s->layer);
+		snprintf(msg, len, "breakpoint %d (%s) after iteration %d, layer %d; now at "
+			 "iteration %d, layer %d", id, what, s->layer == 0 ? s->iter - 1 : s->iter,
+			 s->last_layer, s->iter, s->layer);
 	}
+}
+
+int console_break_hit(struct console *c, char *msg, size_t len)
+{
+	int id = break_check(c);
+
+	if (id != 0)
+		stop_text(c, id, msg, len);
+	return id;
 }
 
 /* After a layer: 1 when a breakpoint stops the motion (and says so). */
 static int stop_here(struct console *c)
 {
-	if ((c->stopped_by = break_check(c)) == 0)
+	char msg[256];
+
+	if ((c->stopped_by = console_break_hit(c, msg, sizeof msg)) == 0)
 		return 0;
-	say_stop(c, c->stopped_by);
+	console_printf(c, "%s", msg);
 	return 1;
 }
 

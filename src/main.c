@@ -62,8 +62,12 @@ static void help(FILE *out)
 	      "  --theme NAME           ui: dark (default), light or mono\n"
 	      "  --ascii, --no-color, --no-mouse\n"
 	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"
+	      "  --no-history           ui: no console history file\n"
+	      "                         ($XDG_STATE_HOME/sieve/history, ~/.local/state/...)\n"
+	      "  --norc                 ui: skip $XDG_CONFIG_HOME/sieve/sieverc (~/.config/...)\n"
+	      "  -x FILE, -c 'CMD; CMD' ui: run console commands at start, then stay interactive\n"
 	      "  ui keys: space event, n layer, N iteration, b back, r play, c compare,\n"
-	      "           Enter inspect, ? help, q quit\n\n"
+	      "           Enter inspect, : console (Tab completes, Up history), ? help, q quit\n\n"
 	      "policies (--sched):\n", out);
 	for (int p = 0; p < SCHED_NPOLICIES; p++)
 		fprintf(out, "  %-17s %s\n", sched_policies[p].name, sched_policies[p].help);
@@ -106,7 +110,7 @@ int main(int argc, char **argv)
 			}
 		return commands[i].fn(argc - 2, argv + 2);
 	}
-	if (strncmp(argv[1], "--", 2) == 0)
+	if (argv[1][0] == '-')	/* options of the UI: --theme, -x FILE ... */
 		return cmd_ui(argc - 1, argv + 1);
 	fprintf(stderr, "sieve: unknown command '%s' (try 'sieve --help')\n", argv[1]);
 	return EXIT_USAGE;

@@ -41,6 +41,10 @@ expect 2 "unexpected argument 'extra'" -- run extra
 expect 2 "the UI needs a terminal" --
 expect 2 "the UI needs a terminal.*sieve run" -- ui --theme mono --ascii --no-color --no-mouse
 expect 2 "unknown theme 'neon'" -- ui --theme neon
+expect 2 "the UI needs a terminal" -- -x /dev/null --norc --no-history
+expect 2 "^sieve: -x needs a script file" -- -x
+expect 0 '--no-history' -- --help
+expect 0 '--norc' -- --help
 expect 0 '--theme NAME' -- --help
 expect 2 "unknown component 'disk'" -- probe disk
 expect 2 "--hidden and --inter are required" -- probe gpu --tokens 3

@@ -12,6 +12,9 @@ if ! command -v tmux >/dev/null; then
 fi
 tmp=$(mktemp -d)
 sock=sieve-ui-$$
+# a home of our own: no rc file or history of the user's, none left behind
+export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config INPUTRC=/dev/null
+mkdir -p "$HOME"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -284,6 +287,110 @@ tm send-keys -t t n
 wait_for 'layer 0 iter 0' >/dev/null
 n=$(sgr_colours)
 [ "$n" -gt 0 ] && ok || bad "without NO_COLOR there should be colours (the check cannot fail otherwise)"
+tm send-keys -t t q
+ended >/dev/null
+
+# The console line (:), readline inside curses.
+# Esc alone is told from Esc-prefixed keys by a pause (ESCDELAY), as a person types
+esc() { tm send-keys -t t Escape; sleep 0.2; }
+header() { screen | head -1; }
+status_line() { screen | tail -1; }
+start -- --no-mouse
+wait_for 'Stats' >/dev/null
+header | grep -q 'sched sieve ' && ok || bad "the default policy is not shown as sieve"
+tm send-keys -t t ':set sched duplex' Enter
+wait_for '^ sieve .* sched duplex ' && ok || bad ":set sched duplex did not change the policy shown"
+tm send-keys -t t ':se' Tab
+wait_for '^:set$' && ok || bad ":se Tab did not complete to 'set '"
+[ "$(tm display -p -t t '#{cursor_x}')" = 5 ] && ok || bad ":se Tab: the cursor is not after 'set '"
+tm send-keys -t t C-u 'set sched d' Tab
+wait_for '^:set sched duplex$' && ok || bad "Tab did not complete the enum value duplex"
+tm send-keys -t t C-u 'set bat' Tab
+wait_for '^:set batch$' && ok || bad "Tab did not complete the parameter name batch"
+touch "$tmp/lesson-one.sieve"
+tm send-keys -t t C-u "source $tmp/lesson-o" Tab
+wait_for "^:source $tmp/lesson-one.sieve\$" && ok || bad "Tab did not complete a file name"
+esc
+wait_not '^:' && ok || bad "Esc did not cancel the console line"
+tm send-keys -t t ':set batch -5' Enter
+wait_for 'error: set: batch: -5 is out of range' && ok || bad ":set batch -5 showed no error naming the command"
+header | grep -q 'sched duplex  batch 64 ' && ok || bad ":set batch -5 changed something: $(header)"
+tm send-keys -t t ':' Up
+wait_for '^:set batch -5$' && ok || bad "Up did not recall the last command"
+tm send-keys -t t Up
+wait_for '^:set sched duplex$' && ok || bad "Up twice did not recall the command before"
+esc
+tm send-keys -t t ':' C-r 'sched'
+wait_for "reverse-i-search.*sched.*: set sched duplex" && ok || bad "Ctrl-R did not find the command"
+esc
+esc
+tm send-keys -t t ':note look at the long tail' Enter
+wait_for 'note at iteration 0, layer 0: look at the long tail' >/dev/null
+esc
+wait_for '^ note: look at the long tail' && ok || bad "a note is not shown"
+tm send-keys -t t ':compare gpu' Enter
+wait_for 'compare with gpu' >/dev/null
+tm send-keys -t t ':step' Enter
+wait_for 'gpu: layer [+-]' && ok || bad ":compare gpu did not start the compare run"
+tm send-keys -t t ':step 3 cycle' Enter
+wait_for 'stack0  cycle 3 = ' && ok || bad ":step 3 cycle did not step the stack replay to cycle 3"
+# a restart with compare on: the compare run borrowed the old run's PIM memo
+tm send-keys -t t ':set! batch 32' Enter
+wait_for '^ sieve .* batch 32 ' && ok || bad ":set! batch 32 did not restart with batch 32"
+tm send-keys -t t n
+wait_for 'gpu: layer [+-]' && ok || bad "compare did not come back after the restart"
+tm send-keys -t t ':goto 0 0' Enter
+wait_for 'iteration 0 of [0-9]+, no layer yet' >/dev/null
+tm send-keys -t t ':break layer 2' Enter r
+wait_for 'breakpoint 1 \(layer 2\)' && ok || bad "the breakpoint did not stop play mode"
+sleep 0.5
+screen | grep -qE 'iteration 0 of [0-9]+, layer 2 of' && ok || bad "play went on past the breakpoint at layer 2"
+tm send-keys -t t ':quit' Enter
+st=$(ended)
+[ "$st" = "rc=0 tty=restored" ] && ok || bad ":quit: $st, want rc=0 tty=restored"
+h=$XDG_STATE_HOME/sieve/history
+[ "$(stat -c %a "$h" 2>/dev/null)" = 600 ] && ok || bad "the history file $h is not there with mode 0600"
+[ "$(stat -c %a "$XDG_STATE_HOME/sieve" 2>/dev/null)" = 700 ] && ok || bad "the history directory is not 0700"
+grep -qx 'set sched duplex' "$h" && grep -qx quit "$h" && ok || bad "the history file lacks the commands: $(cat "$h")"
+
+# An rc file applies at start; --norc skips it; an error in it names FILE:LINE.
+mkdir -p "$XDG_CONFIG_HOME/sieve"
+printf '# rc\nset sched pim\n' >"$XDG_CONFIG_HOME/sieve/sieverc"
+start -- --no-mouse
+wait_for '^ sieve .* sched pim ' && ok || bad "the rc file's set sched pim did not apply"
+tm send-keys -t t q
+ended >/dev/null
+start -- --no-mouse --norc
+wait_for 'Stats' >/dev/null
+header | grep -q 'sched sieve ' && ok || bad "--norc: the rc file applied: $(header)"
+tm send-keys -t t q
+ended >/dev/null
+printf 'set sched pim\nset batch -5\n' >"$XDG_CONFIG_HOME/sieve/sieverc"
+start -- --no-mouse
+wait_for "error: $XDG_CONFIG_HOME/sieve/sieverc:2: batch: -5 is out of range" && ok ||
+	bad "an error in the rc file is not shown as FILE:LINE"
+header | grep -q 'sched pim  batch 64 ' && ok || bad "the rc file before its error: $(header)"
+tm send-keys -t t q
+ended >/dev/null
+rm "$XDG_CONFIG_HOME/sieve/sieverc"
+
+# -x FILE runs a script in the UI, which stays interactive; --no-history writes none.
+rm -f "$h"
+printf 'set sched gpu\nstep 2\nnote after two layers\n' >"$tmp/lesson.sieve"
+start -- --no-mouse --no-history -x "$tmp/lesson.sieve"
+wait_for '^ sieve .* sched gpu ' && ok || bad "-x: the script's set sched gpu did not apply"
+wait_for 'iteration 0 of [0-9]+, layer 1 of' && ok || bad "-x: the script's step 2 did not show"
+wait_for '^ note: after two layers' && ok || bad "-x: the script's note is not shown"
+tm send-keys -t t n
+wait_for 'iteration 0 of [0-9]+, layer 2 of' && ok || bad "-x: the UI did not stay interactive"
+tm send-keys -t t ':quit' Enter
+st=$(ended)
+[ "$st" = "rc=0 tty=restored" ] && ok || bad "-x then :quit: $st"
+[ ! -e "$h" ] && ok || bad "--no-history wrote $h"
+
+# --lesson N runs the lesson in the UI (as -x): its last note shows at the end.
+start -- --no-mouse --lesson 1
+wait_for '^ note: Sieve sends the tail to PIM' && ok || bad "--lesson 1: the lesson's last note is not shown"
 tm send-keys -t t q
 ended >/dev/null
 

@@ -6,6 +6,7 @@
 #ifndef SIEVE_UI_APP_H
 #define SIEVE_UI_APP_H
 
+#include "console_line.h"
 #include "theme.h"
 #include "ui.h"
 #include "view.h"
@@ -63,6 +64,7 @@ struct app {
 	char msg[ERR_MAX + 64];	/* the status line's message, "" when none */
 	int quit;
 	int too_small;
+	struct conline con;	/* the console line, its output and notes */
 	/* the worker's progress, read by the loop before each frame */
 	int busy, busy_iter, busy_layer;
 	double busy_s;
@@ -78,6 +80,8 @@ int keys_help_lines(void);
 /* Play: the label of the current speed, and the seconds between steps (0: no wait). */
 const char *keys_speed_label(int speed);
 double keys_speed_period_s(int speed);
+/* The speed nearest steps_per_s (on a log scale; above the table: unlimited). */
+int keys_speed_nearest(double steps_per_s);
 
 /*
  * A step of grain g: the cursor's next event, or a job for the worker

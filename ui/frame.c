@@ -88,7 +88,10 @@ static void status(struct app *ap)
 			  " %c simulating iteration %d, layer %d ... %.1f s (keys still work; q quits)",
 			  spin[(int)(ap->busy_s * 8) % 4], ap->busy_iter, ap->busy_layer, ap->busy_s);
 	else if (ap->msg[0])
-		draw_text(&ap->lk, LINES - 1, 0, COLS, R_NORMAL, " %s", ap->msg);
+		draw_text(&ap->lk, LINES - 1, 0, COLS, strncmp(ap->msg, "error: ", 7) ? R_NORMAL : R_WARN,
+			  " %s", ap->msg);
+	else if (con_note_now(ap) != NULL)	/* a lesson's note, from where it was written */
+		draw_text(&ap->lk, LINES - 1, 0, COLS, R_TITLE, " note: %s", con_note_now(ap));
 	else
 		draw_text(&ap->lk, LINES - 1, 0, COLS, R_DIM,
 			  " space event  n layer  N iteration  b back  r play  c compare  Tab panel  "
@@ -114,6 +117,7 @@ void app_draw(struct app *ap)
 		else if (ap->overlay == OV_INSPECT)
 			inspector_draw(ap);
 	}
+	conline_draw(ap);
 	wnoutrefresh(stdscr);
 	doupdate();
 }

@@ -34,6 +34,23 @@ double keys_speed_period_s(int speed)
 	return speeds[speed].steps_per_s > 0 ? 1 / speeds[speed].steps_per_s : 0;
 }
 
+int keys_speed_nearest(double steps_per_s)
+{
+	int best = NSPEEDS - 1;	/* the last is unlimited */
+	double best_d = INFINITY;
+
+	if (steps_per_s > 2 * speeds[NSPEEDS - 2].steps_per_s)
+		return best;
+	for (int i = 0; i < NSPEEDS - 1; i++) {
+		double d = fabs(log(speeds[i].steps_per_s / steps_per_s));
+		if (d < best_d) {
+			best = i;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 static void say(struct app *ap, const char *msg)
 {
 	snprintf(ap->msg, sizeof ap->msg, "%s", msg);
@@ -288,6 +305,13 @@ static void k_escape(struct app *ap, int k)
 	ap->msg[0] = 0;
 }
 
+static void k_console(struct app *ap, int k)
+{
+	(void)k;
+	ap->overlay = OV_NONE;
+	conline_open(ap);
+}
+
 static void k_quit(struct app *ap, int k)
 {
 	(void)k;
@@ -336,6 +360,8 @@ static const struct key_entry {
 	{.key = '\r', .label = NULL, .fn = k_inspect},
 	{.key = 'c', .label = "c", .help = "compare: a second policy in lockstep (c again: the next)",
 	 .fn = k_compare},
+	{.key = ':', .label = ":", .help = "console: a command (Tab completes, Up history, Esc cancels; :help)",
+	 .fn = k_console},
 	{.key = '?', .label = "?", .help = "this help", .fn = k_help},
 	{.key = KEY_ESC, .label = "Esc", .help = "close help or the inspector", .fn = k_escape},
 	{.key = 'q', .label = "q", .help = "quit", .fn = k_quit},

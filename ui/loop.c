@@ -36,6 +36,8 @@ static void take(struct app *ap)
 
 	if (!worker_take(&ap->w, &ap->gen, &ap->a, &ap->b, &ap->cmp_on, &ap->banks, err, sizeof err))
 		return;
+	if (worker_stopped(&ap->w))	/* a breakpoint fired */
+		ap->playing = 0;
 	if (err[0])
 		snprintf(ap->msg, sizeof ap->msg, "%s", err);
 	switch (ap->cursor_after) {
@@ -110,6 +112,8 @@ static int loop(struct app *ap)
 			keys_handle(ap, k);
 			continue;
 		}
+		if (!ap->busy && con_run_pending(ap))	/* console lines, the rc file, -x */
+			continue;
 		app_draw(ap);
 		if (poll(fds, 2, timeout_ms(ap)) < 0 && errno != EINTR)
 			break;
@@ -119,6 +123,8 @@ static int loop(struct app *ap)
 		while (!ap->quit && (ch = getch()) != ERR) {
 			if (ch == KEY_RESIZE)
 				continue;	/* the next frame lays out from LINES and COLS */
+			if (conline_key(ap, ch))
+				continue;
 			if (ap->too_small && ch != 'q')
 				continue;
 			keys_handle(ap, ch);
@@ -144,7 +150,9 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	}
 	for (int i = 0; i < 2; i++)
 		fcntl(ap->pipe[i], F_SETFL, fcntl(ap->pipe[i], F_GETFL) | O_NONBLOCK);
+	conline_init(ap);
 	if (screen_open(&ap->lk, o, e) != 0) {
+		conline_done(ap);
 		close(ap->pipe[0]);
 		close(ap->pipe[1]);
 		free(ap);
@@ -155,8 +163,11 @@ int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e)
 	snap_init(&ap->b);
 	app_open_views(ap);
 	worker_start(&ap->w, s, o->datadir, ap->pipe[1]);
+	ap->w.stop = o->con.stop;	/* before the first job */
+	ap->w.stop_ctx = o->con.ctx;
 	rc = loop(ap);
 	*sim_busy = worker_stop(&ap->w, 30);
+	conline_done(ap);
 	screen_close();
 	screen_signals_restore();
 	if (*sim_busy)		/* the worker may still write to the pipe and read the snapshots' sim */

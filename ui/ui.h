@@ -12,8 +12,33 @@
 #ifndef SIEVE_UI_H
 #define SIEVE_UI_H
 
+#include <stddef.h>
+
 #include "err.h"
 #include "sim.h"
+
+struct app;	/* the running UI, opaque outside ui/ */
+
+/*
+ * The console line (`:`), readline inside curses: the command language
+ * lives in src/, which ui/ never includes, so src/ hands it in as
+ * callbacks.  Commands run on the UI thread while the worker is idle (they
+ * touch the simulation directly); the UI then takes a new snapshot.
+ */
+struct ui_console {
+	void *ctx;
+	/* run one line; 0, or -1 with a one-line message in err */
+	int (*exec)(void *ctx, struct app *ui, const char *line, char *err, size_t errlen);
+	/* once, before the first key: the rc file and -x scripts (as exec) */
+	int (*startup)(void *ctx, struct app *ui, char *err, size_t errlen);
+	/* candidates for the word that ends line; 1 when it is a file name */
+	int (*complete)(void *ctx, const char *line, void (*add)(void *actx, const char *word),
+			void *actx);
+	/* on the worker thread after each layer it simulates: 1 stops play (msg says why) */
+	int (*stop)(void *ctx, char *msg, size_t len);
+	const char *history;	/* the history file, or NULL for none */
+	int history_max;	/* lines kept */
+};
 
 struct ui_opts {
 	const char *theme;	/* a name from ui_theme_names; NULL = "dark" */
@@ -21,6 +46,7 @@ struct ui_opts {
 	int no_color;		/* no colour escapes (also when NO_COLOR is set) */
 	int no_mouse;		/* leave the mouse to the terminal (selection) */
 	const char *datadir;	/* data files, for the compare run (sim_init_shared) */
+	struct ui_console con;	/* exec NULL: no console line */
 };
 
 /* Theme names, NULL-terminated (for option checking and help). */
@@ -39,5 +65,18 @@ extern const char *const ui_theme_names[];
  * s is then in use and must be neither read nor released (exit at once).
  */
 int ui_run(const struct ui_opts *o, struct sim *s, int *sim_busy, struct err *e);
+
+/*
+ * What the console's commands do to the UI: call these only from inside
+ * the exec and startup callbacks.
+ */
+void ui_print(struct app *ui, const char *line);	/* to the console's output */
+void ui_pause(struct app *ui);
+const char *ui_speed(struct app *ui, double steps_per_s);	/* the speed chosen, as text */
+void ui_compare(struct app *ui, int policy);	/* -1: off */
+void ui_step_cycle(struct app *ui, long n);	/* the stack replay, n cycles on */
+void ui_note(struct app *ui, int iter, int layer, const char *text);	/* shown from there on */
+void ui_set_sim(struct app *ui, struct sim *s);	/* the shown run was replaced */
+void ui_quit(struct app *ui);
 
 #endif

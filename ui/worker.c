@@ -60,6 +60,11 @@ static int step_layer(struct worker *w, struct err *e)
 		err_set(e, "%s", sim_error(w->s));
 	if (rc > 0 && compare_follow(w, e) != 0)
 		return -1;
+	if (rc > 0 && w->stop != NULL && w->stop(w->stop_ctx, e->msg, sizeof e->msg)) {
+		pthread_mutex_lock(&w->mu);
+		w->stopped = 1;
+		pthread_mutex_unlock(&w->mu);
+	}
 	return rc;
 }
 
@@ -122,6 +127,21 @@ static int compare_build(struct worker *w, int sched, struct err *e)
 	return compare_follow(w, e);
 }
 
+/* JOB_SYNC: the compare run under sched (-1: none) at the shown run's position. */
+static int compare_sync(struct worker *w, int sched, struct err *e)
+{
+	struct sim_mark a, b;
+
+	if (!w->cmp_on || sched < 0 || w->cmp.cfg.sched != sched)
+		return compare_build(w, sched, e);
+	sim_mark(w->s, &a);
+	sim_mark(&w->cmp, &b);
+	if ((b.iter > a.iter || (b.iter == a.iter && b.layer > a.layer)) &&
+	    sim_rewind(&w->cmp, &a, e) != 0)
+		return -1;
+	return compare_follow(w, e);
+}
+
 static void replay_drop(struct worker *w)
 {
 	if (w->rp_on)
@@ -141,13 +161,19 @@ static int replay_build(struct worker *w, int gpu, int stack, struct err *e)
 }
 
 /* JOB_REPLAY: one cycle on, or to a cycle (rebuilt when it lies behind). */
-static void replay_job(struct worker *w, const struct job_args *j, struct err *e)
+/* No replay of (gpu, stack) in the shown layer? */
+static int replay_stale(const struct worker *w, int gpu, int stack)
 {
 	struct sim_mark now;
 
 	sim_mark(w->s, &now);
-	if (!w->rp_on || w->rp.gpu != j->gpu || w->rp.stack != j->stack ||
-	    now.iter != w->rp_at.iter || now.layer != w->rp_at.layer ||
+	return !w->rp_on || w->rp.gpu != gpu || w->rp.stack != stack ||
+	       now.iter != w->rp_at.iter || now.layer != w->rp_at.layer;
+}
+
+static void replay_job(struct worker *w, const struct job_args *j, struct err *e)
+{
+	if (replay_stale(w, j->gpu, j->stack) ||
 	    (j->cycle >= 0 && j->cycle < stack_replay_cycle(&w->rp))) {
 		if (replay_build(w, j->gpu, j->stack, e) != 0)
 			return;
@@ -190,7 +216,8 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	case JOB_ITER:
 		do
 			rc = step_layer(w, e);
-		while (rc > 0 && (sim_mark(w->s, &m), m.layer != 0) && !quitting(w));
+		while (rc > 0 && (sim_mark(w->s, &m), m.layer != 0) && !quitting(w) &&
+		       !w->stopped);
 		replay_follow(w, e);
 		break;
 	case JOB_EVENT:
@@ -211,6 +238,13 @@ static void run_job(struct worker *w, const struct job_args *j, struct err *e)
 	case JOB_REPLAY:
 		replay_job(w, j, e);
 		break;
+	case JOB_SYNC:
+		if (compare_sync(w, j->cmp_sched, e) == 0)
+			replay_follow(w, e);
+		if (j->cycles > 0 && e->msg[0] == 0 &&
+		    (!replay_stale(w, j->gpu, j->stack) || replay_build(w, j->gpu, j->stack, e) == 0))
+			stack_replay_run_until(&w->rp, stack_replay_cycle(&w->rp) + j->cycles);
+		break;
 	}
 }
 
@@ -227,6 +261,7 @@ static void *worker_main(void *arg)
 			break;
 		struct job_args job = w->job;
 		w->busy = 1;
+		w->stopped = 0;
 		w->started_s = now_s();
 		pthread_mutex_unlock(&w->mu);
 		run_job(w, &job, &e);
@@ -289,6 +324,30 @@ int worker_stop(struct worker *w, int wait_ms)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	return 0;
+}
+
+void worker_set_sim(struct worker *w, struct sim *s)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->cmp_on)
+		sim_release(&w->cmp);
+	w->cmp_on = 0;
+	replay_drop(w);
+	w->whatif_ok = 0;	/* the event cursor is reset by the JOB_SYNC that follows */
+	w->s = s;
+	w->gen++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+int worker_stopped(struct worker *w)
+{
+	int stopped;
+
+	pthread_mutex_lock(&w->mu);
+	stopped = w->stopped;
+	w->stopped = 0;
+	pthread_mutex_unlock(&w->mu);
+	return stopped;
 }
 
 int worker_submit(struct worker *w, const struct job_args *job)

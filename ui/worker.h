@@ -19,13 +19,14 @@
 #include "snap.h"
 
 enum job { JOB_NONE, JOB_LAYER, JOB_ITER, JOB_EVENT, JOB_REWIND, JOB_COMPARE, JOB_REPLAY,
-	   JOB_WHATIF };
+	   JOB_WHATIF, JOB_SYNC };
 
 struct job_args {
 	int job;
 	struct sim_mark target;	/* JOB_REWIND */
-	int cmp_sched;		/* JOB_COMPARE: a policy, or -1 for off */
-	int gpu, stack;		/* JOB_REPLAY: the stack */
+	int cmp_sched;		/* JOB_COMPARE, JOB_SYNC: a policy, or -1 for off */
+	int gpu, stack;		/* JOB_REPLAY, JOB_SYNC: the stack */
+	long cycles;		/* JOB_SYNC: replay cycles to step */
 	int64_t cycle;		/* JOB_REPLAY: go to this cycle; -1: one cycle on */
 	struct history_event from;	/* JOB_EVENT: the next event after this one (history.h) */
 };
@@ -47,12 +48,16 @@ struct worker {
 	int whatif_ok;		/* ... for the newest layer */
 	const char *datadir;
 	int notify_fd;		/* written once per finished job */
+	/* after each layer of the shown run the worker simulates: 1 stops the job */
+	int (*stop)(void *ctx, char *msg, size_t len);
+	void *stop_ctx;
 	/* under mu */
 	struct job_args job;	/* job.job == JOB_NONE: none queued */
 	int busy, quit;
 	double started_s;	/* wall clock when the job began */
 	int at_iter, at_layer;	/* the layer being simulated */
 	unsigned gen;		/* finished jobs */
+	int stopped;		/* stop said so during the last job */
 	char err[ERR_MAX];	/* the last job's error, "" when none */
 };
 
@@ -65,6 +70,20 @@ int worker_start(struct worker *w, struct sim *s, const char *datadir, int notif
  * 1: the simulations are still in use and the process should exit).
  */
 int worker_stop(struct worker *w, int wait_ms);
+
+/*
+ * JOB_SYNC, for when the UI changed the shown run while the worker was
+ * idle (the console stepped it, went back, or changed a live parameter):
+ * the compare run is brought to the same position (rewound, stepped, or
+ * built anew for another policy), the stack replay follows, then steps
+ * `cycles` cycles.
+ */
+
+/* The shown run replaced (a restart) while idle: the compare run and the replay dropped. */
+void worker_set_sim(struct worker *w, struct sim *s);
+
+/* Did a stop (see struct worker) end the last job?  Cleared by asking. */
+int worker_stopped(struct worker *w);
 
 /* Queue a job; 0 when the worker was idle, -1 when busy (nothing queued). */
 int worker_submit(struct worker *w, const struct job_args *job);
