@@ -29,7 +29,10 @@
  *             on one stack in series), and bank contention; the split with
  *             the shortest critical path wins, then single experts are
  *             flipped while that shortens it (stacks can be uneven).  Attention goes to PIM
- *             when streaming the KV cache there is estimated faster.
+ *             when streaming the KV cache there is estimated faster; with
+ *             micro-batches, when that evens out the GPU's and its busiest
+ *             stack's load (sim.c: one micro-batch's attention overlaps
+ *             another's experts).
  *
  * Contention (the assumption behind sieve's estimate and the engine): with
  * bank or bank-group PIM attached shared ([pim] attach, hbm.h), all-bank
