@@ -191,6 +191,54 @@ static int micro_seqs(const struct sim *s, int g, int m)
 }
 
 /*
+ * Whether GPU g's attention streams its KV cache in PIM (sched.h's policy
+ * rule), given its time on the GPU and in PIM, projections of proj before
+ * it on the GPU.  What sieve compares: with
+ * one micro-batch the layer's phases run one after another, so the faster
+ * side wins.  With several, one micro-batch's attention overlaps another's
+ * experts and the layer takes as long as its busiest resource: both sides
+ * become the GPU's or the busiest stack's load, whichever is larger, with
+ * every micro-batch's attention added on its side to the last MoE layer's
+ * (sim_loads).  Attention in PIM holds all of the GPU's stacks.
+ */
+static int attention_in_pim(const struct sim *s, int g, double proj, double on_gpu,
+			    double in_pim)
+{
+	int M = s->cfg.micro;
+	double gpu = s->loads.gpu_ns[g] + M * proj, stack = s->loads.stack_ns[g];
+
+	if (M == 1 || !s->loads.known)
+		return sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
+	return sched_attention_in_pim(s->cfg.sched, fmax(gpu + M * on_gpu, stack),
+				      fmax(gpu, stack + M * in_pim));
+}
+
+/* Each GPU's load of the layer just simulated, attention left out (sim_loads). */
+static void note_loads(struct sim *s)
+{
+	double stack[HW_MAX_GPUS * HW_MAX_STACKS] = {0};
+	int S = s->hw.stacks;
+
+	memset(&s->loads, 0, sizeof s->loads);
+	for (int i = s->layer_first_task; i < s->eng.ntasks; i++) {
+		const struct engine_task *t = &s->eng.task[i];
+		if (t->kind == TASK_ATTN || t->kind == TASK_ATTN_PIM)
+			continue;
+		for (int r = 0; r < t->nres; r++) {
+			if (t->res[r] == s->res_gpu[t->gpu])
+				s->loads.gpu_ns[t->gpu] += t->dur_ns;
+			int k = t->res[r] - s->res_stack0[t->gpu];
+			if (k >= 0 && k < S)
+				stack[t->gpu * S + k] += t->dur_ns;
+		}
+	}
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int k = 0; k < S; k++)
+			s->loads.stack_ns[g] = fmax(s->loads.stack_ns[g], stack[g * S + k]);
+	s->loads.known = 1;
+}
+
+/*
  * 1. attention of every GPU for its sequences of micro-batch m; task ids
  * into ids (-1 where a GPU has none).  attacc and duplex stream the KV cache
  * in PIM; sieve picks, per GPU and layer, whichever of the two its models
@@ -211,7 +259,7 @@ static void attention(struct sim *s, int m, int *ids)
 		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
 		in_pim = pimcost_stream_ns(s->pim, kv);
-		pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
+		pim = attention_in_pim(s, g, proj, on_gpu, in_pim);
 		if (!pim) {
 			ids[g] = issue(s, TASK_ATTN, g, m, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
@@ -261,10 +309,12 @@ static int pim_cost(struct sim *s, int g, struct sched_expert *x)
  * Policy p's split of GPU g's experts with tokens, into x (room for all of
  * them) and *sg: eg[e * G + g] tokens of expert e run on GPU g (the
  * placement's replica there, place.h).  ready_ns: how long after the
- * dispatch the GPU is still busy.  -1 (s->err filled) when a PIM cost fails.
+ * dispatch the GPU is still busy; stack_ready_ns: each of its stacks
+ * (NULL: sched.h).  -1 (s->err filled) when a PIM cost fails.
  */
 static int partition(struct sim *s, const struct sched_params *p, int layer, const int *eg,
-		     int g, double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
+		     int g, double ready_ns, const double *stack_ready_ns, struct sched_expert *x,
+		     struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
 	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
@@ -272,7 +322,7 @@ static int partition(struct sim *s, const struct sched_params *p, int layer, con
 	const struct placement *pl = &s->place;
 
 	*sg = (struct sched_gpu){&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
-				 x, 0, 0, ready_ns};
+				 x, 0, 0, ready_ns, stack_ready_ns};
 	for (int e = 0; e < m->experts; e++) {
 		struct sched_expert *y;
 		int r = 0;
@@ -519,8 +569,12 @@ static int experts_of_micro(struct sim *s, int m, const int *attn, const int *di
 		/* how long after the dispatch the GPU is still busy: its shared
 		 * experts, or with micro-batches another one's work */
 		double ready = fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp);
+		double stack_ready[HW_MAX_STACKS];
 		struct sched_gpu sg;
-		if (partition(s, &p, s->layer, s->expert_gpu, g, ready, s->decision + s->ndecisions,
+		for (int k = 0; k < s->hw.stacks; k++)
+			stack_ready[k] = fmax(0, s->eng.res[s->res_stack0[g] + k].free_ns - ph->disp);
+		if (partition(s, &p, s->layer, s->expert_gpu, g, ready, stack_ready,
+			      s->decision + s->ndecisions,
 			      &sg) != 0)
 			return -1;
 		s->ndecisions += sg.n;
@@ -757,6 +811,8 @@ int sim_step_layer(struct sim *s)
 	}
 	if (!moe)
 		dense_layer(s, attn, ph);
+	else
+		note_loads(s);
 	free(attn);
 	free(rt);
 	for (int m = 0; m < M; m++) {
@@ -848,7 +904,7 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 		eg[r->decision[i].expert * r->gpus + r->decision[i].gpu] += r->decision[i].tokens;
 	for (int g = 0; g < r->gpus; g++) {
 		struct sched_gpu sg;
-		if (partition(s, &p, r->layer, eg, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
+		if (partition(s, &p, r->layer, eg, g, r->gpu[g].ready_ns, NULL, out + *n, &sg) != 0) {
 			free(eg);
 			s->failed = 1;
 			return err_prefix(&s->err, "what-if %s at iteration %d, layer %d, ",

@@ -89,6 +89,7 @@ struct sim {
 	double end_ns;		/* end of the layer just simulated */
 	double micro_ready_ns[CONFIG_MAX_MICRO];	/* micro-batch m of the next layer may
 						   start: this layer's combine of m */
+	struct sim_loads loads;	/* the last MoE layer's, for sieve's attention */
 	/* the layer just simulated */
 	int last_layer;		/* -1 before the first step */
 	int *assign;		/* batch * top_k expert ids */

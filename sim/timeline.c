@@ -34,6 +34,7 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->now_ns = s->now_ns;
 	c->end_ns = s->end_ns;
 	memcpy(c->micro_ready_ns, s->micro_ready_ns, sizeof c->micro_ready_ns);
+	c->loads = s->loads;
 	c->iter_ns_sum = s->iter_ns_sum;
 	c->iter_ns_cur = s->iter_ns_cur;
 	c->est_err_sum = s->est_err_sum;
@@ -81,6 +82,7 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	s->now_ns = c->now_ns;
 	s->end_ns = c->end_ns;
 	memcpy(s->micro_ready_ns, c->micro_ready_ns, sizeof s->micro_ready_ns);
+	s->loads = c->loads;
 	s->iter_ns_sum = c->iter_ns_sum;
 	s->iter_ns_cur = c->iter_ns_cur;
 	s->est_err_sum = c->est_err_sum;

@@ -52,10 +52,22 @@
 
 struct sim;
 
+/*
+ * Each GPU's busy time in the last MoE layer, its attention left out: the
+ * GPU's and its busiest stack's.  With micro-batches one micro-batch's
+ * attention runs while another's experts do, so sieve places attention
+ * where it evens out the two (sim.c); known: 0 before the first MoE layer.
+ */
+struct sim_loads {
+	double gpu_ns[HW_MAX_GPUS], stack_ns[HW_MAX_GPUS];
+	int known;
+};
+
 struct sim_checkpoint {
 	int iter, layer;
 	double now_ns, end_ns;
 	double micro_ready_ns[CONFIG_MAX_MICRO];
+	struct sim_loads loads;
 	double iter_ns_sum, iter_ns_cur;
 	double est_err_sum;
 	long est_err_n;

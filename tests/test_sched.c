@@ -30,7 +30,7 @@ static int setup(void)
 static struct sched_gpu make(struct sched_expert *x, const int *tokens, int n, int stacks,
 			     double pim_per_token)
 {
-	struct sched_gpu g = {&hw, 1, &model, GPU_NOMINAL, stacks, x, n, 0, 0};
+	struct sched_gpu g = {&hw, 1, &model, GPU_NOMINAL, stacks, x, n, 0, 0, NULL};
 
 	for (int i = 0; i < n; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -111,6 +111,23 @@ static void estimate_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 5000 + kernel + 4000, 1e-6);
 	g.locks_stacks = 0;
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000 + kernel, 4000), 1e-6);
+	/* with micro-batches the stacks have their own backlog: stack 0 busy
+	 * until 7000 ns with the other micro-batch's PIM experts, stack 1 free.
+	 * Bank PIM: stack 0's two experts end at 7000 + 4000 = 11000, and the
+	 * kernel starts then (after the GPU's 5000 too).  Logic-PIM: the kernel
+	 * starts at 5000, stack 0 ends at 11000 */
+	double stack_ready[2] = {7000, 0};
+	g.stack_ready_ns = stack_ready;
+	g.locks_stacks = 1;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 11000 + kernel, 1e-6);
+	g.locks_stacks = 0;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000 + kernel, 11000), 1e-6);
+	/* the GPU busier than the stacks (its kernel waits for the GPU alone) */
+	stack_ready[0] = 1000;
+	g.locks_stacks = 1;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000, 1000 + 4000) + kernel, 1e-6);
+	stack_ready[0] = 0;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 5000 + kernel, 1e-6);
 }
 
 /* Minimum of the estimate over all 2^n splits. */
