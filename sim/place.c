@@ -56,6 +56,28 @@ int place_replica_tokens(const struct placement *p, int layer, int e, int r, int
 	return count / n + (r < count % n);
 }
 
+void place_set_pim(struct placement *p, int on, const double *pim_ns)
+{
+	int aware = on && pim_ns != NULL;
+
+	if (aware)
+		memcpy(p->pim_ns, pim_ns, sizeof p->pim_ns);
+	if (aware != p->pim_aware)
+		p->rebase = 1;
+	p->pim_aware = aware;
+}
+
+double place_expert_ns(const struct placement *p, const struct hw *hw, const struct model *m,
+		       int g, int tokens)
+{
+	double gpu = gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter,
+				   m->expert_weight_bytes, tokens);
+
+	if (!p->pim_aware || tokens > PLACE_PIM_TOKENS || tokens <= 0)
+		return gpu;
+	return fmin(gpu, p->pim_ns[tokens] / p->stacks);
+}
+
 double place_cost_ns(const struct placement *p, const struct hw *hw, const struct model *m, int g,
 		     double tokens)
 {
@@ -63,9 +85,7 @@ double place_cost_ns(const struct placement *p, const struct hw *hw, const struc
 
 	if (tokens <= 0)
 		return 0;
-	return active * p->corr[g] *
-	       gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter, m->expert_weight_bytes,
-			     (int)ceil(tokens / active));
+	return active * p->corr[g] * place_expert_ns(p, hw, m, g, (int)ceil(tokens / active));
 }
 
 /* ---- one layer's placement ---- */
@@ -124,7 +144,8 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 			break;
 		/* vibe's model: splitting an expert below a tile of tokens saves
 		 * no compute and reads its weights twice (decode) */
-		if (p->par.policy == PLACE_VIBE && loads[best] / (nrep[best] + 1) < hw->tile_m)
+		if (p->par.policy == PLACE_VIBE && !p->pim_aware &&
+		    loads[best] / (nrep[best] + 1) < hw->tile_m)
 			break;
 		nrep[best]++;
 	}

@@ -33,6 +33,19 @@
  * so in decode, where most experts get a few tokens and a GPU's time is
  * mostly the weights of its active experts, cold experts cost what their
  * chance of being read costs; in prefill, everything is active.
+ * PIM-aware (place_set_pim: the partition policy weighs PIM, duplex and
+ * sieve): an expert with k tokens costs what the partition would make it
+ * cost, min(gpu_expert_ns(speed_g, k), pim_ns(k) / stacks) for k up to
+ * PLACE_PIM_TOKENS (more: the GPU's), in place of gpu_expert_ns.  PIM is
+ * not scaled by the GPU's speed, so a slow GPU's cold experts cost it no
+ * more than a fast one's.  The / stacks: the placement spreads a GPU's
+ * experts over its stacks (round robin), which run in parallel, so a GPU's
+ * PIM work is about its sum / stacks; with bank PIM sharing the stacks
+ * (sched.h) it adds to the GPU kernel's time, as the sum here does; with
+ * Logic-PIM or reserved channels the two overlap and the sum is an upper
+ * bound.  The GPU kernel's per-expert marginal time ignores that a grouped
+ * kernel shares its fixed cost (it is the same for every GPU, so it shifts
+ * no choice).
  * vibe replicates only while each replica keeps a tile of tokens (tile_m):
  * below that a split saves no compute and reads the weights twice.  On a
  * re-placement, a GPU that already holds an expert keeps it when within
@@ -83,6 +96,9 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
  * third confirming check, so one recalibration sees the whole slowdown */
 #define PLACE_CORR_EMA 0.5
 #define PLACE_STICKY 0.02	/* a GPU holding the expert wins if within 2% of the best */
+/* PIM-aware cost: token counts with a PIM time (sched_crossover_tau looks
+ * no further: past 64 tokens the GPU's tile wins) */
+#define PLACE_PIM_TOKENS 64
 
 struct place_policy_info {
 	const char *name;	/* as --place takes it */
@@ -132,6 +148,10 @@ struct placement {
 	double corr[HW_MAX_GPUS];	/* measured / modelled expert phase (average) */
 	double corr_ref[HW_MAX_GPUS];
 	double meas[HW_MAX_GPUS], model[HW_MAX_GPUS];	/* this iteration, so far */
+	/* PIM-aware time model: pim_ns[k], one expert with k tokens in PIM
+	 * (pimcost.h), for k <= PLACE_PIM_TOKENS; pim_aware 0: GPU only */
+	int pim_aware;
+	double pim_ns[PLACE_PIM_TOKENS + 1];
 	int observed;		/* iterations seen */
 	int last_iter;		/* iteration of the last placement */
 	int over;		/* consecutive checks over a threshold */
@@ -164,6 +184,18 @@ int place_stack(const struct placement *p, int layer, int e, int r);
 
 /* Tokens of replica r when the expert has count tokens (even split). */
 int place_replica_tokens(const struct placement *p, int layer, int e, int r, int count);
+
+/*
+ * The time model weighs PIM (on: the partition policy does) with pim_ns[k]
+ * for k = 0..PLACE_PIM_TOKENS (NULL: off).  Takes effect at the next
+ * placement; the measured correction restarts (what it corrects changed).
+ */
+void place_set_pim(struct placement *p, int on, const double *pim_ns);
+
+/* What one expert with tokens tokens costs GPU g in the time model, at the
+ * placement's speeds, without the correction. */
+double place_expert_ns(const struct placement *p, const struct hw *hw, const struct model *m,
+		       int g, int tokens);
 
 /*
  * Predicted expert-phase time of GPU g for a replica of expected load

@@ -74,6 +74,25 @@ int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datad
 	return init(s, cfg, datadir, ov, NULL, NULL, e);
 }
 
+/*
+ * The placement's time model weighs PIM when the partition policy does
+ * (place.h); the PIM times are computed once, on first need.  A kernel that
+ * does not fit leaves the model GPU-only (the partition reports the error).
+ */
+static void place_pim_sync(struct sim *s)
+{
+	int on = sched_needs_pim_costs(s->cfg.sched);
+
+	if (on && s->place_pim_state == 0) {
+		struct err e;
+		s->place_pim_state = 1;
+		for (int k = 1; k <= PLACE_PIM_TOKENS && s->place_pim_state == 1; k++)
+			if (pimcost_expert_ns(s->pim, k, &s->place_pim_ns[k], &e) != 0)
+				s->place_pim_state = -1;
+	}
+	place_set_pim(&s->place, on && s->place_pim_state == 1, s->place_pim_ns);
+}
+
 /* hw, when not NULL, is the machine (copied); else cfg->hw with ov's entries. */
 static int init(struct sim *s, const struct sim_config *cfg, const char *datadir,
 		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
@@ -117,6 +136,7 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 	s->expert_gpu = xcalloc((size_t)s->model.experts * (size_t)s->hw.gpus, sizeof *s->expert_gpu);
 	sim_place_params(cfg, &par);
 	place_init(&s->place, &s->model, &s->hw, &par);
+	place_pim_sync(s);
 	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
 	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
 	for (int g = 0; g < s->hw.gpus; g++)
@@ -357,13 +377,20 @@ static int partition(struct sim *s, const struct sched_params *p, int layer, con
 	return 0;
 }
 
-/* GPU g's experts as the placement's time model sees them (its speeds). */
+/* GPU g's experts as the placement's time model sees them (its speeds;
+ * PIM-aware: each expert where the partition would make it cheapest). */
 static double modelled_ns(const struct sim *s, int g, const struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
-	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts);
-	double t;
+	int *counts;
+	double t = 0;
 
+	if (s->place.pim_aware) {
+		for (int i = 0; i < sg->n; i++)
+			t += place_expert_ns(&s->place, &s->gpu_view, m, g, sg->x[i].tokens);
+		return t;
+	}
+	counts = xcalloc((size_t)sg->n + 1, sizeof *counts);
 	for (int i = 0; i < sg->n; i++)
 		counts[i] = sg->x[i].tokens;
 	t = gpu_experts_ns(&s->gpu_view, s->place.speed[g], m->hidden, m->expert_inter,
@@ -829,6 +856,7 @@ int sim_step_layer(struct sim *s)
 	if (++s->layer == s->model.layers) {
 		struct place_params par;
 		sim_place_params(&s->cfg, &par);
+		place_pim_sync(s);
 		place_end_iter(&s->place, s->iter, &par, &s->gpu_view, &s->model);
 		s->layer = 0;
 		s->iter++;
