@@ -18,7 +18,12 @@
  *           min-makespan, LPT order), under the same slot capacity; a GPU's
  *           time is its GPU model (gpu.h, at the speeds of the hw file,
  *           "profiled offline") times a correction measured while running
- *           (measured / modelled expert phase, a moving average).  Hot
+ *           (measured / modelled expert phase, a moving average; measured
+ *           less the time the GPU was still busy at the dispatch, i.e. its
+ *           shared experts; modelled, PIM-aware, is the partition's own
+ *           estimate of its split for that batch at these speeds
+ *           (sched_sieve_estimate), so the ratio does not move with the
+ *           batch and a steady load does not recalibrate).  Hot
  *           experts end up on fast GPUs, cold ones on slow GPUs.
  *
  * Load profile: per MoE layer and expert, the tokens it received, older ones
@@ -47,7 +52,10 @@
  * kernel shares its fixed cost (it is the same for every GPU, so it shifts
  * no choice).
  * vibe replicates only while each replica keeps a tile of tokens (tile_m):
- * below that a split saves no compute and reads the weights twice.  On a
+ * below that a split saves no compute and reads the weights twice.  PIM-
+ * aware, it replicates like eplb: the partition keeps the hot experts on
+ * the GPUs and sends the rest to PIM, so a GPU's time is its hot experts'
+ * weights, and splitting the hottest over GPUs is what evens them out.  On a
  * re-placement, a GPU that already holds an expert keeps it when within
  * PLACE_STICKY of the best choice, so few weights move.
  * Assumptions: tokens of a replicated expert split evenly over its

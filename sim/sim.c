@@ -377,18 +377,22 @@ static int partition(struct sim *s, const struct sched_params *p, int layer, con
 	return 0;
 }
 
-/* GPU g's experts as the placement's time model sees them (its speeds;
- * PIM-aware: each expert where the partition would make it cheapest). */
+/* GPU g's experts as the placement's time model sees them (its speeds). */
 static double modelled_ns(const struct sim *s, int g, const struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
 	int *counts;
-	double t = 0;
+	double t;
 
 	if (s->place.pim_aware) {
-		for (int i = 0; i < sg->n; i++)
-			t += place_expert_ns(&s->place, &s->gpu_view, m, g, sg->x[i].tokens);
-		return t;
+		/* the partition's own estimate of its split, for this very batch
+		 * (so the ratio does not move with the batch), at the placement's
+		 * speeds, the GPU free at the dispatch */
+		struct sched_gpu at = *sg;
+		at.speed = s->place.speed[g];
+		at.ready_ns = 0;
+		at.stack_ready_ns = NULL;
+		return sched_sieve_estimate(&at);
 	}
 	counts = xcalloc((size_t)sg->n + 1, sizeof *counts);
 	for (int i = 0; i < sg->n; i++)
@@ -610,6 +614,9 @@ static int experts_of_micro(struct sim *s, int m, const int *attn, const int *di
 		phase = run_experts(s, g, m, &sg, disp, G, exp, nexp);
 		s->gpu[g].expert_ns += phase;
 		s->place_modelled[g] += modelled_ns(s, g, &sg);
+		/* the shared experts (ready) are not the placement's doing, and
+		 * their share of the phase moves with the batch */
+		s->place_measured[g] += fmax(0, phase - ready);
 		sum += phase;
 		worst = fmax(worst, phase);
 		est = fmax(est, sg.est_ns);
@@ -644,6 +651,7 @@ static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro
 	route(s);
 	migrate(s);
 	memset(s->place_modelled, 0, sizeof s->place_modelled);
+	memset(s->place_measured, 0, sizeof s->place_measured);
 	for (int m = 0; m < M; m++) {
 		int ntok = micro_tokens(s, m, tok);
 		/* dst holds GPU ids, so comm_traffic's "mod G" is the placement's answer */
@@ -670,10 +678,7 @@ static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro
 		ph[m].comb = phase_end(s, comb, G, ph[m].exp);
 	}
 	if (rc == 0) {
-		double meas[HW_MAX_GPUS];
-		for (int g = 0; g < G; g++)
-			meas[g] = s->gpu[g].expert_ns;
-		place_observe(&s->place, s->layer, s->counts, meas, s->place_modelled);
+		place_observe(&s->place, s->layer, s->counts, s->place_measured, s->place_modelled);
 	}
 	free(disp);
 	free(exp);

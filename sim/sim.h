@@ -98,6 +98,8 @@ struct sim {
 	int *dst;		/* batch * top_k: GPU running each token's expert (place.h) */
 	int *expert_gpu;	/* experts * gpus: tokens of each expert on each GPU */
 	double place_modelled[HW_MAX_GPUS];	/* the placement's model of each GPU's experts */
+	double place_measured[HW_MAX_GPUS];	/* ... and what they took: expert phase
+						   less the time the GPU was still busy */
 	/* PIM times the placement's PIM-aware model uses (place_set_pim):
 	 * state 0 not computed yet, 1 filled, -1 a PIM cost failed */
 	int place_pim_state;
