@@ -184,6 +184,12 @@ wait_for 'Stats' >/dev/null
 tm send-keys -t t n
 wait_for 'layer 0 iter 0' >/dev/null
 screen | grep -qE 'expert [0-9]+: [1-9][0-9]* tokens' && ok || bad "the Experts panel starts on an expert without tokens"
+# ... and names its owner; linear placement on 4 GPUs: expert e on GPU e mod 4,
+# and the owner row under the bars reads 0123 0123 ... from expert 0.
+sel=$(screen | grep -oE 'expert [0-9]+: [0-9]+ tokens, (GPU|PIM) on GPU [0-9]+' | head -1)
+[ -n "$sel" ] && [ "${sel##* }" = "$(( $(echo "$sel" | awk '{print $2}' | tr -d :) % 4 ))" ] &&
+	ok || bad "the Experts panel does not name the selected expert's GPU (e mod 4): '$sel'"
+screen | grep -qE '│(0123){8}' && ok || bad "no owner row 0123... under the Experts bars"
 for g in 0 1 2 3; do
 	screen | grep -qE "│gpu$g +A+.* R+ " && ok || bad "no compute lane for gpu$g with attention and router"
 	screen | grep -qE "│g$g pim " && ok || bad "no PIM lane for gpu$g"

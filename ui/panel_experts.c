@@ -2,7 +2,10 @@
  * panel_experts.c - the Experts panel: tokens per expert of the shown
  * layer as vertical bars, GPU and PIM experts told apart by glyph and
  * colour; scrolls when there are more experts than columns, sorts by id or
- * by load, and Enter (or a click) inspects the selected expert.
+ * by load, and Enter (or a click) inspects the selected expert.  Under
+ * the bars, when there is room, a row says which GPU owns each expert
+ * (placement, place.h): its id in base 36, '+' when it has replicas; the
+ * header names the selected expert's GPUs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +102,7 @@ static int legend(const struct experts *st, const struct look *lk, struct rect r
 	int w, x, last = st->first + st->visible < st->n ? st->first + st->visible : st->n;
 
 	if (last - st->first < st->n)
-		snprintf(range, sizeof range, "  %s %d-%d of %d", st->by_load ? "ranks" : "experts",
+		snprintf(range, sizeof range, "  %s%d-%d of %d", st->by_load ? "ranks " : "",
 			 st->first, last - 1, st->n);
 	w = 10 + (int)strlen(range);
 	if (r.w < w + 40)
@@ -113,12 +116,41 @@ static int legend(const struct experts *st, const struct look *lk, struct rect r
 	return w;
 }
 
+/* "on GPU 3" or "on GPUs 3,5" for expert e, into buf ("" in a dense layer). */
+static void owners_text(const struct ui_snap *a, int e, char *buf, size_t size)
+{
+	size_t len;
+
+	buf[0] = '\0';
+	if (a->nrep[e] == 0)
+		return;
+	snprintf(buf, size, " on GPU%s ", a->nrep[e] > 1 ? "s" : "");
+	for (int r = 0; r < a->nrep[e]; r++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%d", r ? "," : "",
+			 a->owner[e * PLACE_MAX_REPLICAS + r]);
+	}
+}
+
+/* The owner row's glyph of expert e: its GPU in base 36, '+' for replicas. */
+static char owner_glyph(const struct ui_snap *a, int e)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	int g = a->owner[e * PLACE_MAX_REPLICAS];
+
+	if (a->nrep[e] == 0)
+		return ' ';
+	return a->nrep[e] > 1 ? '+' : g < 36 ? digits[g] : '*';
+}
+
 static void draw(struct view *v, const struct look *lk, struct rect r)
 {
 	struct experts *st = v->state;
 	const struct ui_snap *a = st->a;
-	int max = 1, rows = r.h - 2, sel_e;
+	int max = 1, sel_e, owners_row = r.h >= 5 && a != NULL && a->moe_layer;
+	int rows = r.h - 2 - owners_row;
 	const struct sched_expert *d;
+	char owners[64];
 
 	if (a == NULL || r.h < 3 || r.w < 10)
 		return;
@@ -140,20 +172,24 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 		st->first = a->experts > st->visible ? a->experts - st->visible : 0;
 	sel_e = st->order[st->sel];
 	d = snap_decision(a, sel_e);
+	owners_text(a, sel_e, owners, sizeof owners);
 	draw_text(lk, r.y, r.x, r.w - legend(st, lk, r), R_NORMAL,
-		  "layer %d iter %d  %d active  max %d  by %s  expert %d: %d tokens%s",
+		  "layer %d iter %d  %d active  max %d  by %s  expert %d: %d tokens%s%s",
 		  a->layer, a->iter, a->last.activated, max, st->by_load ? "load" : "id", sel_e,
-		  a->counts[sel_e], d == NULL ? "" : d->on_pim ? ", PIM" : ", GPU");
+		  a->counts[sel_e], d == NULL ? "" : d->on_pim ? ", PIM" : ", GPU", owners);
 	for (int i = 0; i < st->visible && st->first + i < a->experts; i++) {
 		int e = st->order[st->first + i], x = r.x + i * st->col_w;
 		if (a->counts[e] > 0)
 			for (int k = 0; k < st->col_w - (st->col_w > 1); k++)
 				bar(lk, x + k, r.y + rows, rows, a->counts[e], max, a->where[e],
 				    st->first + i == st->sel);
+		if (owners_row)
+			draw_text(lk, r.y + rows + 1, x, 1, st->first + i == st->sel ? R_SELECT : R_DIM,
+				  "%c", owner_glyph(a, e));
 		if (st->first + i == st->sel)
-			draw_glyph(lk, r.y + rows + 1, x, R_SELECT, "^");
+			draw_glyph(lk, r.y + rows + 1 + owners_row, x, R_SELECT, "^");
 		else if (((st->by_load ? st->first + i : e) % 10) == 0 && x + 4 < r.x + r.w)
-			draw_text(lk, r.y + rows + 1, x, 4, R_DIM, "%d", e);
+			draw_text(lk, r.y + rows + 1 + owners_row, x, 4, R_DIM, "%d", e);
 	}
 }
 

@@ -19,6 +19,8 @@ void snap_release(struct ui_snap *p)
 	free(p->counts);
 	free(p->where);
 	free(p->dec_of);
+	free(p->nrep);
+	free(p->owner);
 	free(p->dec);
 	free(p->task);
 	free(p->whatif);
@@ -31,6 +33,19 @@ static void grow(void **buf, int *cap, int n, size_t size)
 		return;
 	*buf = xrealloc(*buf, (size_t)n * size);
 	*cap = n;
+}
+
+/* Which GPUs own each expert of layer (none in a dense layer). */
+static void take_owners(struct ui_snap *p, const struct sim *s, int layer)
+{
+	int moe = model_is_moe(&s->model, layer);
+
+	for (int e = 0; e < p->experts; e++) {
+		p->nrep[e] = (unsigned char)(moe ? place_replicas(&s->place, layer, e) : 0);
+		for (int r = 0; r < p->nrep[e]; r++)
+			p->owner[e * PLACE_MAX_REPLICAS + r] =
+				(unsigned char)place_gpu(&s->place, layer, e, r);
+	}
 }
 
 static void take_layer(struct ui_snap *p, const struct sim *s, const struct layer_record *r)
@@ -51,6 +66,7 @@ static void take_layer(struct ui_snap *p, const struct sim *s, const struct laye
 		p->where[p->dec[i].expert] = p->dec[i].on_pim ? WHERE_PIM : WHERE_GPU;
 		p->dec_of[p->dec[i].expert] = i;
 	}
+	take_owners(p, s, r->layer);
 	memcpy(p->gpu, r->gpu, sizeof p->gpu);
 	p->last = r->result;
 	grow((void **)&p->task, &p->cap_tasks, r->ntasks + 1, sizeof *p->task);
@@ -80,6 +96,8 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 		p->counts = xrealloc(p->counts, n * sizeof *p->counts);
 		p->where = xrealloc(p->where, n);
 		p->dec_of = xrealloc(p->dec_of, n * sizeof *p->dec_of);
+		p->nrep = xrealloc(p->nrep, n);
+		p->owner = xrealloc(p->owner, n * PLACE_MAX_REPLICAS);
 		p->cap_experts = s->model.experts;
 	}
 	p->experts = s->model.experts;
@@ -100,6 +118,7 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 		p->start_ns = p->end_ns = 0;
 		memset(p->counts, 0, (size_t)p->experts * sizeof *p->counts);
 		memset(p->where, WHERE_NONE, (size_t)p->experts);
+		memset(p->nrep, 0, (size_t)p->experts);
 		memset(&p->last, 0, sizeof p->last);
 	}
 	p->iters_done = s->iters_done;

@@ -31,6 +31,10 @@ struct ui_snap {
 	int *counts;		/* [experts] tokens per expert */
 	unsigned char *where;	/* [experts] WHERE_* */
 	int *dec_of;		/* [experts] index into dec, or -1 */
+	/* the placement (place.h) of the shown layer as it stands now: expert
+	 * e has nrep[e] replicas (0: a dense layer), on GPUs
+	 * owner[e * PLACE_MAX_REPLICAS + r] */
+	unsigned char *nrep, *owner;
 	struct sched_expert *dec;	/* decisions, grouped by GPU */
 	int ndec;
 	struct gpu_work gpu[HW_MAX_GPUS];
