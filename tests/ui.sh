@@ -10,15 +10,13 @@ if ! command -v tmux >/dev/null; then
 	echo "ui.sh: tmux is missing (apt-get install tmux)" >&2
 	exit 1
 fi
-tmp=$(mktemp -d)
+. "$(dirname "$0")/harness.sh"
 sock=sieve-ui-$$
 # a home of our own: no rc file or history of the user's, none left behind
 export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config INPUTRC=/dev/null
 mkdir -p "$HOME"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; screen | sed 's/^/  | /' | head -60; }
 
 T=${UI_TIMEOUT:-20}	# seconds any one wait may take (asan builds are slower)
@@ -406,5 +404,4 @@ st=$(ended)
 [ "$st" = "rc=2 tty=restored" ] && ok || bad "a model that does not fit: $st, want rc=2"
 screen | grep -q "does not fit on h100x4-pim" && ok || bad "a model that does not fit: no message"
 
-echo "ui.sh: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary ui.sh
