@@ -58,13 +58,13 @@ int place_replica_tokens(const struct placement *p, int layer, int e, int r, int
 
 void place_set_pim(struct placement *p, int on, const double *pim_ns)
 {
-	int aware = on && pim_ns != NULL;
-
-	if (aware)
+	if (pim_ns != NULL && !p->pim_table) {
 		memcpy(p->pim_ns, pim_ns, sizeof p->pim_ns);
-	if (aware != p->pim_aware)
+		p->pim_table = 1;
+	}
+	if (on != p->pim_aware)
 		p->rebase = 1;
-	p->pim_aware = aware;
+	p->pim_aware = on;
 }
 
 double place_expert_ns(const struct placement *p, const struct hw *hw, const struct model *m,
@@ -73,7 +73,7 @@ double place_expert_ns(const struct placement *p, const struct hw *hw, const str
 	double gpu = gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter,
 				   m->expert_weight_bytes, tokens);
 
-	if (!p->pim_aware || tokens > PLACE_PIM_TOKENS || tokens <= 0)
+	if (!p->pim_aware || !p->pim_table || tokens > PLACE_PIM_TOKENS || tokens <= 0)
 		return gpu;
 	return fmin(gpu, p->pim_ns[tokens] / p->stacks);
 }

@@ -156,9 +156,10 @@ struct placement {
 	double corr[HW_MAX_GPUS];	/* measured / modelled expert phase (average) */
 	double corr_ref[HW_MAX_GPUS];
 	double meas[HW_MAX_GPUS], model[HW_MAX_GPUS];	/* this iteration, so far */
-	/* PIM-aware time model: pim_ns[k], one expert with k tokens in PIM
-	 * (pimcost.h), for k <= PLACE_PIM_TOKENS; pim_aware 0: GPU only */
-	int pim_aware;
+	/* PIM-aware time model (pim_aware 0: GPU only): pim_ns[k], one expert
+	 * with k tokens in PIM (pimcost.h), for k <= PLACE_PIM_TOKENS, once
+	 * pim_table (only vibe's cost reads it) */
+	int pim_aware, pim_table;
 	double pim_ns[PLACE_PIM_TOKENS + 1];
 	int observed;		/* iterations seen */
 	int last_iter;		/* iteration of the last placement */
@@ -194,9 +195,10 @@ int place_stack(const struct placement *p, int layer, int e, int r);
 int place_replica_tokens(const struct placement *p, int layer, int e, int r, int count);
 
 /*
- * The time model weighs PIM (on: the partition policy does) with pim_ns[k]
- * for k = 0..PLACE_PIM_TOKENS (NULL: off).  Takes effect at the next
- * placement; the measured correction restarts (what it corrects changed).
+ * The time model weighs PIM (on: the partition policy does), vibe's cost
+ * with pim_ns[k] for k = 0..PLACE_PIM_TOKENS (NULL: not yet known, kept
+ * once given; until then GPU-only).  Takes effect at the next placement; a
+ * change of on restarts the measured correction (what it corrects changed).
  */
 void place_set_pim(struct placement *p, int on, const double *pim_ns);
 

@@ -76,21 +76,24 @@ int sim_init_with(struct sim *s, const struct sim_config *cfg, const char *datad
 
 /*
  * The placement's time model weighs PIM when the partition policy does
- * (place.h); the PIM times are computed once, on first need.  A kernel that
- * does not fit leaves the model GPU-only (the partition reports the error).
+ * (place.h); the PIM times are computed once, when vibe first needs them.  A
+ * kernel that does not fit leaves the model GPU-only (the partition reports
+ * the error).
  */
 static void place_pim_sync(struct sim *s)
 {
 	int on = sched_needs_pim_costs(s->cfg.sched);
 
-	if (on && s->place_pim_state == 0) {
+	/* only vibe's cost reads the table: eplb and linear skip its 64 kernels */
+	if (on && s->place_pim_state == 0 && s->cfg.place == PLACE_VIBE) {
 		struct err e;
 		s->place_pim_state = 1;
 		for (int k = 1; k <= PLACE_PIM_TOKENS && s->place_pim_state == 1; k++)
 			if (pimcost_expert_ns(s->pim, k, &s->place_pim_ns[k], &e) != 0)
 				s->place_pim_state = -1;
 	}
-	place_set_pim(&s->place, on && s->place_pim_state == 1, s->place_pim_ns);
+	place_set_pim(&s->place, on && s->place_pim_state >= 0,
+		      s->place_pim_state == 1 ? s->place_pim_ns : NULL);
 }
 
 /* hw, when not NULL, is the machine (copied); else cfg->hw with ov's entries. */
