@@ -57,8 +57,9 @@ DATADIR  = $(PREFIX)/share/sieve
 .PHONY: all run check asan valgrind bench clean cunit install uninstall fuzz man
 all: sieve
 
+# copied then renamed, so a ./sieve still running (say, in tmux) does not stop the build
 sieve: $(BUILD)/sieve
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/sieve: $(BUILD)/src/main.o $(SRC_OBJ) $(UI_OBJ) $(SIM_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)

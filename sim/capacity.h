@@ -2,10 +2,12 @@
  * capacity.h - does a model fit in the GPUs' memory at a batch and context?
  *
  * Per GPU, what a decode run keeps in HBM, for the fullest GPU (bytes):
- * - routed experts it owns: placement is linear (expert e on GPU e mod G,
- *   sim.h), so GPU 0 owns ceil(experts / G) of every MoE layer, each
+ * - routed experts it owns: as linear placement has it (expert e on GPU e
+ *   mod G, place.h), GPU 0 owns ceil(experts / G) of every MoE layer, each
  *   3 x hidden x expert_inter x expert_weight_bytes, twice with [pim]
  *   attach reserved (one copy in PIM's channels, one in the GPU's: hbm.h);
+ *   eplb and vibe may fill up to spare_slots more per GPU and layer, which
+ *   is not counted here;
  * - replicated weights (attention is data parallel, so every GPU holds
  *   them), at weight_bytes each: the attention projections of every layer
  *   (QKV and O, the same shapes gpu.h charges; linear-attention layers are

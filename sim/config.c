@@ -1,5 +1,6 @@
 /* config.c - run parameter table (see config.h). */
 #include "config.h"
+#include "place.h"
 #include "sched.h"
 
 #include <stddef.h>
@@ -25,6 +26,18 @@ static const struct field config_fields[] = {
 	I(context, 1, 16777216, "KV-cache length of every sequence"),
 	I(seed, 0, 2147483647, "random seed: same seed, same output"),
 	I(micro, 1, CONFIG_MAX_MICRO, "micro-batches per layer; >1 overlaps one's all-to-all with another's compute"),
+	I(active, 0, 65536, "sequences decoding, at most batch (0 = batch); serve sets it"),
+	{"run", "place", FIELD_ENUM, offsetof(struct sim_config, place), 0, 0, 0, place_policy_names,
+	 0, "", "expert placement: linear, eplb or vibe"},
+	I(spare_slots, 0, 64, "spare expert slots per GPU, for replicas (eplb, vibe)"),
+	I(recal_interval, 1, 1000000, "iterations at least between re-placements"),
+	I(recal_confirm, 1, 1000, "consecutive checks over a threshold before re-placing"),
+	I(recal_drift, 1, 100, "re-place when the load profile drifts this % (total variation)"),
+	I(recal_time, 1, 1000, "re-place when a GPU's measured time drifts this %"),
+	I(recal_gain, 0, 100, "move only if the predicted makespan drops this %"),
+	{"run", "gpu_speed", FIELD_STR, offsetof(struct sim_config, gpu_speed),
+	 sizeof(((struct sim_config *)0)->gpu_speed), 0, 0, NULL, 0, "",
+	 "per-GPU speed factors F or C/M, one or one per GPU; hw: the hw file's"},
 };
 
 const struct field_table config_field_table = {

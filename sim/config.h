@@ -33,6 +33,19 @@ struct sim_config {
 	int seed;		/* live: routing re-seeded for the layers to come */
 	int micro;		/* restart: micro-batches per layer (1: off); sizes the
 				   decisions, and the schedule carries across layers */
+	/* placement (place.h): live, taken at the end of the iteration in
+	 * progress (a new policy or spare re-places then, moving weights) */
+	int active;		/* live: sequences decoding, 1..batch (0 = batch); serving sets it */
+	int place;		/* live: enum place_policy */
+	int spare_slots;	/* live: spare expert slots per GPU, for replicas */
+	int recal_interval;	/* live: iterations at least between placements */
+	int recal_confirm;	/* live: consecutive checks over a threshold */
+	int recal_drift;	/* live: profile drift threshold, % (total variation) */
+	int recal_time;		/* live: per-GPU time drift threshold, % */
+	int recal_gain;		/* live: least predicted makespan gain to move, % */
+	/* live: per-GPU speed factors as hw_parse_speed reads them ("hw": the
+	 * hw file's); the placement's model is not told (it measures) */
+	char gpu_speed[1024];
 };
 
 enum config_when { CONFIG_LIVE, CONFIG_RESTART };

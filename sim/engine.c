@@ -9,7 +9,7 @@
 
 static const char *const kind_names[TASK_KINDS] = {
 	"attention", "attention-pim", "dispatch", "gpu-experts", "pim-expert", "shared", "combine",
-	"router", "lm-head",
+	"router", "lm-head", "migrate",
 };
 
 void engine_init(struct engine *eng)

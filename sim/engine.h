@@ -34,6 +34,7 @@ enum task_kind {
 	TASK_COMBINE,		/* all-to-all, results back */
 	TASK_ROUTER,		/* router GEMM and top-k on a GPU */
 	TASK_LM_HEAD,		/* vocabulary projection and sampling on a GPU */
+	TASK_MIGRATE,		/* expert weights moved by a recalibration (place.h) */
 	TASK_KINDS
 };
 

@@ -48,19 +48,23 @@ int edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+void suggest_try(struct suggest *s, const char *text, const char *name)
+{
+	int d = edit_distance(text, name);
+
+	if (d < s->dist) {
+		s->dist = d;
+		s->best = name;
+	}
+}
+
 const char *field_suggest(const struct field_table *t, const char *name)
 {
-	const char *best = NULL;
-	int best_d = 3;	/* suggest only close names */
+	struct suggest s = SUGGEST_INIT;
 
-	for (size_t i = 0; i < t->n; i++) {
-		int d = edit_distance(name, t->fields[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = t->fields[i].name;
-		}
-	}
-	return best;
+	for (size_t i = 0; i < t->n; i++)
+		suggest_try(&s, name, t->fields[i].name);
+	return s.best;
 }
 
 int number_parse(const char *text, double *out, struct err *e)

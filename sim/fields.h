@@ -92,4 +92,16 @@ int list_check(const char *name, const char *text, struct err *e);
 /* Edit distance (Levenshtein), for suggestions elsewhere too. */
 int edit_distance(const char *a, const char *b);
 
+/*
+ * "did you mean": offer each candidate name to suggest_try, then read
+ * .best: the closest to text within edit distance 2 (only close names are
+ * worth suggesting), the first of equals, or NULL.
+ */
+struct suggest {
+	const char *best;
+	int dist;
+};
+#define SUGGEST_INIT {NULL, 3}
+void suggest_try(struct suggest *s, const char *text, const char *name);
+
 #endif

@@ -22,7 +22,9 @@
  *       t = kernel_overhead + grouped_overhead + gemm1 + gemm2,
  *       with BW scaled by grouped_bw_eff
  *
- * then / speed.  What each term is physically:
+ * then each term scaled by the GPU's speed factors (hw.h): compute by
+ * speed.compute, memory by speed.memory, before the blend, and the launch
+ * costs by speed.compute.  What each term is physically:
  * - Tile padding: an expert with 3 tokens costs a 64-row tile; wave
  *   quantisation: 133 tiles take two waves.  A skewed layer pays for its
  *   hot expert's tiles, a wide one for its many one-token experts.  A GEMM
@@ -87,21 +89,21 @@ double gpu_stream_gbps(const struct hw *hw);
 void gpu_load_add(const struct hw *hw, struct gpu_expert_load *l, int tokens, int sign);
 
 /* Fixed cost of an expert FFN kernel chain of that kind (launches, setup). */
-double gpu_fixed_ns(const struct hw *hw, double speed, enum gpu_kernel kind);
+double gpu_fixed_ns(const struct hw *hw, struct gpu_speed speed, enum gpu_kernel kind);
 
 /* One expert's share of a grouped kernel: its time alone without the fixed cost. */
-double gpu_expert_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_expert_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		     double bytes_per_weight, int tokens);
 
 /* An expert FFN kernel over a load, fixed costs included; 0 for no expert. */
-double gpu_load_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_load_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		   double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind);
 
 /*
  * The same with the weights streamed at bw_scale (0 < bw_scale <= 1) of the
  * bandwidth (a kernel held back by its busiest stack: gpu_experts_bw_ns).
  */
-double gpu_load_bw_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_load_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		      double bytes_per_weight, const struct gpu_expert_load *l, enum gpu_kernel kind,
 		      double bw_scale);
 
@@ -109,7 +111,7 @@ double gpu_load_bw_ns(const struct hw *hw, double speed, int hidden, int inter,
  * A grouped expert FFN: n experts of the given shape, counts[i] tokens each
  * (0 = not launched).  0 when no expert has a token.
  */
-double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_experts_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 		      double bytes_per_weight, const int *counts, int n);
 
 /*
@@ -119,41 +121,41 @@ double gpu_experts_ns(const struct hw *hw, double speed, int hidden, int inter,
  * (sched_stack_bw_scale).  Only the memory term slows; the tiles' compute
  * does not.
  */
-double gpu_experts_bw_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_experts_bw_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 			 double bytes_per_weight, const int *counts, int n, double bw_scale);
 
 /* E experts with t tokens each, batched (bmm), as in the measured files. */
-double gpu_experts_uniform_ns(const struct hw *hw, double speed, int hidden, int inter,
+double gpu_experts_uniform_ns(const struct hw *hw, struct gpu_speed speed, int hidden, int inter,
 			      double bytes_per_weight, int experts, int tokens);
 
 /* One dense GEMM of n x k weights for `tokens` tokens, its launch included. */
-double gpu_gemm_ns(const struct hw *hw, double speed, int n, int k, double bytes_per_weight,
+double gpu_gemm_ns(const struct hw *hw, struct gpu_speed speed, int n, int k, double bytes_per_weight,
 		   int tokens);
 
 /* KV-cache bytes read by one decode step of `seqs` sequences at `context`. */
 double gpu_attention_kv_bytes(const struct model *m, int layer, int seqs, int context);
 
 /* Decode attention of one layer for `seqs` sequences at `context` tokens. */
-double gpu_attention_ns(const struct hw *hw, double speed, const struct model *m, int layer,
+double gpu_attention_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int layer,
 			int seqs, int context);
 
 /* Dense projections of attention (QKV + O) for `tokens` tokens: two GEMMs. */
-double gpu_attn_proj_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_attn_proj_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 /* A dense SwiGLU FFN of width inter (shared experts, dense blocks). */
-double gpu_dense_ffn_ns(const struct hw *hw, double speed, const struct model *m, int inter,
+double gpu_dense_ffn_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int inter,
 			int tokens);
 
 /*
  * The router of one MoE layer: a hidden x experts GEMM in the model's
  * weight type, then a top-k kernel (one more launch).
  */
-double gpu_router_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_router_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 /*
  * The LM head of one iteration: a hidden x vocab GEMM, then sampling, a
  * kernel that reads the FP32 logits back (one more launch).
  */
-double gpu_lm_head_ns(const struct hw *hw, double speed, const struct model *m, int tokens);
+double gpu_lm_head_ns(const struct hw *hw, struct gpu_speed speed, const struct model *m, int tokens);
 
 #endif

@@ -53,7 +53,8 @@ struct layer_result {
 	double gpu_busy_ns, pim_busy_ns, link_busy_ns;	/* summed over resources */
 	int activated;		/* experts with >= 1 token */
 	int max_load;		/* tokens of the busiest expert */
-	int pim_experts;	/* experts run in PIM */
+	int pim_experts;	/* expert runs (an expert or a replica) in PIM */
+	int runs;		/* expert runs with tokens: activated + extra replicas */
 	int pim_slots;		/* token-slots served in PIM */
 };
 

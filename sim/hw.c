@@ -18,7 +18,7 @@ static const struct field hw_fields[] = {
 	D("system", a2a_fixed_ns, 0, 1e7, 0, "ns", "fixed cost of one all-to-all: launch and barrier"),
 	D("system", a2a_peer_ns, 0, 1e6, 0, "ns", "cost of one all-to-all per peer GPU"),
 	{"system", "speed", FIELD_STR, offsetof(struct hw, speed), sizeof(((struct hw *)0)->speed),
-	 0, 0, NULL, 1, "", "speed factor per GPU: one value for all, or one per GPU"},
+	 0, 0, NULL, 1, "", "speed factors: F or C/M (compute/memory), one for all or one per GPU"},
 	D("gpu", peak_tflops, 0.1, 100000, 0, "TFLOPS", "datasheet dense BF16 peak"),
 	D("gpu", hbm_gbps, 1, 1e6, 0, "GB/s", "datasheet HBM bandwidth"),
 	D("gpu", mem_gb, 1, 1e5, 0, "GiB", "HBM capacity"),
@@ -77,36 +77,62 @@ static void split(const struct ini *all, struct ini *sys, struct ini *mem)
 	}
 }
 
-static int parse_speed(struct hw *hw, int line, const char *path, struct err *e)
+static int parse_factor(const char *w, double *v)
 {
-	char buf[256], *save = NULL, *w;
+	return number_parse(w, v, NULL) == 0 && *v > 0.05 && *v <= 10 ? 0 : -1;
+}
+
+int hw_parse_speed(const char *text, int gpus, struct gpu_speed *out, struct err *e)
+{
+	struct gpu_speed sp[HW_MAX_GPUS];
+	char buf[1024], *save = NULL, *w;
 	int n = 0;
 
-	if (hw->speed[0] == '\0') {
-		for (int g = 0; g < hw->gpus; g++)
-			hw->speed_factor[g] = 1.0;
-		return 0;
-	}
-	if (list_check("speed", hw->speed, e) != 0)
-		return err_prefix(e, "%s:%d: ", path, line);
-	snprintf(buf, sizeof buf, "%s", hw->speed);
-	for (w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
-		double v = 0;
-
-		if (number_parse(w, &v, NULL) != 0 || !(v > 0.05 && v <= 10))
-			return err_set(e, "%s:%d: speed: '%s' is not a speed factor in (0.05, 10]",
-				       path, line, w);
+	if (strlen(text) >= sizeof buf)
+		return err_set(e, "speed: longer than %zu characters", sizeof buf - 1);
+	if (list_check("speed", text, e) != 0)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", text);
+	for (w = strtok_r(buf, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		char *slash = strchr(w, '/');
 		if (n == HW_MAX_GPUS)
-			return err_set(e, "%s:%d: speed: more than %d values", path, line, HW_MAX_GPUS);
-		hw->speed_factor[n++] = v;
+			return err_set(e, "speed: more than %d values", HW_MAX_GPUS);
+		if (slash != NULL)
+			*slash = '\0';
+		if (parse_factor(w, &sp[n].compute) != 0 ||
+		    parse_factor(slash ? slash + 1 : w, &sp[n].memory) != 0) {
+			if (slash != NULL)
+				*slash = '/';
+			return err_set(e, "speed: '%s' is not a speed factor F or C/M, each in "
+				       "(0.05, 10]", w);
+		}
+		n++;
 	}
-	if (n == 1)
-		for (int g = 1; g < hw->gpus; g++)
-			hw->speed_factor[g] = hw->speed_factor[0];
-	else if (n != hw->gpus)
-		return err_set(e, "%s:%d: speed: %d values for %d GPUs (give one, or one per GPU)",
-			       path, line, n, hw->gpus);
+	if (n > 1 && n != gpus)
+		return err_set(e, "speed: %d values for %d GPUs (give one, or one per GPU)", n,
+			       gpus);
+	for (int g = 0; g < gpus; g++)
+		out[g] = n == 0 ? GPU_NOMINAL : sp[n == 1 ? 0 : g];
 	return 0;
+}
+
+int hw_speed_override(const struct hw *hw, const char *text, struct gpu_speed *out, struct err *e)
+{
+	if (text[0] == '\0' || strcmp(text, "hw") == 0)
+		text = hw->speed;
+	if (hw_parse_speed(text, hw->gpus, out, e) != 0)
+		return err_prefix(e, "gpu_");
+	return 0;
+}
+
+void hw_format_speed(const struct gpu_speed *sp, int gpus, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int g = 0; g < gpus && used < len; g++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%g/%g", g ? " " : "",
+					 sp[g].compute, sp[g].memory);
 }
 
 /* A calibrated rate (key) may not exceed the datasheet figure it is drawn from. */
@@ -163,8 +189,11 @@ static int check(struct hw *hw, const struct ini *ini, struct err *e)
 	const struct ini_entry *en = ini_get(ini, "system", "speed");
 	const struct hbm *h = &hw->hbm;
 
-	if (check_hbm(h, ini, e) != 0 || parse_speed(hw, en ? en->line : 0, ini->path, e) != 0 ||
-	    at_most(ini, "eff_tflops", hw->eff_tflops, "peak_tflops", hw->peak_tflops, e) != 0 ||
+	if (check_hbm(h, ini, e) != 0)
+		return -1;
+	if (hw_parse_speed(hw->speed, hw->gpus, hw->gpu_speed, e) != 0)
+		return err_prefix(e, "%s:%d: ", ini->path, en ? en->line : 0);
+	if (at_most(ini, "eff_tflops", hw->eff_tflops, "peak_tflops", hw->peak_tflops, e) != 0 ||
 	    at_most(ini, "attn_bw_gbps", hw->attn_bw_gbps, "hbm_gbps", hw->hbm_gbps, e) != 0 ||
 	    at_most(ini, "hbm_gbps", hw->hbm_gbps, "what the stacks deliver (stacks x [hbm] rate)",
 		    1.01 * hw->stacks * hbm_peak_gbps(h), e) != 0)

@@ -20,6 +20,34 @@
 #define HW_MAX_GPUS 64
 #define HW_MAX_STACKS 16	/* a task can hold a GPU and all of its stacks (engine.h) */
 
+/*
+ * How fast one GPU runs against the nominal part, separately for the two
+ * sides of its roofline: compute scales tensor throughput and the
+ * clock-bound launch chains, memory scales HBM streaming (weights, KV
+ * cache, logits).  Each GEMM blends its two terms (gpu.h), so a kernel
+ * slows by the factor of the side it is bound by.  PIM kernels and links
+ * are not scaled: the PIM units and NVLink run on their own clocks.
+ *
+ * Why GPUs of one SKU differ: chips differ in leakage and in their
+ * voltage/frequency curve, so under the same power and thermal limits they
+ * settle at different SM clocks.  Sinha et al., "Not All GPUs Are Created
+ * Equal: Characterizing Variability in Large-Scale, Accelerator-Rich
+ * Systems" (SC'22, arXiv:2208.11035), measured 8% average (22% at most)
+ * performance variation between GPUs of the same SKU within a cluster,
+ * outliers up to 1.5x slower than the median GPU, the variation following
+ * the clock under the power cap.  The memory side varies less: HBM runs on
+ * its own clock, which power capping leaves alone while it lowers the SM
+ * clock (Ujeniya et al., "Architectural Trade-offs ... power-capping NVIDIA
+ * H100 and H200", arXiv:2604.11391).  The variable presets
+ * (data/hw, names ending -var) take compute 0.88-1.00 (a 12% spread, inside the
+ * measured 8-22%) and memory 0.93-1.00 (assumed about half of it).
+ */
+struct gpu_speed {
+	double compute, memory;	/* 1 = nominal; 0.9 = takes 1/0.9 as long */
+};
+
+#define GPU_NOMINAL ((struct gpu_speed){1.0, 1.0})
+
 struct hw {
 	char name[64];
 	/* [system] */
@@ -28,7 +56,7 @@ struct hw {
 	double a2a_bw_gbps;	/* achieved by an all-to-all (comm.h) */
 	double a2a_fixed_ns;	/* launch and barrier of one all-to-all */
 	double a2a_peer_ns;	/* per peer GPU (signalling) */
-	char speed[256];	/* per-GPU speed factors, "1.0" or "1.0 0.95 ..." */
+	char speed[1024];	/* per-GPU speed factors (hw_parse_speed) */
 	/* [gpu] datasheet */
 	double peak_tflops;	/* dense BF16 */
 	double hbm_gbps;	/* datasheet HBM bandwidth */
@@ -50,9 +78,9 @@ struct hw {
 	double attn_bw_gbps;	/* KV-cache streaming bandwidth */
 	/* [hbm], [pim] */
 	struct hbm hbm;
-	/* derived at load: speed factor per GPU; weight-streaming bandwidth,
+	/* derived at load: speed factors per GPU; weight-streaming bandwidth,
 	 * stream_efficiency x stacks x hbm_peak_gbps (gpu.h) */
-	double speed_factor[HW_MAX_GPUS];
+	struct gpu_speed gpu_speed[HW_MAX_GPUS];
 	double eff_bw_gbps;
 };
 
@@ -61,6 +89,23 @@ extern const struct field_table hw_field_table;
 /* Load from a file path or NAME under datadir/hw; checks consistency. */
 int hw_load(struct hw *hw, const char *datadir, const char *name_or_path,
 	    struct err *e);
+
+/*
+ * Speed factors from text into out[gpus]: empty (all nominal), one entry
+ * for every GPU, or one per GPU; entries separated by spaces or commas,
+ * each "F" (compute and memory) or "C/M", every factor in (0.05, 10].
+ * e names the offending entry; out is unchanged on error.
+ */
+int hw_parse_speed(const char *text, int gpus, struct gpu_speed *out, struct err *e);
+
+/*
+ * The run parameter gpu_speed into out: "hw" (or empty) for the hw file's
+ * factors, else as hw_parse_speed.
+ */
+int hw_speed_override(const struct hw *hw, const char *text, struct gpu_speed *out, struct err *e);
+
+/* Speed factors as text hw_parse_speed reads back ("C/M C/M ..."). */
+void hw_format_speed(const struct gpu_speed *sp, int gpus, char *buf, size_t len);
 
 /* The same with over's entries (may be NULL) applied after the file's. */
 int hw_load_over(struct hw *hw, const char *datadir, const char *name_or_path,

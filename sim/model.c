@@ -87,11 +87,6 @@ double model_expert_bytes(const struct model *m)
 	return 3.0 * m->hidden * m->expert_inter * m->expert_weight_bytes;
 }
 
-double model_expert_flops(const struct model *m)
-{
-	return 2.0 * 3.0 * m->hidden * m->expert_inter;
-}
-
 static int check(const struct model *m, const struct ini *ini, struct err *e)
 {
 	enum attn_kind kinds[16];

@@ -79,7 +79,4 @@ int model_is_moe(const struct model *m, int layer);
 /* Weight bytes of one routed expert (gate, up, down). */
 double model_expert_bytes(const struct model *m);
 
-/* FLOPs of one routed expert for one token. */
-double model_expert_flops(const struct model *m);
-
 #endif

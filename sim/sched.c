@@ -71,6 +71,16 @@ static void split_move(const struct sched_gpu *g, struct split *s, const struct 
 	s->stack_ns[x->stack] -= sign * x->pim_ns;
 }
 
+/* How long after the GPU's ready (bank PIM) or the dispatch (Logic-PIM)
+ * stack k becomes free; written so that stacks freed with the GPU give
+ * exactly 0 (one micro-batch's numbers do not move). */
+static double stack_wait(const struct sched_gpu *g, int k)
+{
+	double r = g->stack_ready_ns ? g->stack_ready_ns[k] : g->locks_stacks ? g->ready_ns : 0;
+
+	return g->locks_stacks ? r - g->ready_ns : r;
+}
+
 static double split_cost(const struct sched_gpu *g, const struct split *s)
 {
 	const struct model *m = g->model;
@@ -80,9 +90,10 @@ static double split_cost(const struct sched_gpu *g, const struct split *s)
 				    sched_stack_bw_scale(s->stack_gpu_bytes, g->stacks));
 	double pim = 0;
 
+	/* the last stack's PIM end, after the GPU's ready with bank PIM (the
+	 * kernel waits for it), after the dispatch with Logic-PIM */
 	for (int k = 0; k < g->stacks; k++)
-		if (s->stack_ns[k] > pim)
-			pim = s->stack_ns[k];
+		pim = fmax(pim, stack_wait(g, k) + s->stack_ns[k]);
 	return g->locks_stacks ? g->ready_ns + gpu + pim : fmax(g->ready_ns + gpu, pim);
 }
 
@@ -361,7 +372,7 @@ int sched_crossover_tau(struct pimcost *pim, const struct hw *gpu_view, const st
 {
 	*tau = 0;
 	for (int t = 1; t <= 64; t++) {
-		double gpu = gpu_expert_ns(gpu_view, 1, m->hidden, m->expert_inter,
+		double gpu = gpu_expert_ns(gpu_view, GPU_NOMINAL, m->hidden, m->expert_inter,
 					   m->expert_weight_bytes, t), ns;
 		if (pimcost_expert_ns(pim, t, &ns, e) != 0)
 			return -1;

@@ -29,7 +29,10 @@
  *             on one stack in series), and bank contention; the split with
  *             the shortest critical path wins, then single experts are
  *             flipped while that shortens it (stacks can be uneven).  Attention goes to PIM
- *             when streaming the KV cache there is estimated faster.
+ *             when streaming the KV cache there is estimated faster; with
+ *             micro-batches, when that evens out the GPU's and its busiest
+ *             stack's load (sim.c: one micro-batch's attention overlaps
+ *             another's experts).
  *
  * Contention (the assumption behind sieve's estimate and the engine): with
  * bank or bank-group PIM attached shared ([pim] attach, hbm.h), all-bank
@@ -40,8 +43,16 @@
  * and reserved channels split the stacks in space, so there the two
  * overlap: max(T_gpu, PIM).  T_gpu is the grouped kernel at the pace of its
  * busiest stack (sched_stack_bw_scale).
- * Shared experts still running after the dispatch (ready_ns) delay both
- * with bank PIM, only the GPU kernel with Logic-PIM.
+ * Work still running after the dispatch is seen as the engine runs it:
+ * each stack's PIM experts start when that stack is free (stack_ready_ns),
+ * the GPU kernel when the GPU is (ready_ns) and, with bank PIM, every
+ * stack's PIM work has ended; so expert phase = ready + T_gpu + max(0,
+ * max over stacks of (stack ready - ready + PIM work)) with bank PIM, and
+ * max(ready + T_gpu, max over stacks of (stack ready + PIM work)) with
+ * Logic-PIM.  With one micro-batch the stacks are free when the GPU is
+ * (shared experts hold both), so this is ready + T_gpu + PIM; with two,
+ * the other micro-batch's PIM experts keep stacks busy while the GPU idles
+ * and its GPU work keeps the GPU busy while the stacks idle.
  *
  * An estimate is what the policy believed; the engine then says what
  * happened, and the run reports the gap.
@@ -112,6 +123,7 @@ enum sched_reason {
 /* One expert of one GPU in one layer: inputs, estimates, decision. */
 struct sched_expert {
 	int expert;		/* id in the layer */
+	int gpu;		/* the GPU running it (placement, place.h) */
 	int stack;		/* PIM stack holding its weights on its GPU */
 	int tokens;
 	double gpu_ns;		/* its share of the GPU kernel: marginal time */
@@ -126,13 +138,18 @@ struct sched_gpu {
 	const struct hw *hw;
 	int locks_stacks;	/* sched_pim_locks_stacks(hw) */
 	const struct model *model;
-	double speed;		/* the GPU's speed factor */
+	struct gpu_speed speed;	/* the GPU's speed factors (hw.h) */
 	int stacks;
 	struct sched_expert *x;	/* its experts with tokens, any order */
 	int n;
 	double est_ns;		/* the policy's estimate of the GPU's expert phase */
-	double ready_ns;	/* the GPU (with bank PIM, its stacks too) is still busy
-				   this long after the dispatch: shared experts */
+	double ready_ns;	/* the GPU is still busy this long after the dispatch:
+				   shared experts, with micro-batches another's work */
+	/* stack k is still busy stack_ready_ns[k] after the dispatch (with
+	 * micro-batches: another one's PIM experts or attention); NULL: as the
+	 * GPU with bank PIM (shared experts hold the stacks), free with
+	 * Logic-PIM */
+	const double *stack_ready_ns;
 };
 
 struct sched_params {

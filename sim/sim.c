@@ -17,9 +17,15 @@ static int seq_begin(int batch, int gpus, int g)
 	return (int)((long)batch * g / gpus);
 }
 
+/* Sequences decoding now: active when set (serving), else the batch. */
+static int live_batch(const struct sim *s)
+{
+	return s->cfg.active > 0 && s->cfg.active < s->cfg.batch ? s->cfg.active : s->cfg.batch;
+}
+
 static int seqs_of(const struct sim *s, int g)
 {
-	return seq_begin(s->cfg.batch, s->hw.gpus, g + 1) - seq_begin(s->cfg.batch, s->hw.gpus, g);
+	return seq_begin(live_batch(s), s->hw.gpus, g + 1) - seq_begin(live_batch(s), s->hw.gpus, g);
 }
 
 static void add_resources(struct sim *s)
@@ -73,6 +79,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 		const struct sim_overrides *ov, const struct hw *hw, struct pimcost *pim,
 		struct err *e)
 {
+	struct place_params par;
+
 	memset(s, 0, sizeof *s);
 	if (config_check(cfg, e) != 0)	/* a config not read through the table */
 		return -1;
@@ -84,6 +92,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
 		return -1;
 	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
+		return -1;
+	if (hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, e) != 0)
 		return -1;
 	hw_gpu_view(&s->hw, &s->gpu_view);
 	if (routing_init(&s->routing, &s->model, datadir, cfg->routing, (uint64_t)cfg->seed, e) != 0)
@@ -101,7 +111,12 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 	history_init(&s->hist, SIM_HISTORY_ITERS * s->model.layers);
 	s->assign = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->assign);
 	s->counts = xcalloc((size_t)s->model.experts, sizeof *s->counts);
-	s->decision = xcalloc((size_t)s->model.experts * (size_t)cfg->micro, sizeof *s->decision);
+	s->decision = xcalloc((size_t)s->model.experts * PLACE_MAX_REPLICAS * (size_t)cfg->micro,
+			      sizeof *s->decision);
+	s->dst = xcalloc((size_t)cfg->batch * (size_t)s->model.top_k, sizeof *s->dst);
+	s->expert_gpu = xcalloc((size_t)s->model.experts * (size_t)s->hw.gpus, sizeof *s->expert_gpu);
+	sim_place_params(cfg, &par);
+	place_init(&s->place, &s->model, &s->hw, &par);
 	s->layer_sum = xcalloc((size_t)s->model.layers, sizeof *s->layer_sum);
 	s->token_gpu = xcalloc((size_t)cfg->batch, sizeof *s->token_gpu);
 	for (int g = 0; g < s->hw.gpus; g++)
@@ -121,6 +136,9 @@ void sim_release(struct sim *s)
 		pimcost_release(&s->pim_own);
 	engine_release(&s->eng);
 	history_release(&s->hist);
+	place_release(&s->place);
+	free(s->dst);
+	free(s->expert_gpu);
 	free(s->assign);
 	free(s->counts);
 	free(s->decision);
@@ -163,13 +181,61 @@ static int stacks_of(const struct sim *s, int g, int *res)
 /* GPU g's sequences in micro-batch m: [micro_begin(m), micro_begin(m + 1)). */
 static int micro_begin(const struct sim *s, int g, int m)
 {
-	int b = seq_begin(s->cfg.batch, s->hw.gpus, g);
+	int b = seq_begin(live_batch(s), s->hw.gpus, g);
 	return b + (int)((long)seqs_of(s, g) * m / s->cfg.micro);
 }
 
 static int micro_seqs(const struct sim *s, int g, int m)
 {
 	return micro_begin(s, g, m + 1) - micro_begin(s, g, m);
+}
+
+/*
+ * Whether GPU g's attention streams its KV cache in PIM (sched.h's policy
+ * rule), given its time on the GPU and in PIM, projections of proj before
+ * it on the GPU.  What sieve compares: with
+ * one micro-batch the layer's phases run one after another, so the faster
+ * side wins.  With several, one micro-batch's attention overlaps another's
+ * experts and the layer takes as long as its busiest resource: both sides
+ * become the GPU's or the busiest stack's load, whichever is larger, with
+ * every micro-batch's attention added on its side to the last MoE layer's
+ * (sim_loads).  Attention in PIM holds all of the GPU's stacks.
+ */
+static int attention_in_pim(const struct sim *s, int g, double proj, double on_gpu,
+			    double in_pim)
+{
+	int M = s->cfg.micro;
+	double gpu = s->loads.gpu_ns[g] + M * proj, stack = s->loads.stack_ns[g];
+
+	if (M == 1 || !s->loads.known)
+		return sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
+	return sched_attention_in_pim(s->cfg.sched, fmax(gpu + M * on_gpu, stack),
+				      fmax(gpu, stack + M * in_pim));
+}
+
+/* Each GPU's load of the layer just simulated, attention left out (sim_loads). */
+static void note_loads(struct sim *s)
+{
+	double stack[HW_MAX_GPUS * HW_MAX_STACKS] = {0};
+	int S = s->hw.stacks;
+
+	memset(&s->loads, 0, sizeof s->loads);
+	for (int i = s->layer_first_task; i < s->eng.ntasks; i++) {
+		const struct engine_task *t = &s->eng.task[i];
+		if (t->kind == TASK_ATTN || t->kind == TASK_ATTN_PIM)
+			continue;
+		for (int r = 0; r < t->nres; r++) {
+			if (t->res[r] == s->res_gpu[t->gpu])
+				s->loads.gpu_ns[t->gpu] += t->dur_ns;
+			int k = t->res[r] - s->res_stack0[t->gpu];
+			if (k >= 0 && k < S)
+				stack[t->gpu * S + k] += t->dur_ns;
+		}
+	}
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int k = 0; k < S; k++)
+			s->loads.stack_ns[g] = fmax(s->loads.stack_ns[g], stack[g * S + k]);
+	s->loads.known = 1;
 }
 
 /*
@@ -182,7 +248,7 @@ static void attention(struct sim *s, int m, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = micro_seqs(s, g, m), res[ENGINE_MAX_TASK_RES];
-		double speed = s->hw.speed_factor[g];
+		struct gpu_speed speed = s->hw.gpu_speed[g];
 		double proj, kv, on_gpu, in_pim;
 		int pim;
 
@@ -193,7 +259,7 @@ static void attention(struct sim *s, int m, int *ids)
 		kv = gpu_attention_kv_bytes(&s->model, s->layer, seqs, s->cfg.context);
 		on_gpu = gpu_attention_ns(&s->gpu_view, speed, &s->model, s->layer, seqs, s->cfg.context);
 		in_pim = pimcost_stream_ns(s->pim, kv);
-		pim = sched_attention_in_pim(s->cfg.sched, on_gpu, in_pim);
+		pim = attention_in_pim(s, g, proj, on_gpu, in_pim);
 		if (!pim) {
 			ids[g] = issue(s, TASK_ATTN, g, m, proj + on_gpu, &s->res_gpu[g], 1, NULL, 0);
 		} else {
@@ -202,6 +268,23 @@ static void attention(struct sim *s, int m, int *ids)
 		}
 		s->gpu[g].attn_in_pim += pim;
 		s->gpu[g].attn_ns += s->eng.task[ids[g]].end_ns - s->micro_ready_ns[m];
+	}
+}
+
+/*
+ * Weights a recalibration moves (place.h) for this layer: a task on each
+ * GPU's link from the layer's start, so the dispatch queues behind it.
+ */
+static void migrate(struct sim *s)
+{
+	for (int g = 0; g < s->hw.gpus; g++) {
+		double b = fmax(place_pending_bytes(&s->place, s->iter, s->layer, g, 0),
+				place_pending_bytes(&s->place, s->iter, s->layer, g, 1));
+		if (b > 0) {
+			int id = issue(s, TASK_MIGRATE, g, 0, comm_all_to_all_ns(&s->hw, b),
+				       &s->res_link[g], 1, NULL, 0);
+			s->eng.task[id].bytes = b;
+		}
 	}
 }
 
@@ -223,28 +306,38 @@ static int pim_cost(struct sim *s, int g, struct sched_expert *x)
 }
 
 /*
- * Policy p's split of GPU g's experts with tokens (counts), into x (room for
- * all of them) and *sg.  ready_ns: how long after the dispatch the GPU is
- * still busy.  -1 (s->err filled) when a PIM cost fails.
+ * Policy p's split of GPU g's experts with tokens, into x (room for all of
+ * them) and *sg: eg[e * G + g] tokens of expert e run on GPU g (the
+ * placement's replica there, place.h).  ready_ns: how long after the
+ * dispatch the GPU is still busy; stack_ready_ns: each of its stacks
+ * (NULL: sched.h).  -1 (s->err filled) when a PIM cost fails.
  */
-static int partition(struct sim *s, const struct sched_params *p, const int *counts, int g,
-		     double ready_ns, struct sched_expert *x, struct sched_gpu *sg)
+static int partition(struct sim *s, const struct sched_params *p, int layer, const int *eg,
+		     int g, double ready_ns, const double *stack_ready_ns, struct sched_expert *x,
+		     struct sched_gpu *sg)
 {
 	const struct model *m = &s->model;
 	int G = s->hw.gpus, needs = sched_needs_pim_costs(p->policy);
-	double speed = s->hw.speed_factor[g];
+	struct gpu_speed speed = s->hw.gpu_speed[g];
+	const struct placement *pl = &s->place;
 
 	*sg = (struct sched_gpu){&s->gpu_view, sched_pim_locks_stacks(&s->hw), m, speed, s->hw.stacks,
-				 x, 0, 0, ready_ns};
-	for (int e = g; e < m->experts; e += G) {
+				 x, 0, 0, ready_ns, stack_ready_ns};
+	for (int e = 0; e < m->experts; e++) {
 		struct sched_expert *y;
-		if (counts[e] == 0)
+		int r = 0;
+		if (eg[e * G + g] == 0)
 			continue;
+		/* (a what-if on a kept layer placed before a recalibration may
+		 * find the expert gone from g: its stack is then the first) */
+		while (r + 1 < place_replicas(pl, layer, e) && place_gpu(pl, layer, e, r) != g)
+			r++;
 		y = &sg->x[sg->n++];
 		memset(y, 0, sizeof *y);
 		y->expert = e;
-		y->stack = (e / G) % s->hw.stacks;
-		y->tokens = counts[e];
+		y->gpu = g;
+		y->stack = place_stack(pl, layer, e, r);
+		y->tokens = eg[e * G + g];
 		y->gpu_ns = gpu_expert_ns(&s->gpu_view, speed, m->hidden, m->expert_inter,
 					  m->expert_weight_bytes, y->tokens);
 		/* The cycle-level PIM cost is only paid where a policy needs it:
@@ -262,6 +355,21 @@ static int partition(struct sim *s, const struct sched_params *p, const int *cou
 		sg->est_ns = sched_sieve_estimate(sg);
 	}
 	return 0;
+}
+
+/* GPU g's experts as the placement's time model sees them (its speeds). */
+static double modelled_ns(const struct sim *s, int g, const struct sched_gpu *sg)
+{
+	const struct model *m = &s->model;
+	int *counts = xcalloc((size_t)sg->n + 1, sizeof *counts);
+	double t;
+
+	for (int i = 0; i < sg->n; i++)
+		counts[i] = sg->x[i].tokens;
+	t = gpu_experts_ns(&s->gpu_view, s->place.speed[g], m->hidden, m->expert_inter,
+			   m->expert_weight_bytes, counts, sg->n);
+	free(counts);
+	return t;
 }
 
 static double phase_end(const struct sim *s, const int *ids, int n, double floor_ns)
@@ -311,7 +419,7 @@ static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *s
 	}
 	w->tokens += tokens;
 	if (ngpu > 0) {
-		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.speed_factor[g], md->hidden,
+		double dur = gpu_experts_bw_ns(&s->gpu_view, s->hw.gpu_speed[g], md->hidden,
 					       md->expert_inter, md->expert_weight_bytes, counts, ngpu,
 					       sched_stack_bw_scale(stack_bytes, s->hw.stacks));
 		res[0] = s->res_gpu[g];
@@ -326,16 +434,40 @@ static double run_experts(struct sim *s, int g, int m, const struct sched_gpu *s
 	return end > start ? end - start : 0;
 }
 
+/*
+ * Where every token's experts run: dst[t * k + j], the GPU of the replica
+ * of expert e = assign[t * k + j]; the i-th token of an expert in token
+ * order goes to its replica i mod replicas (place.h).
+ */
+static void place_route(struct sim *s)
+{
+	int k = s->model.top_k, *seen = xcalloc((size_t)s->model.experts, sizeof *seen);
+
+	for (int i = 0; i < live_batch(s) * k; i++) {
+		int e = s->assign[i];
+		int r = seen[e]++ % place_replicas(&s->place, s->layer, e);
+		s->dst[i] = place_gpu(&s->place, s->layer, e, r);
+	}
+	free(seen);
+}
+
 /* The layer's routing: every token's experts, and tokens per expert. */
 static void route(struct sim *s)
 {
 	const struct model *m = &s->model;
 
-	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, s->cfg.batch, s->assign);
-	routing_count(m, s->assign, s->cfg.batch, s->counts);
+	int n = live_batch(s);
+
+	/* GPU g holds sequences [g n / G, (g + 1) n / G) */
+	for (int g = 0; g < s->hw.gpus; g++)
+		for (int t = seq_begin(n, s->hw.gpus, g); t < seq_begin(n, s->hw.gpus, g + 1); t++)
+			s->token_gpu[t] = g;
+	routing_batch(&s->routing, s->iter, s->layer - m->first_dense, n, s->assign);
+	routing_count(m, s->assign, n, s->counts);
 	for (int e = 0; e < m->experts; e++)
 		if (s->counts[e] > s->last.max_load)
 			s->last.max_load = s->counts[e];
+	place_route(s);
 }
 
 /*
@@ -346,7 +478,7 @@ static void router(struct sim *s, int m, const int *attn, int *ids)
 {
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = micro_seqs(s, g, m);
-		double dur = gpu_router_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs);
+		double dur = gpu_router_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model, seqs);
 		ids[g] = seqs ? issue(s, TASK_ROUTER, g, m, dur, &s->res_gpu[g], 1, &attn[g], 1) : -1;
 	}
 }
@@ -366,7 +498,7 @@ static double lm_head(struct sim *s, int m)
 			deps[n++] = i;
 	for (int g = 0; g < s->hw.gpus; g++) {
 		int seqs = micro_seqs(s, g, m);
-		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model, seqs);
+		double dur = gpu_lm_head_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model, seqs);
 		if (seqs > 0)
 			end = fmax(end, s->eng.task[issue(s, TASK_LM_HEAD, g, m, dur, &s->res_gpu[g], 1,
 							  deps, n)].end_ns);
@@ -386,15 +518,22 @@ static int micro_tokens(const struct sim *s, int m, int *tok)
 	return n;
 }
 
-/* Tokens per expert of micro-batch m's tokens, into counts. */
-static void micro_counts(const struct sim *s, const int *tok, int ntok, int *counts)
+/*
+ * Tokens per expert of micro-batch m's tokens, into counts, and per expert
+ * and GPU running it into s->expert_gpu.
+ */
+static void micro_counts(struct sim *s, const int *tok, int ntok, int *counts)
 {
-	int k = s->model.top_k;
+	int k = s->model.top_k, G = s->hw.gpus;
 
 	memset(counts, 0, (size_t)s->model.experts * sizeof *counts);
+	memset(s->expert_gpu, 0, (size_t)s->model.experts * G * sizeof *s->expert_gpu);
 	for (int i = 0; i < ntok; i++)
-		for (int j = 0; j < k; j++)
-			counts[s->assign[tok[i] * k + j]]++;
+		for (int j = 0; j < k; j++) {
+			int slot = tok[i] * k + j;
+			counts[s->assign[slot]]++;
+			s->expert_gpu[s->assign[slot] * G + s->dst[slot]]++;
+		}
 }
 
 /* Phase ends of one micro-batch in one layer, for layer_result; end: of its
@@ -408,7 +547,7 @@ struct micro_phases {
  * after its dispatch disp; task ids appended to exp[*nexp].
  */
 static int experts_of_micro(struct sim *s, int m, const int *attn, const int *disp,
-			    const int *counts, int *exp, int *nexp, struct micro_phases *ph)
+			    int *exp, int *nexp, struct micro_phases *ph)
 {
 	struct sched_params p = {s->cfg.sched, s->cfg.tau};
 	int G = s->hw.gpus;
@@ -417,7 +556,7 @@ static int experts_of_micro(struct sim *s, int m, const int *attn, const int *di
 
 	for (int g = 0; g < G; g++) {
 		/* shared experts need only this GPU's tokens: they overlap the dispatch */
-		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
+		double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model,
 					      s->model.shared_experts * s->model.shared_inter,
 					      micro_seqs(s, g, m));
 		double phase;
@@ -430,13 +569,20 @@ static int experts_of_micro(struct sim *s, int m, const int *attn, const int *di
 		/* how long after the dispatch the GPU is still busy: its shared
 		 * experts, or with micro-batches another one's work */
 		double ready = fmax(0, s->eng.res[s->res_gpu[g]].free_ns - ph->disp);
+		double stack_ready[HW_MAX_STACKS];
 		struct sched_gpu sg;
-		if (partition(s, &p, counts, g, ready, s->decision + s->ndecisions, &sg) != 0)
+		for (int k = 0; k < s->hw.stacks; k++)
+			stack_ready[k] = fmax(0, s->eng.res[s->res_stack0[g] + k].free_ns - ph->disp);
+		if (partition(s, &p, s->layer, s->expert_gpu, g, ready, stack_ready,
+			      s->decision + s->ndecisions,
+			      &sg) != 0)
 			return -1;
 		s->ndecisions += sg.n;
+		r->runs += sg.n;
 		s->gpu[g].ready_ns += ready;
 		phase = run_experts(s, g, m, &sg, disp, G, exp, nexp);
 		s->gpu[g].expert_ns += phase;
+		s->place_modelled[g] += modelled_ns(s, g, &sg);
 		sum += phase;
 		worst = fmax(worst, phase);
 		est = fmax(est, sg.est_ns);
@@ -462,16 +608,19 @@ static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro
 {
 	int G = s->hw.gpus, M = s->cfg.micro, k = s->model.top_k, rc = 0;
 	int *disp = xcalloc((size_t)(M * G), sizeof *disp), comb[HW_MAX_GPUS];
-	int *exp = xcalloc((size_t)(s->model.experts + 2 * G), sizeof *exp);
+	int *exp = xcalloc((size_t)(s->model.experts * PLACE_MAX_REPLICAS + 2 * G), sizeof *exp);
 	int *tok = xcalloc((size_t)s->cfg.batch, sizeof *tok);
 	int *counts = xcalloc((size_t)s->model.experts, sizeof *counts);
 	double *send = xcalloc((size_t)(M * G), sizeof *send), recv[HW_MAX_GPUS];
 	double token_bytes = (double)s->model.hidden * s->model.act_bytes;
 
 	route(s);
+	migrate(s);
+	memset(s->place_modelled, 0, sizeof s->place_modelled);
 	for (int m = 0; m < M; m++) {
 		int ntok = micro_tokens(s, m, tok);
-		s->last.link_bytes += comm_traffic(s->assign, k, s->token_gpu, tok, ntok, G,
+		/* dst holds GPU ids, so comm_traffic's "mod G" is the placement's answer */
+		s->last.link_bytes += comm_traffic(s->dst, k, s->token_gpu, tok, ntok, G,
 						   token_bytes, send + m * G, recv);
 		for (int g = 0; g < G; g++) {
 			/* the combine moves the same bytes the other way: keep the larger */
@@ -488,10 +637,16 @@ static int moe_layer(struct sim *s, const int *attn, const int *rt, struct micro
 		micro_counts(s, tok, ntok, counts);
 		for (int e = 0; e < s->model.experts; e++)
 			s->last.activated += counts[e] > 0;
-		rc = experts_of_micro(s, m, attn + m * G, disp + m * G, counts, exp, &nexp, &ph[m]);
+		rc = experts_of_micro(s, m, attn + m * G, disp + m * G, exp, &nexp, &ph[m]);
 		all_to_all(s, TASK_COMBINE, m, send + m * G, exp, nexp, comb);
 		ph[m].exp = phase_end(s, exp, nexp, ph[m].disp);
 		ph[m].comb = phase_end(s, comb, G, ph[m].exp);
+	}
+	if (rc == 0) {
+		double meas[HW_MAX_GPUS];
+		for (int g = 0; g < G; g++)
+			meas[g] = s->gpu[g].expert_ns;
+		place_observe(&s->place, s->layer, s->counts, meas, s->place_modelled);
 	}
 	free(disp);
 	free(exp);
@@ -510,7 +665,7 @@ static void dense_layer(struct sim *s, const int *attn, struct micro_phases *ph)
 	for (int m = 0; m < s->cfg.micro; m++) {
 		for (int g = 0; g < G; g++) {
 			int seqs = micro_seqs(s, g, m);
-			double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.speed_factor[g], &s->model,
+			double dur = gpu_dense_ffn_ns(&s->gpu_view, s->hw.gpu_speed[g], &s->model,
 						      s->model.dense_inter, seqs);
 			ffn[g] = seqs ? issue(s, TASK_SHARED, g, m, dur, &s->res_gpu[g], 1,
 					      &attn[m * G + g], 1) : -1;
@@ -531,6 +686,7 @@ static void busy(struct sim *s)
 		switch (t->kind) {
 		case TASK_DISPATCH:
 		case TASK_COMBINE:
+		case TASK_MIGRATE:
 			r->link_busy_ns += t->dur_ns;
 			break;
 		case TASK_PIM_EXPERT:
@@ -559,6 +715,7 @@ static void add_result(struct layer_result *sum, const struct layer_result *r)
 	sum->activated += r->activated;
 	sum->max_load += r->max_load;
 	sum->pim_experts += r->pim_experts;
+	sum->runs += r->runs;
 	sum->pim_slots += r->pim_slots;
 }
 
@@ -654,6 +811,8 @@ int sim_step_layer(struct sim *s)
 	}
 	if (!moe)
 		dense_layer(s, attn, ph);
+	else
+		note_loads(s);
 	free(attn);
 	free(rt);
 	for (int m = 0; m < M; m++) {
@@ -668,6 +827,9 @@ int sim_step_layer(struct sim *s)
 	s->last_layer = s->layer;
 	s->iter_ns_cur += r->total_ns;
 	if (++s->layer == s->model.layers) {
+		struct place_params par;
+		sim_place_params(&s->cfg, &par);
+		place_end_iter(&s->place, s->iter, &par, &s->gpu_view, &s->model);
 		s->layer = 0;
 		s->iter++;
 		s->iters_done++;
@@ -727,6 +889,7 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 		struct sched_expert *out, int *n)
 {
 	struct sched_params p = {policy, tau};
+	int *eg;
 
 	*n = 0;
 	if (s->failed)
@@ -735,16 +898,34 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 		return err_set(&s->err, "what-if: no policy %d", policy);
 	if (r->ndecisions == 0)	/* a dense layer, or no tokens */
 		return 0;
+	/* tokens per expert and GPU as the layer ran them (micro-batches summed) */
+	eg = xcalloc((size_t)s->model.experts * (size_t)r->gpus, sizeof *eg);
+	for (int i = 0; i < r->ndecisions; i++)
+		eg[r->decision[i].expert * r->gpus + r->decision[i].gpu] += r->decision[i].tokens;
 	for (int g = 0; g < r->gpus; g++) {
 		struct sched_gpu sg;
-		if (partition(s, &p, r->counts, g, r->gpu[g].ready_ns, out + *n, &sg) != 0) {
+		if (partition(s, &p, r->layer, eg, g, r->gpu[g].ready_ns, NULL, out + *n, &sg) != 0) {
+			free(eg);
 			s->failed = 1;
 			return err_prefix(&s->err, "what-if %s at iteration %d, layer %d, ",
 					  sched_policies[policy].name, r->iter, r->layer);
 		}
 		*n += sg.n;
 	}
+	free(eg);
 	return 0;
+}
+
+void sim_place_params(const struct sim_config *cfg, struct place_params *par)
+{
+	memset(par, 0, sizeof *par);
+	par->policy = cfg->place;
+	par->spare = cfg->spare_slots;
+	par->interval = cfg->recal_interval;
+	par->confirm = cfg->recal_confirm;
+	par->drift = cfg->recal_drift / 100.0;
+	par->time = cfg->recal_time / 100.0;
+	par->gain = cfg->recal_gain / 100.0;
 }
 
 double sim_iter_ns(const struct sim *s)
@@ -755,7 +936,7 @@ double sim_iter_ns(const struct sim *s)
 double sim_tokens_per_s(const struct sim *s)
 {
 	double t = sim_iter_ns(s);
-	return t > 0 ? s->cfg.batch / (t * 1e-9) : 0;
+	return t > 0 ? live_batch(s) / (t * 1e-9) : 0;
 }
 
 double sim_tokens_per_s_per_user(const struct sim *s)
@@ -775,13 +956,13 @@ void sim_totals(const struct sim *s, struct sim_totals *t)
 	for (int l = 0; l < s->model.layers; l++) {
 		add_result(&sum, &s->layer_sum[l]);
 		if (model_is_moe(&s->model, l)) {
-			slots += (long)s->cfg.batch * s->model.top_k * s->iters_done;
+			slots += (long)live_batch(s) * s->model.top_k * s->iters_done;
 			t->expert_phase_ns += s->layer_sum[l].expert_ns;
 		}
 	}
 	if (s->iters_done > 0)
 		t->expert_phase_ns /= s->iters_done;
-	experts = sum.activated;
+	experts = sum.runs;
 	time = s->iter_ns_sum;
 	t->time_ns = time;
 	if (time <= 0)

@@ -16,11 +16,14 @@
  *      to published expert-parallel kernels (tens of microseconds);
  *   3. shared experts on each GPU for its own tokens, right after its
  *      attention (they need no dispatch, so they overlap it);
- *   4. after every dispatch: the policy splits each GPU's experts (placement
- *      linear: expert e on GPU e mod G, its weights in stack (e div G) mod
- *      stacks); PIM experts run one after another on the stack that holds
- *      them, the rest in one grouped kernel on the GPU, which with bank or
- *      bank-group PIM also holds the GPU's stacks (all-bank mode locks them);
+ *   4. after every dispatch: the policy splits each GPU's experts (the
+ *      placement, place.h, says which GPU owns each expert or replica and
+ *      which stack holds its weights; linear: expert e on GPU e mod G, in
+ *      stack (e div G) mod stacks); PIM experts run one after another on
+ *      the stack that holds them, the rest in one grouped kernel on the
+ *      GPU, which with bank or bank-group PIM also holds the GPU's stacks
+ *      (all-bank mode locks them); weights moved by a recalibration cross
+ *      the links before the dispatch, in the layer they belong to;
  *   5. combine all-to-all after every GPU's experts, the same bytes back;
  * and the next layer starts when the last task of this one ends.  Dense
  * blocks (first_dense) run a dense FFN on every GPU with no all-to-all.
@@ -63,6 +66,7 @@
 #include "hw.h"
 #include "model.h"
 #include "pimcost.h"
+#include "place.h"
 #include "routing.h"
 #include "sched.h"
 #include "timeline.h"
@@ -85,11 +89,15 @@ struct sim {
 	double end_ns;		/* end of the layer just simulated */
 	double micro_ready_ns[CONFIG_MAX_MICRO];	/* micro-batch m of the next layer may
 						   start: this layer's combine of m */
+	struct sim_loads loads;	/* the last MoE layer's, for sieve's attention */
 	/* the layer just simulated */
 	int last_layer;		/* -1 before the first step */
 	int *assign;		/* batch * top_k expert ids */
 	int *counts;		/* tokens per expert */
 	int *token_gpu;		/* GPU holding each token's sequence */
+	int *dst;		/* batch * top_k: GPU running each token's expert (place.h) */
+	int *expert_gpu;	/* experts * gpus: tokens of each expert on each GPU */
+	double place_modelled[HW_MAX_GPUS];	/* the placement's model of each GPU's experts */
 	struct gpu_work gpu[HW_MAX_GPUS];
 	struct sched_expert *decision;	/* per expert with tokens, grouped by GPU */
 	int ndecisions;
@@ -102,6 +110,7 @@ struct sim {
 	double est_err_sum;	/* |estimate - simulated| / simulated, MoE layers */
 	long est_err_n;
 	int iters_done;
+	struct placement place;	/* expert placement and recalibration (place.h) */
 	struct timeline tl;	/* checkpoints and live changes, for sim_rewind */
 	/* the kept past (history.h): the last SIM_HISTORY_ITERS iterations */
 	struct history hist;
@@ -243,6 +252,9 @@ int sim_step_event(struct sim *s, double *t_ns, const struct engine_task **task,
 int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau,
 		struct sched_expert *out, int *n);
 
+/* The placement knobs of cfg (place.h). */
+void sim_place_params(const struct sim_config *cfg, struct place_params *par);
+
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);
@@ -253,7 +265,7 @@ double sim_tokens_per_s_per_user(const struct sim *s);
 struct sim_totals {
 	double time_ns;
 	double gpu_util, pim_util, link_util;	/* busy / (resources x time) */
-	double pim_expert_share;	/* experts run in PIM / experts with tokens */
+	double pim_expert_share;	/* expert runs in PIM / expert runs with tokens */
 	double pim_slot_share;		/* token-slots served in PIM */
 	double est_error;		/* mean |estimate - simulated| / simulated */
 	double expert_phase_ns;		/* per iteration: the MoE layers' expert phases

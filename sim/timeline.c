@@ -34,6 +34,7 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 	c->now_ns = s->now_ns;
 	c->end_ns = s->end_ns;
 	memcpy(c->micro_ready_ns, s->micro_ready_ns, sizeof c->micro_ready_ns);
+	c->loads = s->loads;
 	c->iter_ns_sum = s->iter_ns_sum;
 	c->iter_ns_cur = s->iter_ns_cur;
 	c->est_err_sum = s->est_err_sum;
@@ -47,6 +48,26 @@ static void checkpoint_take(struct sim *s, struct sim_checkpoint *c)
 		c->clock[2 * r + 1] = s->eng.res[r].busy_ns;
 	}
 	memcpy(c->layer_sum, s->layer_sum, nsum * sizeof *c->layer_sum);
+	c->place = NULL;
+	if (!place_pristine(&s->place)) {
+		c->place = xcalloc(1, sizeof *c->place);
+		place_copy(c->place, &s->place);
+	}
+}
+
+static void checkpoint_free(struct sim_checkpoint *c)
+{
+	free(c->clock);
+	if (c->place != NULL)
+		place_release(c->place);
+	free(c->place);
+}
+
+/* Checkpoints are taken at the frontier every TIMELINE_EVERY layers, at
+ * iteration starts only once the placement holds state. */
+static int checkpoint_due(const struct sim *s)
+{
+	return s->layer % TIMELINE_EVERY == 0 && (s->layer == 0 || place_pristine(&s->place));
 }
 
 /*
@@ -61,6 +82,7 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	s->now_ns = c->now_ns;
 	s->end_ns = c->end_ns;
 	memcpy(s->micro_ready_ns, c->micro_ready_ns, sizeof s->micro_ready_ns);
+	s->loads = c->loads;
 	s->iter_ns_sum = c->iter_ns_sum;
 	s->iter_ns_cur = c->iter_ns_cur;
 	s->est_err_sum = c->est_err_sum;
@@ -77,6 +99,17 @@ static void checkpoint_restore(struct sim *s, const struct sim_checkpoint *c)
 	memset(&s->err, 0, sizeof s->err);
 	s->failed = 0;
 	memcpy(s->layer_sum, c->layer_sum, (size_t)s->model.layers * sizeof *s->layer_sum);
+	if (c->place != NULL) {
+		place_copy(&s->place, c->place);
+	} else {
+		struct placement fresh;
+		struct place_params par = s->place.par;
+		par.policy = PLACE_LINEAR;
+		place_init(&fresh, &s->model, &s->hw, &par);
+		memcpy(fresh.speed, s->place.speed, sizeof fresh.speed);	/* the model's, from init */
+		place_release(&s->place);
+		s->place = fresh;
+	}
 	s->last_layer = -1;
 	s->layer_first_task = 0;
 	s->ndecisions = 0;
@@ -94,7 +127,7 @@ static void checkpoints_thin(struct timeline *t)
 
 	for (int i = 1; i < t->nck; i++) {
 		if (i < half && i % 2 == 1) {
-			free(t->ck[i].clock);
+			checkpoint_free(&t->ck[i]);
 			continue;
 		}
 		t->ck[n++] = t->ck[i];
@@ -108,7 +141,7 @@ static void checkpoints_drop_after(struct sim *s, long p)
 	struct timeline *t = &s->tl;
 
 	while (t->nck > 1 && pos_of(s, t->ck[t->nck - 1].iter, t->ck[t->nck - 1].layer) > p)
-		free(t->ck[--t->nck].clock);
+		checkpoint_free(&t->ck[--t->nck]);
 }
 
 /* The last checkpoint strictly before p (p > 0), or ck[0]. */
@@ -148,8 +181,14 @@ static const struct sim_config *config_at(const struct sim *s, long p)
 
 static void config_apply(struct sim *s, const struct sim_config *cfg)
 {
+	struct err e;
+
 	if (cfg->seed != s->cfg.seed)
 		routing_reseed(&s->routing, (uint64_t)cfg->seed);
+	/* checked by sim_configure or sim_init: cannot fail here; "" is the file's */
+	if (strcmp(cfg->gpu_speed, s->cfg.gpu_speed) != 0 &&
+	    hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, &e) != 0)
+		abort();
 	s->cfg = *cfg;
 }
 
@@ -171,7 +210,7 @@ void timeline_init(struct sim *s)
 void timeline_release(struct timeline *t)
 {
 	for (int i = 0; i < t->nck; i++)
-		free(t->ck[i].clock);
+		checkpoint_free(&t->ck[i]);
 	free(t->ck);
 	free(t->change);
 	memset(t, 0, sizeof *t);
@@ -186,7 +225,7 @@ void timeline_arrive(struct sim *s)
 	    pos_of(s, t->change[t->change_next].iter, t->change[t->change_next].layer) == here(s))
 		config_apply(s, &t->change[t->change_next++].cfg);
 	/* checkpoints are taken at the frontier only: behind it they are held */
-	if (s->layer % TIMELINE_EVERY == 0 && here(s) > pos_of(s, last->iter, last->layer)) {
+	if (checkpoint_due(s) && here(s) > pos_of(s, last->iter, last->layer)) {
 		if (t->nck == TIMELINE_CHECKPOINTS)
 			checkpoints_thin(t);
 		checkpoint_take(s, &t->ck[t->nck++]);
@@ -244,7 +283,11 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 	struct sim_config next = s->cfg;
 	int changed = 0;
 
+	struct gpu_speed speed[HW_MAX_GPUS];
+
 	if (config_check(cfg, e) != 0)
+		return -1;
+	if (hw_speed_override(&s->hw, cfg->gpu_speed, speed, e) != 0)
 		return -1;
 	for (size_t i = 0; i < config_field_table.n; i++) {
 		const struct field *f = &config_field_table.fields[i];
@@ -257,7 +300,8 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 			return err_set(e, "%s: cannot change from '%s' to '%s' in a running "
 				       "simulation (it needs a restart)", f->name, was, want);
 		}
-		memcpy((char *)&next + f->offset, (const char *)cfg + f->offset, sizeof(int));
+		memcpy((char *)&next + f->offset, (const char *)cfg + f->offset,
+		       f->type == FIELD_STR ? f->size : sizeof(int));
 		changed = 1;
 	}
 	if (cfg->iters < s->iter + (s->layer > 0))

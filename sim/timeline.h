@@ -12,7 +12,11 @@
  *               position, simulated time (and when each micro-batch
  *               may start), the
  *               engine's resource clocks and busy time, the accumulators
- *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done);
+ *               (layer_sum, iter_ns_sum, iter_ns_cur, est_err, iters_done)
+ *               and the placement (place.h) once it learns or moves: then
+ *               only at iteration starts (a profile per layer and expert is
+ *               too big for every 8 layers; a rewind then simulates at most
+ *               an iteration again);
  *   change log  every live change (sim_configure) with its position, the
  *               first entry being the initial parameters at (0, 0); the
  *               parameters in force at a position are those of the last
@@ -48,15 +52,28 @@
 
 struct sim;
 
+/*
+ * Each GPU's busy time in the last MoE layer, its attention left out: the
+ * GPU's and its busiest stack's.  With micro-batches one micro-batch's
+ * attention runs while another's experts do, so sieve places attention
+ * where it evens out the two (sim.c); known: 0 before the first MoE layer.
+ */
+struct sim_loads {
+	double gpu_ns[HW_MAX_GPUS], stack_ns[HW_MAX_GPUS];
+	int known;
+};
+
 struct sim_checkpoint {
 	int iter, layer;
 	double now_ns, end_ns;
 	double micro_ready_ns[CONFIG_MAX_MICRO];
+	struct sim_loads loads;
 	double iter_ns_sum, iter_ns_cur;
 	double est_err_sum;
 	long est_err_n;
 	int iters_done;
 	double *clock;		/* per engine resource: free_ns, busy_ns */
+	struct placement *place;	/* NULL: linear as sim_init made it */
 	struct layer_result *layer_sum;	/* per layer */
 };
 

@@ -88,20 +88,15 @@ const char *cli_get_nth(struct cli_args *a, const char *name, int i)
 int cli_check_unused(struct cli_args *a, const char *const *known, struct err *e)
 {
 	for (int i = 0; i < a->n; i++) {
-		const char *best = NULL;
-		int best_d = 3;
+		struct suggest s = SUGGEST_INIT;
 
 		if (a->opt[i].used)
 			continue;
-		for (const char *const *k = known; k && *k; k++) {
-			int d = edit_distance(a->opt[i].name, *k);
-			if (d < best_d) {
-				best_d = d;
-				best = *k;
-			}
-		}
-		if (best)
-			return err_set(e, "unknown option --%s (did you mean --%s?)", a->opt[i].name, best);
+		for (const char *const *k = known; k && *k; k++)
+			suggest_try(&s, a->opt[i].name, *k);
+		if (s.best)
+			return err_set(e, "unknown option --%s (did you mean --%s?)", a->opt[i].name,
+				       s.best);
 		return err_set(e, "unknown option --%s", a->opt[i].name);
 	}
 	return 0;

@@ -79,7 +79,7 @@ struct compare {
 static int device(struct compare *c, int pim_kind, int attach, struct err *e)
 {
 	struct device *d;
-	struct sim s;
+	struct hw gpu_view;
 
 	for (int i = 0; i < c->ndev; i++)
 		if (c->dev[i].hw.hbm.pim_kind == pim_kind && c->dev[i].hw.hbm.attach == attach)
@@ -91,8 +91,8 @@ static int device(struct compare *c, int pim_kind, int attach, struct err *e)
 	if (hbm_check_attach(&d->hw.hbm, c->hw.name, e) != 0 ||
 	    pimcost_init(&d->pim, &d->hw, &c->model, e) != 0)
 		return -1;
-	hw_gpu_view(&d->hw, &s.gpu_view);
-	if (sched_crossover_tau(&d->pim, &s.gpu_view, &c->model, &d->tau, e) != 0) {
+	hw_gpu_view(&d->hw, &gpu_view);
+	if (sched_crossover_tau(&d->pim, &gpu_view, &c->model, &d->tau, e) != 0) {
 		pimcost_release(&d->pim);
 		return err_prefix(e, "threshold's crossover tau on %s PIM attached %s: ",
 				  pim_kind_names[pim_kind], pim_attach_names[attach]);

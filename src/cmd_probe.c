@@ -122,7 +122,7 @@ static int probe_gpu(struct cli_args *a, const char *datadir, struct err *e)
 		goto out;
 	for (int i = 0; i < n; i++)
 		active += counts[i] > 0;
-	total_ns = gpu_experts_ns(&hw, 1.0, (int)hidden, (int)inter, bytes, counts, n);
+	total_ns = gpu_experts_ns(&hw, GPU_NOMINAL, (int)hidden, (int)inter, bytes, counts, n);
 	if (fmt == FORMAT_JSON) {
 		struct json j;
 		json_init(&j, stdout, 0);
@@ -362,7 +362,7 @@ static int probe_pim(struct cli_args *a, const char *datadir, struct err *e)
 	if (rc != 0)
 		return -1;
 	{
-		double gpu_us = gpu_experts_uniform_ns(&hw, 1.0, (int)hidden, (int)inter, bytes, 1,
+		double gpu_us = gpu_experts_uniform_ns(&hw, GPU_NOMINAL, (int)hidden, (int)inter, bytes, 1,
 						       (int)tokens) / 1e3;
 		if (fmt == FORMAT_JSON) {
 			struct json j;

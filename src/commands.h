@@ -11,6 +11,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* cli_print_error(msg) and return EXIT_USAGE. */
 int cmd_fail(const char *msg);

@@ -191,17 +191,11 @@ int console_exec(struct console *c, const char *line, struct err *e)
 	}
 	cmd = console_cmd_find(a.argv[0]);
 	if (cmd == NULL) {
-		const char *best = NULL;
-		int best_d = 3;
-		for (size_t i = 0; i < console_ncmds; i++) {
-			int d = edit_distance(a.argv[0], console_cmds[i].name);
-			if (d < best_d) {
-				best_d = d;
-				best = console_cmds[i].name;
-			}
-		}
-		if (best != NULL)
-			err_set(e, "unknown command '%s' (did you mean '%s'?)", a.argv[0], best);
+		struct suggest s = SUGGEST_INIT;
+		for (size_t i = 0; i < console_ncmds; i++)
+			suggest_try(&s, a.argv[0], console_cmds[i].name);
+		if (s.best != NULL)
+			err_set(e, "unknown command '%s' (did you mean '%s'?)", a.argv[0], s.best);
 		else
 			err_set(e, "unknown command '%s' (help lists them)", a.argv[0]);
 		goto out;

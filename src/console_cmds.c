@@ -170,6 +170,18 @@ static int set_value(const struct param *p, void *obj, const char *text, struct 
 	return -1;
 }
 
+int console_policy(const char *text, int *policy, struct err *e)
+{
+	struct sim_config cfg = {0};
+	struct param p;
+
+	param_find("sched", &p);
+	if (set_value(&p, &cfg, text, e) != 0)
+		return -1;
+	*policy = cfg.sched;
+	return 0;
+}
+
 static int restart(struct console *c, const char *what, const struct sim_config *cfg,
 		   const struct console_override *ov, int nov, int force, struct err *e)
 {
@@ -421,16 +433,8 @@ HANDLER(con_ui_only)
 	}
 	if (strcmp(cmd->name, "compare") == 0) {
 		int policy = -1;
-		if (strcmp(a->argv[1], "off") != 0) {
-			for (int i = 0; sched_policy_names[i] != NULL; i++)
-				if (strcmp(sched_policy_names[i], a->argv[1]) == 0)
-					policy = i;
-			if (policy < 0) {
-				struct param p;
-				param_find("sched", &p);
-				return set_value(&p, &(struct sim_config){0}, a->argv[1], e);
-			}
-		}
+		if (strcmp(a->argv[1], "off") != 0 && console_policy(a->argv[1], &policy, e) != 0)
+			return -1;
 		if (h->compare != NULL)
 			return h->compare(h->ctx, policy, e);
 		return console_compare_once(c, policy, e);

@@ -62,6 +62,9 @@ void console_param_value(const struct console *c, const struct param *p, char *b
 void console_param_default(const struct console *c, const struct param *p, char *buf,
 			   size_t len);
 
+/* A policy name (sched's values) into *policy, or set sched's error for it. */
+int console_policy(const char *text, int *policy, struct err *e);
+
 /* One breakpoint as its command's arguments, e.g. "layer 3" or "differs gpu". */
 void console_break_text(const struct console_break *b, char *buf, size_t len);
 

@@ -289,16 +289,10 @@ HANDLER(con_break)
 		return err_set(e, "break: at most %d breakpoints", CONSOLE_MAX_BREAKS);
 	b.kind = kind;
 	if (kind == BREAK_DIFFERS) {
-		b.arg = -1;
-		for (int i = 0; sched_policy_names[i] != NULL; i++)
-			if (strcmp(sched_policy_names[i], a->argv[2]) == 0)
-				b.arg = i;
-		if (b.arg < 0) {
-			struct param p;
-			param_find("sched", &p);
-			if (field_set(p.f, &(struct sim_config){0}, a->argv[2], e) != 0)
-				return -1;
-		}
+		int policy;
+		if (console_policy(a->argv[2], &policy, e) != 0)
+			return -1;
+		b.arg = policy;
 	} else {
 		b.arg = strtod(a->argv[2], &end);
 		if (*end != '\0' || end == a->argv[2] || !isfinite(b.arg) || b.arg < 0 ||

@@ -56,9 +56,9 @@ static int probe_expert(struct console *c, long max, struct err *e)
 	console_printf(c, "%6s %13s %13s %9s  %s", "tokens", "gpu_alone_us", "gpu_share_us", "pim_us",
 		       "faster alone");
 	for (int t = 1; t <= max; t++) {
-		double alone = gpu_experts_uniform_ns(&s->hw, 1.0, m->hidden, m->expert_inter, bpw, 1,
+		double alone = gpu_experts_uniform_ns(&s->hw, GPU_NOMINAL, m->hidden, m->expert_inter, bpw, 1,
 						      t);
-		double share = gpu_expert_ns(&s->hw, 1.0, m->hidden, m->expert_inter, bpw, t);
+		double share = gpu_expert_ns(&s->hw, GPU_NOMINAL, m->hidden, m->expert_inter, bpw, t);
 		double pim;
 		if (pimcost_expert_ns(s->pim, t, &pim, e) != 0)
 			return err_prefix(e, "probe expert: ");

@@ -23,6 +23,7 @@ static const struct {
 	{"run", cmd_run, "simulate decode iterations headless and print a report"},
 	{"compare", cmd_compare, "run every partition policy on the same routing, side by side"},
 	{"sweep", cmd_sweep, "the cross product of --vary PARAM=V1,V2,..., one JSON line per point"},
+	{"serve", cmd_serve, "requests with SLOs: TTFT/TPOT percentiles, SLO attainment, throughput"},
 	{"probe", cmd_probe, "one component model alone: gpu, routing, dram, pim"},
 	{"ui", cmd_ui, "the terminal UI (the default with no command)"},
 };
@@ -59,6 +60,11 @@ static void help(FILE *out)
 	      "                         TPOT is at most MS, and its throughput\n\n"
 	      "  --vary PARAM=V1,V2,... sweep: a run parameter's values (repeatable)\n"
 	      "  --shard I/N            sweep: run every N-th point starting at I\n\n"
+	      "  --rate R, --duration S serve: Poisson requests per second, seconds of arrivals\n"
+	      "  --arrivals poisson|FILE, --lengths FILE\n"
+	      "                         serve: arrivals (CSV arrival_s,prompt,output) or lengths\n"
+	      "  --max-batch B, --slo-ttft MS, --slo-tpot MS, --speed-change T:SPEC\n"
+	      "                         serve: batch, SLOs, a gpu_speed change at T seconds\n\n"
 	      "  --theme NAME           ui: dark (default), light or mono\n"
 	      "  --ascii, --no-color, --no-mouse\n"
 	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"
@@ -79,7 +85,8 @@ static void help(FILE *out)
 	      "  sieve probe gpu --hidden 2048 --inter 768 --tokens 1 --format json\n"
 	      "  sieve probe routing --model qwen3-30b-a3b --batch 64\n"
 	      "  sieve compare --model gpt-oss-120b --batch 64\n"
-	      "  sieve run --sched sieve --explain 3 --iters 2\n\n"
+	      "  sieve run --sched sieve --explain 3 --iters 2\n"
+	      "  sieve serve --hw h100x8-pim-var --rate 30 --place vibe --sched gpu\n\n"
 	      "run, compare and sweep show progress on a terminal after a second;\n"
 	      "Ctrl-C stops them between layers (exit status 130).\n"
 	      "Data files are found in $SIEVE_DATA, else beside the program (data/, or\n"

@@ -41,18 +41,12 @@ int param_find(const char *name, struct param *p)
 
 const char *param_suggest(const char *name)
 {
-	const char *best = NULL;
-	int best_d = 3;	/* only close names */
+	struct suggest s = SUGGEST_INIT;
 	struct param p;
 
-	for (size_t i = 0; param_at(i, &p); i++) {
-		int d = edit_distance(name, p.f->name);
-		if (d < best_d) {
-			best_d = d;
-			best = p.f->name;
-		}
-	}
-	return best;
+	for (size_t i = 0; param_at(i, &p); i++)
+		suggest_try(&s, name, p.f->name);
+	return s.best;
 }
 
 int param_unknown(const char *name, struct err *e)
@@ -66,17 +60,11 @@ int param_unknown(const char *name, struct err *e)
 
 const char *param_suggest_value(const struct field *f, const char *text)
 {
-	const char *best = NULL;
-	int best_d = 3;
+	struct suggest s = SUGGEST_INIT;
 
-	for (int i = 0; f->type == FIELD_ENUM && f->choices[i] != NULL; i++) {
-		int d = edit_distance(text, f->choices[i]);
-		if (d < best_d) {
-			best_d = d;
-			best = f->choices[i];
-		}
-	}
-	return best;
+	for (int i = 0; f->type == FIELD_ENUM && f->choices[i] != NULL; i++)
+		suggest_try(&s, text, f->choices[i]);
+	return s.best;
 }
 
 void *param_obj(const struct param *p, struct sim_config *cfg, struct model *m, struct hw *hw)

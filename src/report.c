@@ -48,7 +48,7 @@ static void explain_json(struct json *j, const struct sim *s, const struct expla
 	for (int i = 0; i < ex->n; i++) {
 		const struct sched_expert *x = &ex->x[i];
 		json_object(j, NULL);
-		json_int(j, "gpu", x->expert % s->hw.gpus);
+		json_int(j, "gpu", x->gpu);
 		json_int(j, "expert", x->expert);
 		json_int(j, "stack", x->stack);
 		json_int(j, "tokens", x->tokens);
@@ -63,13 +63,13 @@ static void explain_json(struct json *j, const struct sim *s, const struct expla
 	json_end(j);
 }
 
-static void explain_csv(FILE *out, const struct sim *s, const struct explained *ex)
+static void explain_csv(FILE *out, const struct explained *ex)
 {
 	fputs("iter,layer,gpu,expert,stack,tokens,gpu_us,pim_us,where,margin_us,reason\n", out);
 	for (int i = 0; i < ex->n; i++) {
 		const struct sched_expert *x = &ex->x[i];
 		fprintf(out, "%d,%d,%d,%d,%d,%d,%.3f,%.3f,%s,%.3f,%s\n", ex->iter, ex->layer,
-			x->expert % s->hw.gpus, x->expert, x->stack, x->tokens, x->gpu_ns / 1e3,
+			x->gpu, x->expert, x->stack, x->tokens, x->gpu_ns / 1e3,
 			x->pim_ns >= 0 ? x->pim_ns / 1e3 : NAN, x->on_pim ? "pim" : "gpu", x->margin_ns / 1e3,
 			sched_reason_text(x->reason));
 	}
@@ -93,7 +93,7 @@ static void explain_text(FILE *out, const struct sim *s, const struct explained 
 			snprintf(pim, sizeof pim, "%.3f", x->pim_ns / 1e3);
 		if (!isnan(x->margin_ns))
 			snprintf(margin, sizeof margin, "%.3f", x->margin_ns / 1e3);
-		fprintf(out, "%4d %6d %5d %6d %9.3f %9s %5s %10s  %s\n", x->expert % s->hw.gpus,
+		fprintf(out, "%4d %6d %5d %6d %9.3f %9s %5s %10s  %s\n", x->gpu,
 			x->expert, x->stack, x->tokens, x->gpu_ns / 1e3, pim, x->on_pim ? "pim" : "gpu",
 			margin, sched_reason_text(x->reason));
 	}
@@ -158,6 +158,58 @@ static void totals_json(struct json *j, const struct sim *s)
 	report_memory_json(j, s);
 }
 
+/* Mean straggler gap of the MoE layers over finished iterations, ns. */
+static double straggler_ns(const struct sim *s)
+{
+	double sum = 0;
+	int n = 0;
+
+	for (int l = s->model.first_dense; l < s->model.layers; l++, n++)
+		sum += layer_mean(s, l).straggler_ns;
+	return n ? sum / n : 0;
+}
+
+/* Placement, GPU speeds and every recalibration (place.h). */
+static void place_json(struct json *j, const struct sim *s)
+{
+	const struct placement *p = &s->place;
+	char speed[HW_MAX_GPUS * 24];
+
+	hw_format_speed(s->hw.gpu_speed, s->hw.gpus, speed, sizeof speed);
+	json_str(j, "place", place_policies[s->cfg.place].name);
+	json_str(j, "gpu_speed", speed);
+	json_fixed(j, "straggler_us", straggler_ns(s) / 1e3, 3);
+	json_int(j, "recalibrations", p->nrecal);
+	json_array(j, "recalibration_log");
+	for (int i = 0; i < p->nrecal; i++) {
+		const struct place_recal *r = &p->recal[i];
+		json_object(j, NULL);
+		json_int(j, "iter", r->iter);
+		json_str(j, "why", place_reason_text(r->reason));
+		json_fixed(j, "drift", r->drift, 4);
+		json_fixed(j, "gain", r->gain, 4);
+		json_int(j, "moved", r->nmoves);
+		json_fixed(j, "moved_mb", r->bytes / 1e6, 3);
+		json_end(j);
+	}
+	json_end(j);
+}
+
+static void place_text(FILE *out, const struct sim *s)
+{
+	const struct placement *p = &s->place;
+
+	fprintf(out, "  placement    %12s %s, straggler gap %.3f us, %d recalibration%s\n", "",
+		place_policies[s->cfg.place].name, straggler_ns(s) / 1e3, p->nrecal,
+		p->nrecal == 1 ? "" : "s");
+	for (int i = 0; i < p->nrecal; i++) {
+		const struct place_recal *r = &p->recal[i];
+		fprintf(out, "    from iteration %d: %s (drift %.1f%%), predicted gain %.1f%%, "
+			"%d replicas moved, %.1f MB\n", r->iter, place_reason_text(r->reason),
+			100 * r->drift, 100 * r->gain, r->nmoves, r->bytes / 1e6);
+	}
+}
+
 static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 {
 	struct json j;
@@ -177,6 +229,7 @@ static void run_json(FILE *out, const struct sim *s, const struct explained *ex)
 	json_int(&j, "context", s->cfg.context);
 	json_int(&j, "seed", s->cfg.seed);
 	json_int(&j, "micro", s->cfg.micro);
+	place_json(&j, s);
 	json_fixed(&j, "tokens_per_s", sim_tokens_per_s(s), 1);
 	json_fixed(&j, "iter_us", iter_ns / 1e3, 3);
 	json_fixed(&j, "tpot_ms", iter_ns / 1e6, 4);
@@ -265,11 +318,13 @@ static void run_text(FILE *out, const struct sim *s)
 	fprintf(out, "  estimates    %12.1f%% mean error of the policy's expert-phase estimate\n",
 		100 * t.est_error);
 	fprintf(out, "  memory       %12.1f GiB of %.1f per GPU, headroom %.1f GiB\n%28s(experts %.1f, "
-		"other weights %.1f, KV cache %.1f, activations %.1f, reserve %.1f)\n\n",
+		"other weights %.1f, KV cache %.1f, activations %.1f, reserve %.1f)\n",
 		c.used_bytes / CAPACITY_GIB, c.capacity_bytes / CAPACITY_GIB,
 		c.headroom_bytes / CAPACITY_GIB, "", c.expert_bytes / CAPACITY_GIB,
 		(c.replicated_bytes + c.embed_bytes) / CAPACITY_GIB, c.kv_bytes / CAPACITY_GIB,
 		c.act_bytes / CAPACITY_GIB, c.reserve_bytes / CAPACITY_GIB);
+	place_text(out, s);
+	fputc('\n', out);
 	fprintf(out, "%5s %5s %10s %10s %10s %10s %10s %9s %8s\n", "layer", "kind", "attn_us",
 		"disp_us", "expert_us", "comb_us", "total_us", "activated", "max_load");
 	for (int l = 0; l < s->model.layers; l++) {
@@ -296,7 +351,7 @@ void report_run(FILE *out, const struct sim *s, enum format f, const struct expl
 		break;
 	case FORMAT_CSV:
 		if (ex != NULL)
-			explain_csv(out, s, ex);	/* one table per CSV stream */
+			explain_csv(out, ex);	/* one table per CSV stream */
 		else
 			run_csv(out, s);
 		break;

@@ -3,12 +3,7 @@
 # determinism.  Run by `make check` with SIEVE set to the binary.
 set -u
 SIEVE=${SIEVE:-./sieve}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/harness.sh"
 
 # expect STATUS PATTERN -- ARGS...: exit status and a line of stdout+stderr
 expect() {
@@ -383,5 +378,4 @@ man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/
 [ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
 for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
 
-echo "cli tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary "cli tests"

@@ -5,11 +5,7 @@
 # Run by `make check` from the top of the tree.
 set -u
 MAKE=${MAKE:-make}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/harness.sh"
 
 $MAKE -s --no-print-directory install DESTDIR="$tmp/dest" PREFIX=/opt/sv >"$tmp/log" 2>&1 ||
 	bad "make install failed: $(cat "$tmp/log")"
@@ -44,5 +40,4 @@ $MAKE -s --no-print-directory uninstall DESTDIR="$tmp/dest" PREFIX=/opt/sv >"$tm
 left=$(find "$root" -type f | wc -l)
 [ "$left" = 0 ] && ok || bad "make uninstall left $left files: $(find "$root" -type f | head -3)"
 
-echo "install tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary "install tests"

@@ -6,12 +6,8 @@
 # SIEVE set to the binary; needs python3 to read the JSON.
 set -u
 SIEVE=${SIEVE:-./sieve}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/harness.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # check NAME COMMAND...: passes when the command succeeds
 check() {
 	local name=$1
@@ -177,5 +173,4 @@ for pol in ("threshold", "duplex"):
     assert float(said[0]) == sieve and float(said[1]) == float(row["tokens_per_s"]), said
 EOF
 
-echo "lessons.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary lessons.sh

@@ -34,6 +34,8 @@ static const struct {
 	{"capacity", test_capacity_register},
 	{"replay", test_replay_register},
 	{"console", test_console_register},
+	{"place", test_place_register},
+	{"serve", test_serve_register},
 };
 
 void tests_add_suite(const char *name, const struct test_case *cases)

@@ -192,7 +192,8 @@ static int candidates(const struct param *p, const char *cur, char cand[][64])
 		static const struct {
 			const char *name, *value;
 		} strs[] = {{"model", "olmoe-1b-7b"}, {"hw", "h100x8-pim"},
-			    {"routing", "trace:dsv2lite_law"}, {"speed", "0.9"}, {"layout", "full"}};
+			    {"routing", "trace:dsv2lite_law"}, {"speed", "0.9"}, {"layout", "full"},
+			    {"gpu_speed", "0.9/0.95"}};
 		for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 			if (strcmp(strs[i].name, f->name) == 0)
 				snprintf(cand[n++], 64, "%s", strs[i].value);

@@ -7,7 +7,6 @@
  * nRRDS 2, nFAW 39, nREFI 5070, nRFC 455, 2 ranks x 16 banks per
  * pseudo-channel), never read back from the simulator.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "dram_map.h"
@@ -19,16 +18,11 @@
 
 static struct hbm load_hbm(const char *name)
 {
-	struct hw hw;
-	struct err e;
+	struct hbm h = test_hw(name).hbm;
 
-	memset(&hw, 0, sizeof hw);
-	if (hw_load(&hw, TEST_DATADIR, name, &e) != 0)
-		fprintf(stderr, "%s\n", e.msg);
-	CU_ASSERT_EQUAL_FATAL(hw.hbm.channels, 16);
-	return hw.hbm;
+	CU_ASSERT_EQUAL_FATAL(h.channels, 16);
+	return h;
 }
-
 /* Each rule of the flat table reads back as the file's value. */
 static void test_timing_table(void)
 {

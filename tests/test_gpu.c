@@ -92,8 +92,8 @@ static int load_rows(struct row *rows, int max)
 static double predict_us(const struct hw *hw, const struct row *r)
 {
 	if (r->kind == ROW_UNEVEN)
-		return gpu_experts_ns(hw, 1.0, r->hidden, r->inter, 2.0, r->counts, r->experts) / 1e3;
-	return gpu_experts_uniform_ns(hw, 1.0, r->hidden, r->inter, 2.0, r->experts, r->tokens) / 1e3;
+		return gpu_experts_ns(hw, GPU_NOMINAL, r->hidden, r->inter, 2.0, r->counts, r->experts) / 1e3;
+	return gpu_experts_uniform_ns(hw, GPU_NOMINAL, r->hidden, r->inter, 2.0, r->experts, r->tokens) / 1e3;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -277,51 +277,66 @@ static void tile_model_by_hand(void)
 	CU_ASSERT_EQUAL(hw.tile_n, 128);
 	CU_ASSERT_EQUAL(hw.sms, 132);
 	/* One expert, 1 token: one wave per GEMM (12 and 16 tiles, K split 11 and 8 ways). */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 1), one, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 1), one, 1e-6);
 	/* Padding: 64 tokens fill the same tile as 1.  The 65th adds a row tile,
 	 * which re-reads l2_reread of the weights; its 24 and 32 tiles still fit
 	 * one wave, split 5 and 4 ways. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 64), one, 1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 65),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 64), one, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 65),
 			       hw.kernel_overhead_ns +
 				       blend(&hw, up_bytes * (1 + hw.l2_reread) / bw, wave_ns(&hw, 2048, 24)) +
 				       blend(&hw, down_bytes * (1 + hw.l2_reread) / bw, wave_ns(&hw, 768, 32)),
 			       1e-6);
 	/* Waves: 11 experts are 132 gate/up tiles (one wave), 12 are 144 (two);
 	 * down: 8 experts are 128 tiles (one wave), 11 are 176 (two). */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 11, 1),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 11, 1),
 			       hw.kernel_overhead_ns + blend(&hw, 11 * up_bytes / bw, wave_ns(&hw, 2048, 132)) +
 				       blend(&hw, 11 * down_bytes / bw, 2 * wave_ns(&hw, 768, 176)),
 			       1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 12, 1),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 12, 1),
 			       hw.kernel_overhead_ns +
 				       blend(&hw, 12 * up_bytes / bw, 2 * wave_ns(&hw, 2048, 144)) +
 				       blend(&hw, 12 * down_bytes / bw, 2 * wave_ns(&hw, 768, 192)),
 			       1e-6);
 	/* Grouped: experts without tokens are not launched; {0,3,0,1} is {3,1},
 	 * the grouped fixed cost added and weights at the grouped rate. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, 1.0, 2048, 768, 2, counts, 4),
-			       gpu_experts_ns(&hw, 1.0, 2048, 768, 2, both, 2), 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, 1.0, 2048, 768, 2, counts, 4),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 4),
+			       gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, both, 2), 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 4),
 			       hw.kernel_overhead_ns + hw.grouped_overhead_ns +
 				       blend(&hw, 2 * up_bytes / gbw, wave_ns(&hw, 2048, 24)) +
 				       blend(&hw, 2 * down_bytes / gbw, wave_ns(&hw, 768, 32)),
 			       1e-6);
 	/* Held back by its busiest stack (a quarter of the bandwidth): only the
 	 * weight streaming slows, the tiles' compute does not. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_bw_ns(&hw, 1.0, 2048, 768, 2, counts, 4, 0.25),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_bw_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 4, 0.25),
 			       hw.kernel_overhead_ns + hw.grouped_overhead_ns +
 				       blend(&hw, 2 * up_bytes / (gbw / 4), wave_ns(&hw, 2048, 24)) +
 				       blend(&hw, 2 * down_bytes / (gbw / 4), wave_ns(&hw, 768, 32)),
 			       1e-6);
-	CU_ASSERT_EQUAL(gpu_experts_ns(&hw, 1.0, 2048, 768, 2, counts, 1), 0);
-	/* A GPU at speed 0.8 takes 1/0.8 of the time. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, 0.8, 2048, 768, 2, counts, 4) * 0.8,
-			       gpu_experts_ns(&hw, 1.0, 2048, 768, 2, counts, 4), 1e-6);
+	CU_ASSERT_EQUAL(gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 1), 0);
+	/* A GPU at speed 0.8 on both sides takes 1/0.8 of the time. */
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, (struct gpu_speed){0.8, 0.8}, 2048, 768, 2,
+					      counts, 4) * 0.8,
+			       gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 4), 1e-6);
+	/* One side slower: each GEMM's term of that side is scaled before the
+	 * blend, the launch chain follows the compute clock. */
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, (struct gpu_speed){1.0, 0.8}, 2048, 768, 2,
+					      counts, 4),
+			       hw.kernel_overhead_ns + hw.grouped_overhead_ns +
+				       blend(&hw, 2 * up_bytes / gbw / 0.8, wave_ns(&hw, 2048, 24)) +
+				       blend(&hw, 2 * down_bytes / gbw / 0.8, wave_ns(&hw, 768, 32)),
+			       1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_ns(&hw, (struct gpu_speed){0.8, 1.0}, 2048, 768, 2,
+					      counts, 4),
+			       (hw.kernel_overhead_ns + hw.grouped_overhead_ns) / 0.8 +
+				       blend(&hw, 2 * up_bytes / gbw, wave_ns(&hw, 2048, 24) / 0.8) +
+				       blend(&hw, 2 * down_bytes / gbw, wave_ns(&hw, 768, 32) / 0.8),
+			       1e-6);
 	/* 4096 tokens on one expert: 64 row tiles, so 768 gate/up tiles (6 waves)
 	 * and 1024 down tiles (8 waves); the weights are read 1 + 63 x l2_reread
 	 * times. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 4096),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 4096),
 			       hw.kernel_overhead_ns +
 				       blend(&hw, up_bytes * (1 + 63 * hw.l2_reread) / bw, 6 * wave_ns(&hw, 2048, 768)) +
 				       blend(&hw, down_bytes * (1 + 63 * hw.l2_reread) / bw, 8 * wave_ns(&hw, 768, 1024)),
@@ -339,17 +354,17 @@ static void load_is_additive(void)
 		gpu_load_add(&hw, &l, counts[i], 1);
 	CU_ASSERT_EQUAL(l.experts, 4);
 	CU_ASSERT_EQUAL(l.m_tiles, 1 + 4 + 1 + 1);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_load_ns(&hw, 1, 2048, 768, 2, &l, GPU_GROUPED),
-			       gpu_experts_ns(&hw, 1, 2048, 768, 2, counts, 5), 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_load_ns(&hw, GPU_NOMINAL, 2048, 768, 2, &l, GPU_GROUPED),
+			       gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, counts, 5), 1e-9);
 	for (int i = 0; i < 5; i++)
 		gpu_load_add(&hw, &l, counts[i], -1);
 	CU_ASSERT_EQUAL(l.experts, 0);
 	CU_ASSERT_EQUAL(l.m_tiles, 0);
-	CU_ASSERT_EQUAL(gpu_load_ns(&hw, 1, 2048, 768, 2, &l, GPU_GROUPED), 0);
+	CU_ASSERT_EQUAL(gpu_load_ns(&hw, GPU_NOMINAL, 2048, 768, 2, &l, GPU_GROUPED), 0);
 	/* One expert's share is its kernel without the fixed cost. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_expert_ns(&hw, 1, 2048, 768, 2, 200) +
-				       gpu_fixed_ns(&hw, 1, GPU_GROUPED),
-			       gpu_experts_ns(&hw, 1, 2048, 768, 2, &counts[2], 1), 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(gpu_expert_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 200) +
+				       gpu_fixed_ns(&hw, GPU_NOMINAL, GPU_GROUPED),
+			       gpu_experts_ns(&hw, GPU_NOMINAL, 2048, 768, 2, &counts[2], 1), 1e-9);
 }
 
 static void attention_matches_measurements(void)
@@ -375,7 +390,7 @@ static void attention_matches_measurements(void)
 		m.q_heads = q;
 		m.kv_heads = kv;
 		m.head_dim = dim;
-		errs[n++] = fabs(gpu_attention_ns(&hw, 1.0, &m, 0, batch, ctx) / 1e3 - us) / us;
+		errs[n++] = fabs(gpu_attention_ns(&hw, GPU_NOMINAL, &m, 0, batch, ctx) / 1e3 - us) / us;
 		fastest = fmin(fastest, us);
 	}
 	fclose(in);
@@ -403,25 +418,25 @@ static void dense_kernels_by_hand(void)
 	bw = hw.eff_bw_gbps;
 	CU_ASSERT_EQUAL(m.vocab, 151936);	/* Qwen/Qwen3-30B-A3B config.json */
 	/* QKV 2048 -> 32x128 + 2x4x128 (40 tiles, split 3), O 4096 -> 2048 (16, split 8). */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&hw, 1, &m, 16),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_attn_proj_ns(&hw, GPU_NOMINAL, &m, 16),
 			       2 * hw.gemm_launch_ns +
 				       blend(&hw, 5120.0 * 2048 * 2 / bw, wave_ns(&hw, 2048, 40)) +
 				       blend(&hw, 2048.0 * 4096 * 2 / bw, wave_ns(&hw, 4096, 16)),
 			       1e-6);
 	/* Router: 128 experts x 2048 is one tile (split over every SM), then a top-k launch. */
-	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&hw, 1, &m, 16),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_router_ns(&hw, GPU_NOMINAL, &m, 16),
 			       2 * hw.gemm_launch_ns + blend(&hw, 128.0 * 2048 * 2 / bw, wave_ns(&hw, 2048, 1)),
 			       1e-6);
 	/* LM head: 151936 rows are 1187 column tiles, 9 waves; sampling reads FP32 logits. */
 	lm_bytes = 151936.0 * 2048 * 2;
 	lm_tiles = ceil(151936.0 / 128);
 	CU_ASSERT_DOUBLE_EQUAL(lm_tiles, 1187, 0);
-	CU_ASSERT_DOUBLE_EQUAL(gpu_lm_head_ns(&hw, 1, &m, 16),
+	CU_ASSERT_DOUBLE_EQUAL(gpu_lm_head_ns(&hw, GPU_NOMINAL, &m, 16),
 			       2 * hw.gemm_launch_ns + blend(&hw, lm_bytes / bw, 9 * wave_ns(&hw, 2048, 1187)) +
 				       16 * 151936.0 * 4 / bw,
 			       1e-6);
-	CU_ASSERT_EQUAL(gpu_router_ns(&hw, 1, &m, 0), 0);
-	CU_ASSERT_EQUAL(gpu_lm_head_ns(&hw, 1, &m, 0), 0);
+	CU_ASSERT_EQUAL(gpu_router_ns(&hw, GPU_NOMINAL, &m, 0), 0);
+	CU_ASSERT_EQUAL(gpu_lm_head_ns(&hw, GPU_NOMINAL, &m, 0), 0);
 }
 
 /*
@@ -455,8 +470,8 @@ static void streaming_bandwidth_follows_the_stacks(void)
 	/* so a memory-bound expert kernel is faster on the faster stacks */
 	{
 		struct hw slow = test_hw("h100x4-pim"), fast = test_hw("h100x4-pim-6400");
-		CU_ASSERT(gpu_experts_uniform_ns(&fast, 1, 2048, 768, 2, 32, 1) <
-			  0.9 * gpu_experts_uniform_ns(&slow, 1, 2048, 768, 2, 32, 1));
+		CU_ASSERT(gpu_experts_uniform_ns(&fast, GPU_NOMINAL, 2048, 768, 2, 32, 1) <
+			  0.9 * gpu_experts_uniform_ns(&slow, GPU_NOMINAL, 2048, 768, 2, 32, 1));
 	}
 }
 

@@ -30,7 +30,8 @@ static void every_preset_loads(void)
 	CU_ASSERT_EQUAL(hw.gpus, 4);
 	CU_ASSERT_EQUAL(hw.stacks, 5);
 	CU_ASSERT_EQUAL(hw.hbm.channels, 16);
-	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 1.0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[3].compute, 1.0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[3].memory, 1.0, 1e-12);
 	/* 5.2 Gb/s x 32 bits x 32 pseudo-channels = 665.6 GB/s per stack (the ~670 GB/s usually quoted for H100 SXM HBM3: 3.35 TB/s / 5) */
 	CU_ASSERT_DOUBLE_EQUAL(hbm_peak_gbps(&hw.hbm), 665.6, 1e-9);
 }
@@ -178,7 +179,27 @@ static void hw_errors(void)
 	}
 	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9 0.95 0.88");
 	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
-	CU_ASSERT_DOUBLE_EQUAL(hw.speed_factor[3], 0.88, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[3].compute, 0.88, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[3].memory, 0.88, 1e-12);
+	/* compute/memory pairs, mixed with single factors */
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9/0.95, 0.95 0.88/0.97");
+	CU_ASSERT_EQUAL_FATAL(hw_load(&hw, TEST_DATADIR, p, &e), 0);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[1].compute, 0.9, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[1].memory, 0.95, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[2].memory, 0.95, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(hw.gpu_speed[3].memory, 0.97, 1e-12);
+	p = test_edit_file(HW, "bad-hw.ini", "speed", "speed = 1.0 0.9/ 1 1");
+	CU_ASSERT_EQUAL(hw_load(&hw, TEST_DATADIR, p, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":8: speed: '0.9/' is not a speed factor"));
+	/* formatted factors read back to the same values */
+	{
+		struct gpu_speed sp[4] = {{1, 1}, {0.9, 0.95}, {0.875, 1}, {2, 0.5}}, back[4];
+		char text[256];
+		hw_format_speed(sp, 4, text, sizeof text);
+		CU_ASSERT_STRING_EQUAL(text, "1/1 0.9/0.95 0.875/1 2/0.5");
+		CU_ASSERT_EQUAL_FATAL(hw_parse_speed(text, 4, back, &e), 0);
+		CU_ASSERT_EQUAL(memcmp(sp, back, sizeof sp), 0);
+	}
 }
 
 static void unknown_names_are_suggested(void)

@@ -215,8 +215,8 @@ static void test_crossover(void)
 	struct pim p;
 	struct pim_result one, many;
 	struct err e;
-	double gpu1 = gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 1);
-	double gpu64 = gpu_experts_uniform_ns(&hw, 1.0, 2048, 768, 2, 1, 64);
+	double gpu1 = gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 1);
+	double gpu64 = gpu_experts_uniform_ns(&hw, GPU_NOMINAL, 2048, 768, 2, 1, 64);
 
 	CU_ASSERT_EQUAL_FATAL(pim_init(&p, &hw.hbm, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(pim_expert_run(&p, 2048, 768, 2, 1, 0, &one, &e), 0);

@@ -15,19 +15,6 @@
 
 #define ROUTING_DIR TEST_DATADIR "/routing"
 
-static struct model load_model(const char *name)
-{
-	struct model m;
-	struct err e;
-
-	int rc = model_load(&m, TEST_DATADIR, name, &e);
-
-	if (rc != 0)
-		fprintf(stderr, "\n%s: %s\n", name, e.msg);
-	CU_ASSERT_FATAL(rc == 0);
-	return m;
-}
-
 static int init(struct routing *r, const struct model *m, const char *spec, uint64_t seed)
 {
 	struct err e;
@@ -181,14 +168,14 @@ static void ids_distinct_and_in_range(void)
 	struct model m;
 
 	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
-		m = load_model(models[i]);
+		m = test_model(models[i]);
 		CU_ASSERT_EQUAL(check_ids(&m, 64, 2), 0);
 		CU_ASSERT_EQUAL(check_ids(&m, 1, 2), 0);
 	}
-	m = load_model("qwen3.5-397b-a17b");
+	m = test_model("qwen3.5-397b-a17b");
 	m.routing_skew = m.routing_affinity = 20;	/* most weights round to 0 */
 	CU_ASSERT_EQUAL(check_ids(&m, 300, 1), 0);
-	m = load_model("mixtral-8x7b");
+	m = test_model("mixtral-8x7b");
 	m.top_k = m.experts;	/* every token must get all of them */
 	CU_ASSERT_EQUAL(check_ids(&m, 50, 3), 0);
 	m.routing_skew = m.routing_affinity = 20;
@@ -221,7 +208,7 @@ static void plackett_luce(const double *w, int E, int k, int depth, unsigned use
  */
 static void sampler_is_plackett_luce(void)
 {
-	struct model m = load_model("mixtral-8x7b");
+	struct model m = test_model("mixtral-8x7b");
 	double w[8], want[4][8] = {{0}}, got[4][8] = {{0}}, total = 0, worst = 0;
 	int batch = 4096, iters = 50, *out;
 	struct routing r;
@@ -295,7 +282,7 @@ static struct routing_stats uniform_reference(const struct model *m, int batch, 
  */
 static void uniform_matches_closed_form(void)
 {
-	struct model m = load_model("qwen3-30b-a3b");
+	struct model m = test_model("qwen3-30b-a3b");
 	struct routing_stats s, ref;
 	double E = m.experts, k = m.top_k, B = 64, p = k / E;
 	double act = E * (1 - pow(1 - p, B)), single = E * B * p * pow(1 - p, B - 1) / act;
@@ -326,7 +313,7 @@ static void uniform_matches_closed_form(void)
  */
 static void qwen_preset_matches_recorded_batch(void)
 {
-	struct model m = load_model("qwen3-30b-a3b");
+	struct model m = test_model("qwen3-30b-a3b");
 	struct routing_stats s = measure_spec(&m, "synthetic", 64, 20);
 
 	CHECK_WITHIN("activated", s.activated, 60, 0.9);
@@ -353,7 +340,7 @@ static void dsv2lite_preset_matches_traces(void)
 {
 	static const char *const tasks[] = {"trace:dsv2lite_intent", "trace:dsv2lite_law",
 					    "trace:dsv2lite_summary"};
-	struct model m = load_model("deepseek-v2-lite");
+	struct model m = test_model("deepseek-v2-lite");
 	static const char *const names[4] = {"activated", "one-token share", "top-10% share",
 					     "busiest"};
 	static const double tol[4] = {0.57, 0.0175, 0.0052, 2.5};
@@ -465,12 +452,12 @@ static double recorded_cv(const char *prefix)
  */
 static void olmoe_mixtral_spread_matches_counts(void)
 {
-	struct model m = load_model("olmoe-1b-7b");
+	struct model m = test_model("olmoe-1b-7b");
 	double real = recorded_cv("olmoe/"), syn = mean_cv(&m, 16, 800);
 
 	CU_ASSERT_DOUBLE_EQUAL(real, 0.84, 0.01);
 	CHECK_WITHIN("olmoe cv", syn, real, 0.14);
-	m = load_model("mixtral-8x7b");
+	m = test_model("mixtral-8x7b");
 	real = recorded_cv("mistral/");
 	syn = mean_cv(&m, 16, 800);
 	CU_ASSERT_DOUBLE_EQUAL(real, 0.12, 0.01);
@@ -494,7 +481,7 @@ static int same(const int *a, const int *b, size_t n)
 
 static void same_seed_same_routing(const char *model, const char *spec)
 {
-	struct model m = load_model(model);
+	struct model m = test_model(model);
 	struct routing a, b, c;
 	size_t n = 64 * (size_t)m.top_k;
 
@@ -526,7 +513,7 @@ static void pure_in_iteration(const char *model, const char *spec)
 {
 	static const int visits[][3] = {{0, 0, 64}, {1000, 2, 8}, {5, 3, 200}, {-7, 1, 64},
 					{199, 3, 64}, {201, 3, 64}, {4, 3, 64}, {6, 0, 1}};
-	struct model m = load_model(model);
+	struct model m = test_model(model);
 	struct routing r, fresh;
 	size_t k = (size_t)m.top_k;
 	int *want, *got;
@@ -617,7 +604,7 @@ static double drift_correlation(struct model *m, double drift, int a, int b)
  */
 static void popularity_correlation_across_iterations(void)
 {
-	struct model m = load_model("qwen3-30b-a3b");
+	struct model m = test_model("qwen3-30b-a3b");
 	/* mid-period, where the blend between anchors moves fastest */
 	double next = drift_correlation(&m, 1, 1100, 1101);
 	double far = drift_correlation(&m, 1, 1100, 3100);
@@ -639,7 +626,7 @@ static void popularity_correlation_across_iterations(void)
  */
 static void layers_have_their_own_hot_experts(void)
 {
-	struct model m = load_model("qwen3-30b-a3b");
+	struct model m = test_model("qwen3-30b-a3b");
 	int counts[8][128];
 	double sum = 0;
 	struct routing r;
@@ -697,7 +684,7 @@ static int find_row(const struct file_rows *f, long seq, long tok)
 
 static void replay_equals_file_rows(void)
 {
-	struct model m = load_model("deepseek-v2-lite");
+	struct model m = test_model("deepseek-v2-lite");
 	struct file_rows *f = malloc(sizeof *f);
 	struct routing r;
 	int bad = 0, seen[2000] = {0};
@@ -738,7 +725,7 @@ static void replay_equals_file_rows(void)
 /* 3 MoE layers after one dense layer, 8 experts, top-2. */
 static struct model tiny_model(void)
 {
-	struct model m = load_model("deepseek-v2-lite");
+	struct model m = test_model("deepseek-v2-lite");
 
 	snprintf(m.name, sizeof m.name, "tiny");
 	m.layers = 4;
@@ -899,7 +886,7 @@ static void expect_spec_error(const struct model *m, const char *spec, const cha
 
 static void spec_errors(void)
 {
-	struct model m = load_model("qwen3-30b-a3b");
+	struct model m = test_model("qwen3-30b-a3b");
 
 	expect_spec_error(&m, "bogus",
 			  "unknown routing 'bogus' (use synthetic, trace:NAME or trace:PATH)");

@@ -30,7 +30,7 @@ static int setup(void)
 static struct sched_gpu make(struct sched_expert *x, const int *tokens, int n, int stacks,
 			     double pim_per_token)
 {
-	struct sched_gpu g = {&hw, 1, &model, 1.0, stacks, x, n, 0, 0};
+	struct sched_gpu g = {&hw, 1, &model, GPU_NOMINAL, stacks, x, n, 0, 0, NULL};
 
 	for (int i = 0; i < n; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -94,7 +94,7 @@ static void estimate_by_hand(void)
 	struct sched_expert x[4];
 	struct sched_gpu g = make(x, tokens, 4, 2, 1000);
 	int gpu_counts[2] = {1, 40};	/* experts 1 and 3 */
-	double kernel = gpu_experts_bw_ns(&hw, 1, model.hidden, model.expert_inter,
+	double kernel = gpu_experts_bw_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 					  model.expert_weight_bytes, gpu_counts, 2, 0.5);
 
 	x[0].on_pim = x[2].on_pim = 1;	/* both on stack 0: 1000 + 3000 */
@@ -111,6 +111,23 @@ static void estimate_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 5000 + kernel + 4000, 1e-6);
 	g.locks_stacks = 0;
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000 + kernel, 4000), 1e-6);
+	/* with micro-batches the stacks have their own backlog: stack 0 busy
+	 * until 7000 ns with the other micro-batch's PIM experts, stack 1 free.
+	 * Bank PIM: stack 0's two experts end at 7000 + 4000 = 11000, and the
+	 * kernel starts then (after the GPU's 5000 too).  Logic-PIM: the kernel
+	 * starts at 5000, stack 0 ends at 11000 */
+	double stack_ready[2] = {7000, 0};
+	g.stack_ready_ns = stack_ready;
+	g.locks_stacks = 1;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 11000 + kernel, 1e-6);
+	g.locks_stacks = 0;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000 + kernel, 11000), 1e-6);
+	/* the GPU busier than the stacks (its kernel waits for the GPU alone) */
+	stack_ready[0] = 1000;
+	g.locks_stacks = 1;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), fmax(5000, 1000 + 4000) + kernel, 1e-6);
+	stack_ready[0] = 0;
+	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), 5000 + kernel, 1e-6);
 }
 
 /* Minimum of the estimate over all 2^n splits. */
@@ -206,15 +223,15 @@ static void one_stack_expert_at_one_stack_bandwidth(void)
 	struct sched_gpu g = make(x, tokens, 1, 5, 1000);
 	int one[1] = {1};
 	double bytes[5] = {0, 0, 3, 0, 0};
-	double lone = gpu_experts_bw_ns(&hw, 1, model.hidden, model.expert_inter,
+	double lone = gpu_experts_bw_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 					model.expert_weight_bytes, one, 1, 0.2);
 
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g), lone, 1e-6);
-	CU_ASSERT(lone > gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+	CU_ASSERT(lone > gpu_experts_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 					model.expert_weight_bytes, one, 1) + 1);
 	g = make(x, tokens, 5, 5, 1000);	/* one expert on each stack: all of the bandwidth */
 	CU_ASSERT_DOUBLE_EQUAL(sched_sieve_estimate(&g),
-			       gpu_experts_ns(&hw, 1, model.hidden, model.expert_inter,
+			       gpu_experts_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 					      model.expert_weight_bytes, tokens, 5), 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(sched_stack_bw_scale(bytes, 5), 0.2, 1e-12);
 	bytes[0] = 1;	/* 4 bytes, the busiest stack 3 of them: 4 / (5 x 3) */
@@ -238,9 +255,9 @@ static void crossover_tau_is_where_costs_cross(void)
 	CU_ASSERT(tau >= 1 && tau < 64);
 	CU_ASSERT_EQUAL_FATAL(pimcost_expert_ns(&pim, tau, &at, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(pimcost_expert_ns(&pim, tau + 1, &above, &e), 0);
-	CU_ASSERT(at <= gpu_expert_ns(&hw, 1, model.hidden, model.expert_inter,
+	CU_ASSERT(at <= gpu_expert_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 				      model.expert_weight_bytes, tau));
-	CU_ASSERT(above > gpu_expert_ns(&hw, 1, model.hidden, model.expert_inter,
+	CU_ASSERT(above > gpu_expert_ns(&hw, GPU_NOMINAL, model.hidden, model.expert_inter,
 					model.expert_weight_bytes, tau + 1));
 	pimcost_release(&pim);
 }

@@ -28,6 +28,8 @@ void test_rewind_register(void);
 void test_history_register(void);
 void test_engine_register(void);
 void test_comm_register(void);
+void test_place_register(void);
+void test_serve_register(void);
 void test_sched_register(void);
 void test_dram_register(void);
 void test_pim_register(void);

@@ -10,15 +10,13 @@ if ! command -v tmux >/dev/null; then
 	echo "ui.sh: tmux is missing (apt-get install tmux)" >&2
 	exit 1
 fi
-tmp=$(mktemp -d)
+. "$(dirname "$0")/harness.sh"
 sock=sieve-ui-$$
 # a home of our own: no rc file or history of the user's, none left behind
 export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config INPUTRC=/dev/null
 mkdir -p "$HOME"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; screen | sed 's/^/  | /' | head -60; }
 
 T=${UI_TIMEOUT:-20}	# seconds any one wait may take (asan builds are slower)
@@ -81,6 +79,15 @@ echo "rc=\$rc tty=\$tty"
 sleep 600
 SH
 	tm new-session -d -s t -x 160 -y 48 "bash $tmp/run.sh"
+}
+
+# start_stepped [ENV=V ...] -- [sieve args]: start, then one step (n): the
+# panels of layer 0 of iteration 0 on the screen.
+start_stepped() {
+	start "$@"
+	wait_for 'Stats' >/dev/null
+	tm send-keys -t t n
+	wait_for 'layer 0 iter 0' >/dev/null
 }
 
 ended() {
@@ -155,10 +162,7 @@ screen | grep -q 'Experts' && bad "the UI's screen is still shown after q" || ok
 # The inspector shows the first decision row of `sieve run --explain`.
 row=$("$SIEVE" run --explain 0 --iters 1 --format csv | grep -A1 '^iter,layer' | tail -1)
 IFS=, read -r _ _ _ expert _ tokens gpu_us pim_us where margin_us reason <<<"$row"
-start -- --no-mouse
-wait_for 'Stats' >/dev/null
-tm send-keys -t t n
-wait_for 'layer 0 iter 0' >/dev/null
+start_stepped -- --no-mouse
 tm send-keys -t t Home
 keys=()
 for ((i = 0; i < expert; i++)); do keys+=(Right); done
@@ -179,10 +183,7 @@ ended >/dev/null
 # with tokens; the Timeline has a lane per GPU compute, PIM stack group and
 # link (the router runs on every GPU, the all-to-all on every link); the
 # Histogram marks the policy's split.
-start -- --no-mouse
-wait_for 'Stats' >/dev/null
-tm send-keys -t t n
-wait_for 'layer 0 iter 0' >/dev/null
+start_stepped -- --no-mouse
 screen | grep -qE 'expert [0-9]+: [1-9][0-9]* tokens' && ok || bad "the Experts panel starts on an expert without tokens"
 for g in 0 1 2 3; do
 	screen | grep -qE "│gpu$g +A+.* R+ " && ok || bad "no compute lane for gpu$g with attention and router"
@@ -224,10 +225,7 @@ chr() { printf "\\$(printf %03o "$1")"; }
 click() { tm send-keys -t t -l "$(printf '\033[M '; chr $((33 + $1)); chr $((33 + $2))
 	printf '\033[M#'; chr $((33 + $1)); chr $((33 + $2)))"; }
 wheel_down() { tm send-keys -t t -l "$(printf '\033[Ma'; chr $((33 + $1)); chr $((33 + $2)))"; }
-start -- 
-wait_for 'Stats' >/dev/null
-tm send-keys -t t n
-wait_for 'layer 0 iter 0' >/dev/null
+start_stepped --
 click 8 10	# the Experts panel has a column per expert: x 8 is expert 7
 wait_for 'expert 7, layer 0' && ok || bad "a click on expert 7 did not inspect it"
 tm send-keys -t t Escape
@@ -273,18 +271,12 @@ ended >/dev/null
 # NO_COLOR: not one colour escape on the screen; without it there are some.
 sgr_colours() { tm capture-pane -e -p -t t | grep -oE $'\e\\[[0-9;]*m' |
 	grep -cE '[[;](3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)[;m]'; }
-start NO_COLOR=1 -- --no-mouse
-wait_for 'Stats' >/dev/null
-tm send-keys -t t n
-wait_for 'layer 0 iter 0' >/dev/null
+start_stepped NO_COLOR=1 -- --no-mouse
 n=$(sgr_colours)
 [ "$n" = 0 ] && ok || bad "NO_COLOR: $n colour escapes on the screen"
 tm send-keys -t t q
 ended >/dev/null
-start -- --no-mouse
-wait_for 'Stats' >/dev/null
-tm send-keys -t t n
-wait_for 'layer 0 iter 0' >/dev/null
+start_stepped -- --no-mouse
 n=$(sgr_colours)
 [ "$n" -gt 0 ] && ok || bad "without NO_COLOR there should be colours (the check cannot fail otherwise)"
 tm send-keys -t t q
@@ -406,5 +398,4 @@ st=$(ended)
 [ "$st" = "rc=2 tty=restored" ] && ok || bad "a model that does not fit: $st, want rc=2"
 screen | grep -q "does not fit on h100x4-pim" && ok || bad "a model that does not fit: no message"
 
-echo "ui.sh: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary ui.sh

@@ -47,7 +47,7 @@ static int decision(const struct look *lk, const struct ui_snap *p, int e, struc
 		draw_text(lk, y++, in.x, in.w, R_DIM, "expert %d got no tokens in this layer", e);
 		return y;
 	}
-	draw_text(lk, y++, in.x, in.w, R_NORMAL, "gpu %d, stack %d", e % p->gpus, d->stack);
+	draw_text(lk, y++, in.x, in.w, R_NORMAL, "gpu %d, stack %d", d->gpu, d->stack);
 	draw_text(lk, y++, in.x, in.w, R_NORMAL, "tokens        %d", d->tokens);
 	draw_text(lk, y++, in.x, in.w, R_NORMAL, "gpu_us        %.3f   (its share of the grouped kernel)",
 		  d->gpu_ns / 1e3);

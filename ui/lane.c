@@ -18,6 +18,7 @@ static const struct {
 	[TASK_COMBINE] = {R_LINK, '<'},
 	[TASK_ROUTER] = {R_ATTN, 'R'},
 	[TASK_LM_HEAD] = {R_SHARED, 'H'},
+	[TASK_MIGRATE] = {R_LINK, 'M'},	/* weights moved by a recalibration */
 };
 
 int lane_role(int kind)

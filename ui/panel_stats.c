@@ -3,7 +3,8 @@
  * simulated time in ns and in memory cycles with their clock, the cursor),
  * the event it is on, the policy, and the figures over finished iterations
  * (tokens/s, TPOT, utilisations) and of the shown layer (straggler gap,
- * estimate error, phases).
+ * estimate error, phases), the placement with its recalibrations and every
+ * GPU's compute/memory speed.
  */
 #include <math.h>
 #include <stdio.h>
@@ -79,6 +80,16 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	if (a->iters_done > 0)
 		LINE(R_NORMAL, "in PIM    %.0f%% of experts, %.0f%% slots", 100 * a->tot.pim_expert_share,
 		     100 * a->tot.pim_slot_share);
+	LINE(R_NORMAL, "placement %s, %d recalibration%s", place_policies[a->place].name,
+	     a->recalibrations, a->recalibrations == 1 ? "" : "s");
+	{
+		char sp[256];
+		int n = 0;
+		for (int g = 0; g < a->gpus && n < (int)sizeof sp - 16; g++)
+			n += snprintf(sp + n, sizeof sp - (size_t)n, " %.2f/%.2f", a->speed[g].compute,
+				      a->speed[g].memory);
+		LINE(R_NORMAL, "speed c/m%s", sp);
+	}
 	if (!a->has_layer)
 		return;
 	fmt_ns(buf, sizeof buf, a->last.total_ns);

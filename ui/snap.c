@@ -106,6 +106,9 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 	p->iter_ns = sim_iter_ns(s);
 	p->tokens_per_s = sim_tokens_per_s(s);
 	sim_totals(s, &p->tot);
+	memcpy(p->speed, s->hw.gpu_speed, sizeof p->speed);
+	p->place = s->cfg.place;
+	p->recalibrations = s->place.nrecal;
 }
 
 void snap_whatif(struct ui_snap *p, const unsigned char *whatif)

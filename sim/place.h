@@ -1,0 +1,196 @@
+/*
+ * place.h - expert placement: which GPU owns each expert of each MoE layer
+ * (replicas split its tokens) and which of that GPU's stacks holds its
+ * weights.  The partition policy (sched.h) then splits each GPU's experts
+ * between its GPU and its PIM stacks, on top of the placement.
+ *
+ * Policies, one row each in place_policies (like sched.h's table):
+ *   linear  expert e on GPU e mod G, in stack (e div G) mod stacks; no
+ *           replicas, never re-placed (what every run did before).
+ *   eplb    DeepSeek's EPLB (github.com/deepseek-ai/EPLB, "balanced
+ *           packing"): the spare slots go, one at a time, to the expert
+ *           with the highest predicted load per replica; the replicas,
+ *           heaviest first, each to the GPU with the least predicted token
+ *           load that has a free slot.  GPUs count as equal.
+ *   vibe    ViBE (Variability-Informed Binning of Experts): the same
+ *           replicas, heaviest first, each to the GPU where the predicted
+ *           expert-phase time after adding it is least (greedy
+ *           min-makespan, LPT order), under the same slot capacity; a GPU's
+ *           time is its GPU model (gpu.h, at the speeds of the hw file,
+ *           "profiled offline") times a correction measured while running
+ *           (measured / modelled expert phase, a moving average).  Hot
+ *           experts end up on fast GPUs, cold ones on slow GPUs.
+ *
+ * Load profile: per MoE layer and expert, the tokens it received, older ones
+ * decayed by e^(-slots / PLACE_PROFILE_SLOTS) per observation of `slots`
+ * token-slots (so its shares move by tokens seen, whatever the batch); an
+ * expert's expected load is its share x the most token-slots a layer saw in
+ * one iteration (a full batch: serving's batch varies, the placement is for
+ * the busy case).  Predicted cost
+ * of a replica with expected load L tokens on GPU g:
+ *     p = 1 - exp(-L)      (chance it has a token: Poisson arrivals)
+ *     c = p x gpu_expert_ns(speed_g, ceil(L / p)) x correction_g
+ * so in decode, where most experts get a few tokens and a GPU's time is
+ * mostly the weights of its active experts, cold experts cost what their
+ * chance of being read costs; in prefill, everything is active.
+ * vibe replicates only while each replica keeps a tile of tokens (tile_m):
+ * below that a split saves no compute and reads the weights twice.  On a
+ * re-placement, a GPU that already holds an expert keeps it when within
+ * PLACE_STICKY of the best choice, so few weights move.
+ * Assumptions: tokens of a replicated expert split evenly over its
+ * replicas (the j-th token of the expert goes to replica j mod n, as EPLB's
+ * deployment does); a GPU holds at most one replica of an expert; a GPU's
+ * slots are ceil(experts / G) + spare (the spare slots are where replicas
+ * go; their memory is not charged here).
+ *
+ * Recalibration (eplb and vibe; linear never moves), checked at the end of
+ * every iteration:
+ *   drift    profile: the largest total-variation distance, over layers,
+ *            between the profile's shares now and at the last placement
+ *            (recal_drift %); time: the largest change of a GPU's
+ *            correction relative to the mean of all GPUs' since then
+ *            (recal_time %), whose reference
+ *            is the first measurement after each placement (what PIM takes
+ *            off a GPU depends on the experts it holds);
+ *   when     a drift past its threshold at recal_confirm consecutive checks
+ *            (hysteresis: one noisy iteration does not count), at least
+ *            recal_interval iterations after the last placement;
+ *   whether  the new placement is computed and taken only when it lowers
+ *            the predicted makespan (sum over layers of the slowest GPU)
+ *            by at least recal_gain %; either way the references restart
+ *            from now, so a drift is judged once, not every iteration.
+ * Taking it moves every replica whose GPU changed: its weights (3 x hidden
+ * x inter x bytes per weight) go from a GPU that held the expert to the new
+ * owner, in the next iteration, at its layer, as a task on both GPUs' links
+ * (sim.c), so the move competes with that layer's all-to-all.  Every
+ * recalibration is logged: when, why, which replicas moved, bytes, gain.
+ */
+#ifndef SIEVE_PLACE_H
+#define SIEVE_PLACE_H
+
+#include "hw.h"
+#include "model.h"
+
+enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
+
+#define PLACE_MAX_REPLICAS 4
+/* the profile forgets with the tokens it sees: e^(-slots / this), 32 x a
+ * 64-sequence top-8 batch: the shares' noise (total variation ~3% on
+ * qwen3-30b-a3b) stays well under recal_drift, whatever the batch */
+#define PLACE_PROFILE_SLOTS 16384.0
+/* ... in the measured correction: an iteration averages every MoE layer, so
+ * it is steady; a fast average has the time drift converged (87.5%) by the
+ * third confirming check, so one recalibration sees the whole slowdown */
+#define PLACE_CORR_EMA 0.5
+#define PLACE_STICKY 0.02	/* a GPU holding the expert wins if within 2% of the best */
+
+struct place_policy_info {
+	const char *name;	/* as --place takes it */
+	const char *help;
+	int adaptive;		/* learns a profile and recalibrates */
+};
+
+extern const struct place_policy_info place_policies[PLACE_NPOLICIES];
+extern const char *const place_policy_names[PLACE_NPOLICIES + 1];
+
+/* The knobs, from the run parameters (config.h). */
+struct place_params {
+	int policy;		/* enum place_policy */
+	int spare;		/* spare slots per GPU, for replicas */
+	int interval;		/* iterations at least between placements */
+	int confirm;		/* consecutive checks over a threshold */
+	double drift, time, gain;	/* thresholds as fractions */
+};
+
+enum place_reason { PLACE_INITIAL, PLACE_PROFILE, PLACE_TIME, PLACE_POLICY };
+
+struct place_move {
+	int layer, expert, from, to;	/* layer: the model's layer index */
+};
+
+struct place_recal {
+	int iter;		/* the placement is in force from this iteration */
+	int reason;		/* enum place_reason */
+	double drift;		/* the measure that crossed its threshold */
+	double gain;		/* predicted makespan, 1 - new / old */
+	int nmoves, move0;	/* its moves: moves[move0 .. move0 + nmoves) */
+	double bytes;		/* weights moved over the links */
+};
+
+struct placement {
+	struct place_params par;
+	int experts, layers, first, gpus, stacks, slots;	/* layers: MoE layers */
+	double expert_bytes;
+	struct gpu_speed speed[HW_MAX_GPUS];	/* the time model's (hw file) */
+	/* the placement: per MoE layer and expert */
+	unsigned char *nrep;	/* [layers x experts] */
+	unsigned char *gpu, *stack;	/* [layers x experts x PLACE_MAX_REPLICAS] */
+	/* what it learns */
+	float *profile;		/* [layers x experts] tokens, decayed by tokens seen */
+	double slots_peak;	/* most token-slots one MoE layer saw in an iteration */
+	float *ref;		/* profile shares at the last placement */
+	double corr[HW_MAX_GPUS];	/* measured / modelled expert phase (average) */
+	double corr_ref[HW_MAX_GPUS];
+	double meas[HW_MAX_GPUS], model[HW_MAX_GPUS];	/* this iteration, so far */
+	int observed;		/* iterations seen */
+	int last_iter;		/* iteration of the last placement */
+	int over;		/* consecutive checks over a threshold */
+	int rebase;		/* the next measurement is the time reference */
+	/* weights to move in the next iteration: bytes out of / into each GPU
+	 * per MoE layer, [layers x gpus x 2] */
+	double *pending;
+	int pending_iter;
+	struct place_recal *recal;
+	int nrecal, recal_cap;
+	struct place_move *moves;
+	int nmoves, moves_cap;
+};
+
+/* The placement of par->policy for m on hw; profile empty (uniform load). */
+void place_init(struct placement *p, const struct model *m, const struct hw *hw,
+		const struct place_params *par);
+void place_release(struct placement *p);
+
+/* dst becomes a deep copy of src (dst released first unless zeroed). */
+void place_copy(struct placement *dst, const struct placement *src);
+
+/* 1 while nothing was learned or moved: linear from the start. */
+int place_pristine(const struct placement *p);
+
+/* Replicas of expert e of (model) layer l; GPU and stack of replica r. */
+int place_replicas(const struct placement *p, int layer, int e);
+int place_gpu(const struct placement *p, int layer, int e, int r);
+int place_stack(const struct placement *p, int layer, int e, int r);
+
+/* Tokens of replica r when the expert has count tokens (even split). */
+int place_replica_tokens(const struct placement *p, int layer, int e, int r, int count);
+
+/*
+ * Predicted expert-phase time of GPU g for a replica of expected load
+ * tokens (the model above, correction included).
+ */
+double place_cost_ns(const struct placement *p, const struct hw *hw, const struct model *m, int g,
+		     double tokens);
+
+/*
+ * After a MoE layer: its token counts, and per GPU the measured expert
+ * phase and the time the GPU model gives its experts at the placement's
+ * speeds (both 0 for a GPU without experts).
+ */
+void place_observe(struct placement *p, int layer, const int *counts, const double *meas_ns,
+		   const double *model_ns);
+
+/*
+ * After iteration iter: update the averages, check drift; 1 when a new
+ * placement is taken (in force from iter + 1, logged), else 0.  A policy or
+ * knob change (sim_configure) is passed in par and re-places at once.
+ */
+int place_end_iter(struct placement *p, int iter, const struct place_params *par,
+		   const struct hw *hw, const struct model *m);
+
+/* Bytes GPU g sends (dir 0) or receives (1) at layer l of iteration iter. */
+double place_pending_bytes(const struct placement *p, int iter, int layer, int g, int dir);
+
+const char *place_reason_text(int reason);
+
+#endif

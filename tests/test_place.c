@@ -1,0 +1,174 @@
+/*
+ * test_place.c - expert placement and recalibration (sim/place.h): a slow
+ * GPU gets the cold experts, one slowdown mid-run is one recalibration and
+ * the straggler gap recovers, linear is e mod G.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "place.h"
+#include "sim.h"
+#include "tests.h"
+#include "testutil.h"
+
+/* One MoE layer of 8 experts, one token each, widths of a small real model. */
+static const char *small_model(void)
+{
+	static const char text[] =
+		"[model]\nlayers = 1\nhidden = 2048\nexpert_inter = 768\nexperts = 8\ntop_k = 1\n"
+		"shared_experts = 0\nexpert_weight_bytes = 2\nweight_bytes = 2\nact_bytes = 2\n"
+		"[attention]\nq_heads = 32\nkv_heads = 4\nhead_dim = 128\nkv_bytes = 2\nlayout = full\n"
+		"[routing]\nrouting_skew = 1\nrouting_affinity = 1\nrouting_clusters = 2\n"
+		"routing_drift = 0\nrouting_drift_iters = 10\n";
+	return test_write_file("place-model.ini", text);
+}
+
+static struct place_params params(int policy)
+{
+	struct place_params p = {policy, 0, 1, 1, 0.01, 0.01, 0};
+	return p;
+}
+
+static void linear_is_e_mod_g(void)
+{
+	struct model m;
+	struct hw hw = test_hw("h100x4-pim");
+	struct placement p;
+	struct place_params par = params(PLACE_LINEAR);
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, "qwen3-30b-a3b", &e), 0);
+	place_init(&p, &m, &hw, &par);
+	for (int l = m.first_dense; l < m.layers; l++)
+		for (int x = 0; x < m.experts; x++) {
+			CU_ASSERT_EQUAL(place_replicas(&p, l, x), 1);
+			CU_ASSERT_EQUAL(place_gpu(&p, l, x, 0), x % 4);
+			CU_ASSERT_EQUAL(place_stack(&p, l, x, 0), (x / 4) % hw.stacks);
+		}
+	CU_ASSERT(place_pristine(&p));
+	place_release(&p);
+}
+
+/*
+ * 8 experts on 4 GPUs (2 slots each, every slot used), GPU 3 at half speed;
+ * expert e gets 2^(7-e) tokens.  By hand, with vibe's greedy (heaviest
+ * first, each to the GPU where the predicted time after adding it is
+ * least, ties to the lower id): expert 0 finds four empty GPUs, of which
+ * GPU 3 costs twice as much, so it goes to GPU 0; expert 1 to GPU 1 (GPU 0
+ * now holds expert 0), expert 2 to GPU 2.  Whatever the later, closer
+ * choices, the slow GPU never gets expert 0 or 1, carries the fewest
+ * tokens, and fewer than eplb (blind to speed) gives it.
+ */
+static void slow_gpu_gets_cold_experts(void)
+{
+	struct model m;
+	struct hw hw = test_hw("h100x4-pim");
+	struct placement v, b;
+	struct place_params pv = params(PLACE_VIBE), pb = params(PLACE_EPLB);
+	int counts[8];
+	double zero[HW_MAX_GPUS] = {0}, tok_v[4] = {0}, tok_b[4] = {0};
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(model_load(&m, TEST_DATADIR, small_model(), &e), 0);
+	hw.gpu_speed[3] = (struct gpu_speed){0.5, 0.5};
+	for (int x = 0; x < 8; x++)
+		counts[x] = 1 << (7 - x);
+	place_init(&v, &m, &hw, &pv);
+	place_init(&b, &m, &hw, &pb);
+	place_observe(&v, 0, counts, zero, zero);
+	place_observe(&b, 0, counts, zero, zero);
+	/* the profile left the uniform one behind: both re-place */
+	CU_ASSERT_EQUAL(place_end_iter(&v, 1, &pv, &hw, &m), 1);
+	CU_ASSERT_EQUAL(place_end_iter(&b, 1, &pb, &hw, &m), 1);
+	for (int x = 0; x < 8; x++) {
+		CU_ASSERT_EQUAL(place_replicas(&v, 0, x), 1);	/* no expert reaches a tile */
+		tok_v[place_gpu(&v, 0, x, 0)] += counts[x];
+		for (int r = 0; r < place_replicas(&b, 0, x); r++)
+			tok_b[place_gpu(&b, 0, x, r)] += (double)counts[x] / place_replicas(&b, 0, x);
+	}
+	CU_ASSERT_NOT_EQUAL(place_gpu(&v, 0, 0, 0), 3);
+	CU_ASSERT_NOT_EQUAL(place_gpu(&v, 0, 1, 0), 3);
+	CU_ASSERT_EQUAL(place_gpu(&v, 0, 0, 0), 0);	/* hottest to the first fast GPU */
+	for (int g = 0; g < 3; g++)
+		CU_ASSERT(tok_v[3] < tok_v[g]);
+	CU_ASSERT(tok_v[3] < tok_b[3]);
+	/* every slot used once: 2 experts per GPU */
+	for (int g = 0; g < 4; g++) {
+		int n = 0;
+		for (int x = 0; x < 8; x++)
+			n += place_gpu(&v, 0, x, 0) == g;
+		CU_ASSERT_EQUAL(n, 2);
+	}
+	CU_ASSERT_EQUAL(v.nrecal, 1);
+	CU_ASSERT_EQUAL(v.recal[0].reason, PLACE_PROFILE);
+	place_release(&v);
+	place_release(&b);
+}
+
+/* Mean straggler gap per MoE layer of the iteration just simulated. */
+static double iter_straggler(const struct sim *s, double *last_sum)
+{
+	double sum = 0, d;
+
+	for (int l = 0; l < s->model.layers; l++)
+		sum += s->layer_sum[l].straggler_ns;
+	d = sum - *last_sum;
+	*last_sum = sum;
+	return d / (s->model.layers - s->model.first_dense);
+}
+
+/*
+ * vibe on 8 equal GPUs, sched gpu; GPU 3 slows to 0.6 at iteration 60
+ * (gpu_speed through sim_configure).  Exactly one recalibration follows,
+ * for the time drift, and the straggler gap after it is well below the gap
+ * right after the slowdown.  Profile-drift recalibrations are turned off
+ * (recal_drift 100) so that the count is about the slowdown alone.
+ */
+static void slowdown_is_one_recalibration(void)
+{
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+	double sum = 0, slow = 0, healed = 0;
+	int before, n_slow = 0, n_healed = 0;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.hw, sizeof cfg.hw, "h100x8-pim");
+	cfg.sched = SCHED_GPU;
+	cfg.place = PLACE_VIBE;
+	cfg.recal_drift = 100;
+	cfg.iters = 140;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	while (s.iter < 60)
+		CU_ASSERT_EQUAL_FATAL(sim_step_iter(&s), 1);
+	iter_straggler(&s, &sum);
+	before = s.place.nrecal;
+	snprintf(cfg.gpu_speed, sizeof cfg.gpu_speed, "1 1 1 0.6 1 1 1 1");
+	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	while (sim_step_iter(&s) == 1) {
+		double g = iter_straggler(&s, &sum);
+		if (s.iter <= 63)
+			slow += g, n_slow++;
+		if (s.iter > 120)
+			healed += g, n_healed++;
+	}
+	CU_ASSERT_EQUAL(s.place.nrecal - before, 1);
+	if (s.place.nrecal > before) {
+		CU_ASSERT_EQUAL(s.place.recal[before].reason, PLACE_TIME);
+		CU_ASSERT(s.place.recal[before].nmoves > 0);
+		CU_ASSERT(s.place.recal[before].bytes > 0);
+	}
+	CU_ASSERT(healed / n_healed < 0.7 * slow / n_slow);
+	sim_release(&s);
+}
+
+void test_place_register(void)
+{
+	static const struct test_case cases[] = {
+		{"linear is e mod G", linear_is_e_mod_g},
+		{"a slow GPU gets the cold experts", slow_gpu_gets_cold_experts},
+		{"a slowdown mid-run is one recalibration", slowdown_is_one_recalibration},
+		{NULL, NULL},
+	};
+	tests_add_suite("place", cases);
+}
