@@ -32,10 +32,10 @@ check "sieve --lesson list (the UI's form) lists the same" \
 	cmp -s "$tmp/list" <("$SIEVE" --lesson list 2>&1)
 "$SIEVE" run --lesson 99 >/dev/null 2>"$tmp/err"
 check "--lesson 99 is refused with exit 2" test $? = 2
-check "--lesson 99 names the lessons there are" grep -q "no lesson 99 (there are 1, 2, 3" "$tmp/err"
+check "--lesson 99 names the lessons there are" grep -q "no lesson 99 (there are 1, 2, 3, 4" "$tmp/err"
 
 # Each lesson runs; every note it writes is printed, none is lost.
-for n in 1 2 3; do
+for n in 1 2 3 4; do
 	"$SIEVE" run --lesson "$n" --format json >"$tmp/l$n.json" 2>"$tmp/l$n.err"
 	check "lesson $n runs headless (exit 0): $(tail -1 "$tmp/l$n.err")" test $? = 0
 	f=$(ls data/lessons/"$n"-*.sieve)
@@ -171,6 +171,94 @@ for pol in ("threshold", "duplex"):
                      err, re.M).groups()
     row = cmp["threshold-oracle" if pol == "threshold" else pol]	# the lesson's tau is the oracle's
     assert float(said[0]) == sieve and float(said[1]) == float(row["tokens_per_s"]), said
+EOF
+
+# Lesson 4: the gap breakpoint stays quiet on equal GPUs and fires on the
+# first layer after GPU 3 slows (the iteration the gpu_speed change is
+# recorded at, layer 0).
+slowed=$(sed -n 's/^gpu_speed = .* from iteration \([0-9]*\), layer 0$/\1/p' "$tmp/l4.err")
+first=$(grep -m1 '^breakpoint 1 (gap 40) after' "$tmp/l4.err")
+check "lesson 4: the gap breakpoint fires on the first slowed layer (iteration ${slowed:-?}): $first" \
+	test -n "$slowed" -a "$first" = \
+	"breakpoint 1 (gap 40) after iteration $slowed, layer 0; now at iteration $slowed, layer 1"
+
+# Lesson 4: the gap with GPU 3 at 0.7 is the model's.  Every GPU's expert
+# phase on equal GPUs (dispatch end to its last expert kernel, from the
+# trace of the lesson's machine) with GPU 3's divided by 0.7 (hw.h: the
+# factor scales both sides of its roofline) predicts the slowed run's gap
+# layer by layer; the lesson says it is about twice the equal one.
+l4="--model qwen3-30b-a3b --hw h100x8-pim --batch 64 --sched gpu --place linear --iters 4"
+# shellcheck disable=SC2086
+"$SIEVE" run $l4 --format json --trace-out "$tmp/equal4.json" >"$tmp/equal4.rep"
+# shellcheck disable=SC2086
+"$SIEVE" run $l4 --format json --gpu_speed '1 1 1 0.7 1 1 1 1' >"$tmp/slow4.rep"
+python3 - "$tmp/equal4.json" "$tmp/equal4.rep" "$tmp/slow4.rep" 0.7 <<'EOF' && ok || bad "lesson 4: the slowed gap from the equal machine's trace"
+import collections, json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+k = float(sys.argv[4])
+disp, end = collections.defaultdict(float), collections.defaultdict(float)
+for e in ev:
+    if e.get("ph") != "X":
+        continue
+    key = (e["args"]["iter"], e["args"]["layer"])
+    if e["cat"] == "dispatch":
+        disp[key] = max(disp[key], e["ts"] + e["dur"])
+    elif e["cat"] == "gpu-experts":
+        end[key + (e["pid"],)] = max(end[key + (e["pid"],)], e["ts"] + e["dur"])
+def gap(t):
+    return max(t) - sum(t) / len(t)
+equal, pred = [], []
+for key in disp:
+    t = [end.get(key + (g,), disp[key]) - disp[key] for g in range(8)]
+    equal.append(gap(t))
+    t[3] /= k
+    pred.append(gap(t))
+assert len(disp) == 4 * 48, len(disp)
+eq, pr = sum(equal) / len(equal), sum(pred) / len(pred)
+rep_eq = json.load(open(sys.argv[2]))["straggler_us"]
+rep_slow = json.load(open(sys.argv[3]))["straggler_us"]
+assert abs(eq - rep_eq) < 0.01, ("trace and report disagree", eq, rep_eq)
+assert abs(pr - rep_slow) < 0.005 * rep_slow, ("predicted", pr, "run", rep_slow)
+assert 1.8 < rep_slow / rep_eq < 2.5, ("the lesson says the gap doubles", rep_eq, rep_slow)
+EOF
+
+# Lesson 4: one re-placement for the slowdown (GPU time drift, within
+# recal_confirm + 1 iterations of it), weights moved; the gap per layer of
+# the lesson's own run, window by window (the report's mean at a position,
+# differenced), against the same machine with linear from just after the
+# slowdown (the lesson's "Try"): equal ~15 us, slowed ~32 us, vibe after its
+# re-placement near the equal machine and well below linear's.
+mean_at() {	# mean_at COMMANDS...: iterations done and mean gap, after the lesson and COMMANDS
+	local a=()
+	for c in "$@"; do a+=(-c "$c"); done
+	"$SIEVE" run --lesson 4 "${a[@]}" --format json 2>/dev/null |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["iters"], d["straggler_us"])'
+}
+{
+	mean_at 'goto 20'
+	mean_at 'goto 23'
+	mean_at
+	mean_at 'goto 21' 'set place linear' 'run'
+} >"$tmp/l4means"
+python3 - "$tmp/l4.json" "$tmp/l4means" "${slowed:-0}" <<'EOF' && ok || bad "lesson 4: recalibration and the gap by window"
+import json, sys
+log = json.load(open(sys.argv[1]))["recalibration_log"]
+slowed = int(sys.argv[3])
+drift = [r for r in log if r["why"] != "policy changed"]
+assert len(drift) == 1 and drift[0]["why"] == "GPU time drift", log
+assert slowed < drift[0]["iter"] <= slowed + 3 + 1, (slowed, drift)
+assert drift[0]["moved"] > 0 and drift[0]["moved_mb"] > 0, drift
+(n20, g20), (n23, g23), (n40, vibe40), (m40, lin40) = \
+    [(int(a), float(b)) for a, b in (l.split() for l in open(sys.argv[2]))]
+assert (n20, n23, n40, m40) == (20, 23, 40, 40), (n20, n23, n40, m40)
+def window(n0, g0, n1, g1):
+    return (n1 * g1 - n0 * g0) / (n1 - n0)
+equal, slow = g20, window(20, g20, 23, g23)
+vibe, linear = window(23, g23, 40, vibe40), window(23, g23, 40, lin40)
+assert 13 < equal < 17, ("about 15 us", equal)
+assert 29 < slow < 36 and 29 < linear < 36, ("~32 us", slow, linear)
+assert vibe < 1.25 * equal, ("back near the equal machine", vibe, equal)
+assert vibe < 0.6 * linear, ("vibe well below linear", vibe, linear)
 EOF
 
 summary lessons.sh

@@ -376,7 +376,7 @@ static const char *const help_tail[] = {
 	"",
 	"timeline: a lane per GPU (gpuN), its PIM stack group (gN pim), its link (gN link)",
 	"  letters: A attention  a attention in PIM  R router  > dispatch  G GPU experts",
-	"           P PIM expert  S shared experts  < combine  H LM head",
+	"           P PIM expert  S shared experts  < combine  H LM head  M weights moved",
 	"  the critical path is underlined; times are from the layer's start",
 };
 #define NTAIL ((int)(sizeof help_tail / sizeof help_tail[0]))
@@ -425,7 +425,11 @@ void keys_handle(struct app *ap, int k)
 		return;
 	}
 	if (ap->overlay == OV_HELP && (k == KEY_UP || k == KEY_DOWN)) {
+		/* no further than the last line at the bottom of the box (LINES - 4 rows inside) */
+		int last = keys_help_lines() - (LINES - 4);
 		ap->help_top += k == KEY_DOWN ? 1 : -1;
+		if (ap->help_top > last)
+			ap->help_top = last;
 		if (ap->help_top < 0)
 			ap->help_top = 0;
 		return;
