@@ -46,16 +46,9 @@ const struct field_table config_field_table = {
 int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e)
 {
 	char path[4096];
-	struct ini ini;
-	int rc;
 
 	snprintf(path, sizeof path, "%s/defaults.ini", datadir);
-	memset(cfg, 0, sizeof *cfg);
-	if (ini_load(&ini, path, e) != 0)
-		return -1;
-	rc = fields_load(&config_field_table, cfg, sizeof *cfg, &ini, e);
-	ini_free(&ini);
-	return rc;
+	return fields_load_file(&config_field_table, cfg, sizeof *cfg, path, e);
 }
 
 /* The fields that need a new simulation (config.h says why). */

@@ -186,6 +186,20 @@ int fields_set(const struct field_table *t, void *obj, const char *name,
 	return field_set(f, obj, text, e);
 }
 
+int fields_load_file(const struct field_table *t, void *obj, size_t obj_size,
+		     const char *path, struct err *e)
+{
+	struct ini ini;
+	int rc;
+
+	memset(obj, 0, obj_size);
+	if (ini_load(&ini, path, e) != 0)
+		return -1;
+	rc = fields_load(t, obj, obj_size, &ini, e);
+	ini_free(&ini);
+	return rc;
+}
+
 int fields_load(const struct field_table *t, void *obj, size_t obj_size,
 		const struct ini *ini, struct err *e)
 {

@@ -67,6 +67,10 @@ int fields_set(const struct field_table *t, void *obj, const char *name,
 int fields_load(const struct field_table *t, void *obj, size_t obj_size,
 		const struct ini *ini, struct err *e);
 
+/* The same from the file at path, obj zeroed first (a table of defaults). */
+int fields_load_file(const struct field_table *t, void *obj, size_t obj_size,
+		     const char *path, struct err *e);
+
 /* Value of f in obj as text, e.g. "4096" or "0.85". */
 void field_format(const struct field *f, const void *obj, char *buf, size_t len);
 

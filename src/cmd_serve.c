@@ -44,15 +44,10 @@ static const struct field_table serve_table = {
 static int options(struct cli_args *a, const char *datadir, struct serve_opts *o, struct err *e)
 {
 	char path[4200];
-	struct ini ini;
 	int rc;
 
 	snprintf(path, sizeof path, "%.4096s/serve/defaults.ini", datadir);
-	memset(o, 0, sizeof *o);
-	if (ini_load(&ini, path, e) != 0)
-		return -1;
-	rc = fields_load(&serve_table, o, sizeof *o, &ini, e);
-	ini_free(&ini);
+	rc = fields_load_file(&serve_table, o, sizeof *o, path, e);
 	for (size_t i = 0; i < serve_table.n && rc == 0; i++) {
 		const char *v = cli_get(a, serve_fields[i].name);
 		if (v != NULL && field_set(&serve_fields[i], o, v, e) != 0)
