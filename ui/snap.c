@@ -175,24 +175,6 @@ int snap_event_index(const struct ui_snap *p, double t_ns, const struct history_
 	return n;
 }
 
-int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack)
-{
-	*stack = -1;
-	for (int g = 0; g < p->gpus; g++) {
-		*gpu = g;
-		if (r == p->res_gpu[g])
-			return 0;
-		if (r == p->res_link[g])
-			return 1;
-		if (r >= p->res_stack0[g] && r < p->res_stack0[g] + p->stacks) {
-			*stack = r - p->res_stack0[g];
-			return 2;
-		}
-	}
-	*gpu = -1;
-	return -1;
-}
-
 void snap_banks(struct ui_banks *b, const struct stack_replay *r, int64_t window)
 {
 	int banks = r->channels * r->banks_per_channel;

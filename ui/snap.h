@@ -113,7 +113,4 @@ const struct sched_expert *snap_decision(const struct ui_snap *p, int e);
  */
 int snap_event_index(const struct ui_snap *p, double t_ns, const struct history_event *ev);
 
-/* Resource kind of id r: 0 GPU compute, 1 link, 2 stack; *gpu, *stack set. */
-int snap_resource(const struct ui_snap *p, int r, int *gpu, int *stack);
-
 #endif
