@@ -107,6 +107,15 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
 /* PIM-aware cost: token counts with a PIM time (sched_crossover_tau looks
  * no further: past 64 tokens the GPU's tile wins) */
 #define PLACE_PIM_TOKENS 64
+/* The PIM times in the table are simulated (cycle level) up to this many
+ * tokens; past it they are extrapolated on a line: an expert's PIM kernel
+ * makes one pass over its weights per token, so its time is linear in the
+ * tokens (gpt-oss-120b, bank PIM: 6.573 us per token from 4 to 8 tokens,
+ * 6.594 from 32 to 64, `sieve probe pim`), and the 64 kernels a table of
+ * simulated ones costs (2,080 passes) took seconds. */
+#define PLACE_PIM_EXACT 8
+/* vibe's judge: routings drawn per layer to cost a candidate placement */
+#define PLACE_SAMPLES 8
 
 struct place_policy_info {
 	const char *name;	/* as --place takes it */
@@ -153,6 +162,9 @@ struct placement {
 	float *profile;		/* [layers x experts] tokens, decayed by tokens seen */
 	double slots_peak;	/* most token-slots one MoE layer saw in an iteration */
 	float *ref;		/* profile shares at the last placement */
+	/* the token counts of each MoE layer's last PLACE_SAMPLES observations,
+	 * [PLACE_SAMPLES x layers x experts], nrecent[layers] seen so far */
+	int *recent, *nrecent;
 	double corr[HW_MAX_GPUS];	/* measured / modelled expert phase (average) */
 	double corr_ref[HW_MAX_GPUS];
 	double meas[HW_MAX_GPUS], model[HW_MAX_GPUS];	/* this iteration, so far */
@@ -160,6 +172,9 @@ struct placement {
 	 * with k tokens in PIM (pimcost.h), for k <= PLACE_PIM_TOKENS, once
 	 * pim_table (only vibe's cost reads it) */
 	int pim_aware, pim_table;
+	int sched;		/* the partition policy (sched.h) vibe's judge runs */
+	double prefill_tokens;	/* tokens of a prefill (serving; place_set_prefill) */
+	double prefill_per_iter;	/* prefills per decode iteration (0: none) */
 	double pim_ns[PLACE_PIM_TOKENS + 1];
 	int observed;		/* iterations seen */
 	int last_iter;		/* iteration of the last placement */
@@ -197,10 +212,11 @@ int place_replica_tokens(const struct placement *p, int layer, int e, int r, int
 /*
  * The time model weighs PIM (on: the partition policy does), vibe's cost
  * with pim_ns[k] for k = 0..PLACE_PIM_TOKENS (NULL: not yet known, kept
- * once given; until then GPU-only).  Takes effect at the next placement; a
+ * once given; until then GPU-only); sched is the partition policy (enum
+ * sched_policy) vibe's judge splits with.  Takes effect at the next placement; a
  * change of on restarts the measured correction (what it corrects changed).
  */
-void place_set_pim(struct placement *p, int on, const double *pim_ns);
+void place_set_pim(struct placement *p, int on, const double *pim_ns, int sched);
 
 /* What one expert with tokens tokens costs GPU g in the time model, at the
  * placement's speeds, without the correction. */
@@ -229,6 +245,12 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
  */
 int place_end_iter(struct placement *p, int iter, const struct place_params *par,
 		   const struct hw *hw, const struct model *m);
+
+/*
+ * Serving: prefills of tokens tokens come per_iter times per decode
+ * iteration (averages so far); vibe's judge weighs their expert phase too.
+ */
+void place_set_prefill(struct placement *p, double tokens, double per_iter);
 
 /* Bytes GPU g sends (dir 0) or receives (1) at layer l of iteration iter. */
 double place_pending_bytes(const struct placement *p, int iter, int layer, int g, int dir);
