@@ -780,6 +780,22 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 		       replace(p, iter, PLACE_PROFILE, dp, hw, m);
 }
 
+double place_judged_ns(const struct placement *p, const struct hw *hw, const struct model *m,
+		       int layer)
+{
+	size_t E = (size_t)p->experts;
+	int *samples = xcalloc((size_t)PLACE_SAMPLES * E, sizeof *samples), l = layer - p->first;
+	struct sched_expert *x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *x);
+	double *loads = xcalloc(E, sizeof *loads), v;
+
+	loads_of(p, l, loads);
+	v = layer_judged(p, hw, m, l, loads, samples, judge_samples(p, l, loads, samples), x);
+	free(samples);
+	free(x);
+	free(loads);
+	return v;
+}
+
 void place_set_prefill(struct placement *p, double tokens, double per_iter)
 {
 	p->prefill_tokens = tokens;
