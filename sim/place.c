@@ -279,82 +279,137 @@ static int judge_samples(const struct placement *p, int l, const double *loads, 
 	return PLACE_SAMPLES;
 }
 
-/*
- * The prefill expert phase of MoE layer l's slowest GPU for a prefill of
- * p->prefill_tokens tokens: each replica's share of them (the loads'
- * shares), every expert on the GPU (serve.h), at the GPU's speed.
- */
-static double prefill_judged(const struct placement *p, const struct hw *hw,
-			     const struct model *m, int l, const double *loads)
-{
-	int E = p->experts, *counts;
-	double sum = 0, worst = 0;
+/* What vibe's judge costs MoE layer l on, and its scratch: per routing and
+ * GPU the time, so that a change touching two GPUs re-costs only those. */
+struct judge {
+	const struct hw *hw;
+	const struct model *m;
+	int l, ns;		/* ns routings in samples */
+	const double *loads;	/* expected tokens per expert */
+	double load_sum;
+	int *samples;		/* [PLACE_SAMPLES x experts] */
+	struct sched_expert *x;	/* experts x PLACE_MAX_REPLICAS */
+	int *counts;		/* experts x PLACE_MAX_REPLICAS */
+	double *t;		/* [PLACE_SAMPLES x gpus]: GPU g's time on routing s */
+	double pre[HW_MAX_GPUS];	/* GPU g's prefill expert phase */
+};
 
-	if (p->prefill_per_iter <= 0)
-		return 0;
-	counts = xcalloc((size_t)E * PLACE_MAX_REPLICAS, sizeof *counts);
-	for (int e = 0; e < E; e++)
-		sum += loads[e];
-	for (int g = 0; g < p->gpus && sum > 0; g++) {
-		int n = 0;
-		for (int e = 0; e < E; e++) {
-			int c = l * E + e;
-			double slots = p->prefill_tokens * m->top_k * loads[e] / sum;
-			for (int r = 0; r < p->nrep[c]; r++)
-				if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
-					counts[n++] = (int)ceil(slots / p->nrep[c]);
-		}
-		worst = fmax(worst, gpu_experts_ns(hw, p->speed[g], m->hidden, m->expert_inter,
-						   m->expert_weight_bytes, counts, n));
-	}
-	free(counts);
-	return worst;
+static void judge_init(struct judge *j, const struct placement *p, const struct hw *hw,
+		       const struct model *m, int l, const double *loads)
+{
+	size_t E = (size_t)p->experts;
+
+	memset(j, 0, sizeof *j);
+	j->hw = hw;
+	j->m = m;
+	j->l = l;
+	j->loads = loads;
+	for (size_t e = 0; e < E; e++)
+		j->load_sum += loads[e];
+	j->samples = xcalloc(PLACE_SAMPLES * E, sizeof *j->samples);
+	j->x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *j->x);
+	j->counts = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *j->counts);
+	j->t = xcalloc((size_t)PLACE_SAMPLES * p->gpus, sizeof *j->t);
+	j->ns = judge_samples(p, l, loads, j->samples);
+}
+
+static void judge_release(struct judge *j)
+{
+	free(j->samples);
+	free(j->x);
+	free(j->counts);
+	free(j->t);
 }
 
 /*
- * The expert phase of MoE layer l's slowest GPU as the placement in p has
- * it, averaged over the routings in samples, plus prefill_per_iter times
- * its prefill (prefill_judged): each GPU's experts split by
- * the partition policy (GPU-only when the model is not PIM-aware) and
- * costed by its estimate (sched_sieve_estimate) at the GPU's speed, times
- * the measured correction.  x: room for experts x PLACE_MAX_REPLICAS.
+ * GPU g's expert phase at MoE layer l on routing s as the placement in p
+ * has it: its replicas split by the partition policy (GPU-only when the
+ * model is not PIM-aware) and costed by its estimate (sched_sieve_estimate)
+ * at the GPU's speed, times the measured correction; 0 without tokens.
  */
-static double layer_judged(const struct placement *p, const struct hw *hw, const struct model *m,
-			   int l, const double *loads, const int *samples, int nsamples,
-			   struct sched_expert *x)
+static double gpu_judged(const struct placement *p, struct judge *j, int g, int s)
 {
+	const struct hw *hw = j->hw;
+	const struct model *m = j->m;
 	int E = p->experts, pim = p->pim_aware && p->pim_table;
 	struct sched_params sp = {pim ? p->sched : SCHED_GPU, 0};
-	double total = 0;
+	struct sched_gpu sg = {hw, sched_pim_locks_stacks(hw), m, p->speed[g], p->stacks,
+			       j->x, 0, 0, 0, NULL};
 
-	for (int s = 0; s < nsamples; s++) {
-		double worst = 0;
-		for (int g = 0; g < p->gpus; g++) {
-			struct sched_gpu sg = {hw, sched_pim_locks_stacks(hw), m, p->speed[g], p->stacks,
-					       x, 0, 0, 0, NULL};
-			for (int e = 0; e < E; e++) {
-				int c = l * E + e, n = p->nrep[c], count = samples[s * E + e];
-				for (int r = 0; r < n && count > 0; r++) {
-					int k = count / n + (r < count % n);
-					if (p->gpu[c * PLACE_MAX_REPLICAS + r] != g || k == 0)
-						continue;
-					x[sg.n++] = (struct sched_expert){
-						.expert = e, .gpu = g, .tokens = k,
-						.stack = p->stack[c * PLACE_MAX_REPLICAS + r],
-						.gpu_ns = gpu_expert_ns(hw, p->speed[g], m->hidden,
-									m->expert_inter,
-									m->expert_weight_bytes, k),
-						.pim_ns = pim ? pim_time(p, k) : -1};
-				}
-			}
-			if (sg.n == 0)
+	for (int e = 0; e < E; e++) {
+		int c = j->l * E + e, n = p->nrep[c], count = j->samples[s * E + e];
+		for (int r = 0; r < n && count > 0; r++) {
+			int k = count / n + (r < count % n);
+			if (p->gpu[c * PLACE_MAX_REPLICAS + r] != g || k == 0)
 				continue;
-			sched_partition(&sp, &sg);
-			worst = fmax(worst, p->corr[g] * sched_sieve_estimate(&sg));
+			j->x[sg.n++] = (struct sched_expert){
+				.expert = e, .gpu = g, .tokens = k,
+				.stack = p->stack[c * PLACE_MAX_REPLICAS + r],
+				.gpu_ns = gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter,
+							m->expert_weight_bytes, k),
+				.pim_ns = pim ? pim_time(p, k) : -1};
 		}
+	}
+	if (sg.n == 0)
+		return 0;
+	sched_partition(&sp, &sg);
+	return p->corr[g] * sched_sieve_estimate(&sg);
+}
+
+/*
+ * GPU g's prefill expert phase at MoE layer l for a prefill of
+ * p->prefill_tokens tokens: each replica's share of them (the loads'
+ * shares), every expert on the GPU (serve.h), at the GPU's speed.
+ */
+static double gpu_prefill(const struct placement *p, struct judge *j, int g)
+{
+	int E = p->experts, n = 0;
+
+	if (p->prefill_per_iter <= 0 || j->load_sum <= 0)
+		return 0;
+	for (int e = 0; e < E; e++) {
+		int c = j->l * E + e;
+		double slots = p->prefill_tokens * j->m->top_k * j->loads[e] / j->load_sum;
+		for (int r = 0; r < p->nrep[c]; r++)
+			if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
+				j->counts[n++] = (int)ceil(slots / p->nrep[c]);
+	}
+	return gpu_experts_ns(j->hw, p->speed[g], j->m->hidden, j->m->expert_inter,
+			      j->m->expert_weight_bytes, j->counts, n);
+}
+
+/* GPU g's times on every routing and its prefill, into j. */
+static void judge_gpu(const struct placement *p, struct judge *j, int g)
+{
+	for (int s = 0; s < j->ns; s++)
+		j->t[s * p->gpus + g] = gpu_judged(p, j, g, s);
+	j->pre[g] = gpu_prefill(p, j, g);
+}
+
+/* The layer's judged value from j's times: the slowest GPU's expert phase
+ * averaged over the routings, plus prefill_per_iter times the slowest
+ * GPU's prefill expert phase. */
+static double judge_value(const struct placement *p, const struct judge *j)
+{
+	double total = 0, prefill = 0;
+
+	for (int s = 0; s < j->ns; s++) {
+		double worst = 0;
+		for (int g = 0; g < p->gpus; g++)
+			worst = fmax(worst, j->t[s * p->gpus + g]);
 		total += worst;
 	}
-	return total / nsamples + p->prefill_per_iter * prefill_judged(p, hw, m, l, loads);
+	for (int g = 0; g < p->gpus; g++)
+		prefill = fmax(prefill, j->pre[g]);
+	return total / j->ns + p->prefill_per_iter * prefill;
+}
+
+/* The judged value of MoE layer j->l as the placement in p has it. */
+static double layer_judged(const struct placement *p, struct judge *j)
+{
+	for (int g = 0; g < p->gpus; g++)
+		judge_gpu(p, j, g);
+	return judge_value(p, j);
 }
 
 /* Expected tokens per expert of MoE layer l per iteration: the profile's
@@ -408,12 +463,241 @@ static void layer_copy(struct placement *p, int l, unsigned char *buf, int save)
 	}
 }
 
+/* ---- vibe's local search: what the judge's routings co-activate, apart ---- */
+
+/* Replicas of MoE layer l on GPU g: their indexes into p->gpu, heaviest
+ * expected load first (then by expert), into idx; returns how many. */
+static int replicas_on(const struct placement *p, int l, int g, const double *loads,
+		       struct item *it, int *idx)
+{
+	int E = p->experts, n = 0;
+
+	for (int e = 0; e < E; e++) {
+		int c = l * E + e;
+		for (int r = 0; r < p->nrep[c]; r++)
+			if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
+				it[n++] = (struct item){e, r, loads[e] / p->nrep[c]};
+	}
+	qsort(it, (size_t)n, sizeof *it, by_load);
+	for (int i = 0; i < n; i++)
+		idx[i] = (l * E + it[i].expert) * PLACE_MAX_REPLICAS + it[i].replica;
+	return n;
+}
+
+/* GPU g's replicas, heaviest first, take its stacks in turn (as
+ * place_greedy gives them): each GPU's replicas stay spread over its stacks. */
+static void restack(struct placement *p, int l, int g, const double *loads, struct item *it,
+		    int *idx)
+{
+	int n = replicas_on(p, l, g, loads, it, idx);
+
+	for (int i = 0; i < n; i++)
+		p->stack[idx[i]] = (unsigned char)(i % p->stacks);
+}
+
+static int holds(const struct placement *p, int c, int g)
+{
+	for (int r = 0; r < p->nrep[c]; r++)
+		if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
+			return 1;
+	return 0;
+}
+
+/* Tokens replica idx (an index into p->gpu) gets on routing s. */
+static int replica_tokens(const struct placement *p, const struct judge *j, int idx, int s)
+{
+	int c = idx / PLACE_MAX_REPLICAS, r = idx % PLACE_MAX_REPLICAS, n = p->nrep[c];
+	int count = j->samples[s * p->experts + c % p->experts];
+
+	return count / n + (r < count % n);
+}
+
+/* The local search's state: scratch, and which routings the straggler is
+ * slowest on. */
+struct search {
+	struct judge *j;
+	struct item *it;
+	int *idx, *mine, *theirs;	/* experts x PLACE_MAX_REPLICAS each */
+	double *w;			/* per replica index: tokens on slow routings */
+	unsigned char *slow;		/* [ns]: the straggler is slowest here */
+	unsigned char *save;		/* the layer before a trial */
+	double *t_save;			/* two GPUs' times before a trial */
+	double v;			/* the judged value now */
+	int budget;			/* trials left */
+};
+
+/*
+ * Try moving replica a (an index into p->gpu) from GPU h to GPU g and, when
+ * b >= 0, replica b from g to h; kept only when the judged value drops,
+ * else undone.  Only h's and g's times are re-costed.  1: kept.
+ */
+static int trial(struct placement *p, struct search *z, int h, int g, int a, int b)
+{
+	struct judge *j = z->j;
+	int G = p->gpus, l = j->l;
+	double v, pre_h = j->pre[h], pre_g = j->pre[g];
+
+	z->budget--;
+	layer_copy(p, l, z->save, 1);
+	for (int s = 0; s < j->ns; s++) {
+		z->t_save[2 * s] = j->t[s * G + h];
+		z->t_save[2 * s + 1] = j->t[s * G + g];
+	}
+	p->gpu[a] = (unsigned char)g;
+	if (b >= 0)
+		p->gpu[b] = (unsigned char)h;
+	restack(p, l, h, j->loads, z->it, z->idx);
+	restack(p, l, g, j->loads, z->it, z->idx);
+	judge_gpu(p, j, h);
+	judge_gpu(p, j, g);
+	v = judge_value(p, j);
+	/* a margin over rounding: every kept change lowers the value, so the
+	 * search cannot cycle */
+	if (v < z->v * (1 - 1e-9)) {
+		z->v = v;
+		return 1;
+	}
+	layer_copy(p, l, z->save, 0);
+	for (int s = 0; s < j->ns; s++) {
+		j->t[s * G + h] = z->t_save[2 * s];
+		j->t[s * G + g] = z->t_save[2 * s + 1];
+	}
+	j->pre[h] = pre_h;
+	j->pre[g] = pre_g;
+	return 0;
+}
+
+/* The GPU most often slowest over the routings (ties: the lower id); marks
+ * the routings where it is. */
+static int straggler(const struct placement *p, struct search *z)
+{
+	const struct judge *j = z->j;
+	int G = p->gpus, times[HW_MAX_GPUS] = {0}, h = 0;
+
+	for (int s = 0; s < j->ns; s++) {
+		int worst = 0;
+		for (int g = 1; g < G; g++)
+			if (j->t[s * G + g] > j->t[s * G + worst])
+				worst = g;
+		times[worst]++;
+	}
+	for (int g = 1; g < G; g++)
+		if (times[g] > times[h])
+			h = g;
+	for (int s = 0; s < j->ns; s++) {
+		z->slow[s] = 1;
+		for (int g = 0; g < G; g++)
+			if (j->t[s * G + g] > j->t[s * G + h])
+				z->slow[s] = 0;
+	}
+	return h;
+}
+
+/* Replicas idx[0..n) by tokens on the slow routings, most first (stable:
+ * insertion sort keeps replicas_on's order among equals). */
+static void by_slow_tokens(const struct search *z, int *idx, int n, int most_first)
+{
+	for (int i = 1; i < n; i++) {
+		int v = idx[i], k = i;
+		for (; k > 0; k--) {
+			double d = z->w[idx[k - 1]] - z->w[v];
+			if (most_first ? d >= 0 : d <= 0)
+				break;
+			idx[k] = idx[k - 1];
+		}
+		idx[k] = v;
+	}
+}
+
+/*
+ * One round from the straggler h: its replicas, most tokens on the
+ * routings where h is slowest first, each to the other GPUs, least busy on
+ * those routings first: moved into a free slot, or swapped with that GPU's
+ * replica with the fewest tokens on them.  1 when a change was kept.
+ */
+static int search_round(struct placement *p, struct search *z)
+{
+	struct judge *j = z->j;
+	int E = p->experts, G = p->gpus, l = j->l, h = straggler(p, z), nh, order[HW_MAX_GPUS], ng = 0;
+	double busy[HW_MAX_GPUS] = {0};
+
+	for (int c = l * E; c < (l + 1) * E; c++)
+		for (int r = 0; r < p->nrep[c]; r++) {
+			int i = c * PLACE_MAX_REPLICAS + r;
+			z->w[i] = 0;
+			for (int s = 0; s < j->ns; s++)
+				if (z->slow[s])
+					z->w[i] += replica_tokens(p, j, i, s);
+		}
+	for (int g = 0; g < G; g++) {
+		for (int s = 0; s < j->ns; s++)
+			if (z->slow[s])
+				busy[g] += j->t[s * G + g];
+		if (g == h)
+			continue;
+		int k = ng++;	/* insertion by busy time; equals by id */
+		for (; k > 0 && busy[order[k - 1]] > busy[g]; k--)
+			order[k] = order[k - 1];
+		order[k] = g;
+	}
+	nh = replicas_on(p, l, h, j->loads, z->it, z->mine);
+	by_slow_tokens(z, z->mine, nh, 1);
+	for (int i = 0; i < nh; i++) {
+		int a = z->mine[i], ca = a / PLACE_MAX_REPLICAS;
+		for (int k = 0; k < ng; k++) {
+			int g = order[k], b = -1;
+			int n = replicas_on(p, l, g, j->loads, z->it, z->theirs);
+			if (holds(p, ca, g))
+				continue;
+			if (n < p->slots && trial(p, z, h, g, a, -1))
+				return 1;
+			by_slow_tokens(z, z->theirs, n, 0);
+			for (int q = 0; q < n && b < 0; q++)
+				if (!holds(p, z->theirs[q] / PLACE_MAX_REPLICAS, h))
+					b = z->theirs[q];
+			if (z->budget <= 0)
+				return 0;
+			if (b >= 0 && trial(p, z, h, g, a, b))
+				return 1;
+			if (z->budget <= 0)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/* The local search on MoE layer j->l from the placement in p; j's times
+ * are p's (layer_judged); returns the judged value it ends with. */
+static double local_search(struct placement *p, struct judge *j)
+{
+	size_t R = (size_t)p->experts * PLACE_MAX_REPLICAS;
+	struct search z = {j, xcalloc(R, sizeof *z.it), xcalloc(R, sizeof *z.idx),
+			   xcalloc(R, sizeof *z.mine), xcalloc(R, sizeof *z.theirs),
+			   xcalloc((size_t)p->layers * R, sizeof *z.w),
+			   xcalloc(PLACE_SAMPLES, 1), xmalloc((size_t)p->experts + 2 * R),
+			   xcalloc(2 * PLACE_SAMPLES, sizeof *z.t_save), judge_value(p, j),
+			   PLACE_SEARCH_TRIALS * p->experts};
+
+	while (z.budget > 0 && search_round(p, &z))
+		;
+	free(z.it);
+	free(z.idx);
+	free(z.mine);
+	free(z.theirs);
+	free(z.w);
+	free(z.slow);
+	free(z.save);
+	free(z.t_save);
+	return z.v;
+}
+
 /*
  * vibe for MoE layer l: candidates judged on the same sampled routings,
  * the best kept (the first of equals): the old placement (no weights move),
  * tokens balanced at each GPU's pace, tokens balanced (eplb's), predicted
- * time balanced.  *before and *after get the old and the kept one's judged
- * expert phase (both the kept one's without an old placement).
+ * time balanced; then, once routings were observed, the local search from
+ * it.  *before and *after get the old and the kept one's judged expert
+ * phase (both the kept one's without an old placement).
  */
 static void vibe_layer(struct placement *p, int l, const double *loads, const struct hw *hw,
 		       const struct model *m, const struct placement *old, double *before,
@@ -421,36 +705,38 @@ static void vibe_layer(struct placement *p, int l, const double *loads, const st
 {
 	static const int objs[] = {OBJ_PACED, OBJ_TOKENS, OBJ_TIME};
 	size_t E = (size_t)p->experts, bytes = E * (1 + 2 * PLACE_MAX_REPLICAS);
-	int *samples = xcalloc((size_t)PLACE_SAMPLES * E, sizeof *samples);
-	struct sched_expert *x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *x);
 	unsigned char *best = xmalloc(bytes);
 	double best_v = INFINITY;
+	struct judge j;
 
-	int ns = judge_samples(p, l, loads, samples);
+	judge_init(&j, p, hw, m, l, loads);
 	if (old != NULL) {
 		memcpy(best, &old->nrep[l * E], E);
 		memcpy(best + E, &old->gpu[l * E * PLACE_MAX_REPLICAS], E * PLACE_MAX_REPLICAS);
 		memcpy(best + E + E * PLACE_MAX_REPLICAS, &old->stack[l * E * PLACE_MAX_REPLICAS],
 		       E * PLACE_MAX_REPLICAS);
 		layer_copy(p, l, best, 0);
-		best_v = layer_judged(p, hw, m, l, loads, samples, ns, x);
+		best_v = layer_judged(p, &j);
 	}
 	*before = best_v;
 	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
 		double v;
 		place_greedy(p, l, loads, hw, m, old, objs[i]);
-		v = layer_judged(p, hw, m, l, loads, samples, ns, x);
+		v = layer_judged(p, &j);
 		if (v < best_v) {
 			best_v = v;
 			layer_copy(p, l, best, 1);
 		}
 	}
 	layer_copy(p, l, best, 0);
+	if (p->nrecent[l] > 0) {
+		layer_judged(p, &j);
+		best_v = local_search(p, &j);
+	}
 	if (old == NULL)
 		*before = best_v;
 	*after = best_v;
-	free(samples);
-	free(x);
+	judge_release(&j);
 	free(best);
 }
 
@@ -783,15 +1069,28 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 double place_judged_ns(const struct placement *p, const struct hw *hw, const struct model *m,
 		       int layer)
 {
-	size_t E = (size_t)p->experts;
-	int *samples = xcalloc((size_t)PLACE_SAMPLES * E, sizeof *samples), l = layer - p->first;
-	struct sched_expert *x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *x);
-	double *loads = xcalloc(E, sizeof *loads), v;
+	double *loads = xcalloc((size_t)p->experts, sizeof *loads), v;
+	struct judge j;
 
-	loads_of(p, l, loads);
-	v = layer_judged(p, hw, m, l, loads, samples, judge_samples(p, l, loads, samples), x);
-	free(samples);
-	free(x);
+	loads_of(p, layer - p->first, loads);
+	judge_init(&j, p, hw, m, layer - p->first, loads);
+	v = layer_judged(p, &j);
+	judge_release(&j);
+	free(loads);
+	return v;
+}
+
+double place_local_search(struct placement *p, const struct hw *hw, const struct model *m,
+			  int layer)
+{
+	double *loads = xcalloc((size_t)p->experts, sizeof *loads), v;
+	struct judge j;
+
+	loads_of(p, layer - p->first, loads);
+	judge_init(&j, p, hw, m, layer - p->first, loads);
+	layer_judged(p, &j);
+	v = local_search(p, &j);
+	judge_release(&j);
 	free(loads);
 	return v;
 }

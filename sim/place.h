@@ -132,6 +132,8 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
 #define PLACE_PIM_EXACT 8
 /* vibe's judge: routings drawn per layer to cost a candidate placement */
 #define PLACE_SAMPLES 8
+/* vibe's local search: at most this many trials per expert of a layer */
+#define PLACE_SEARCH_TRIALS 2
 
 struct place_policy_info {
 	const char *name;	/* as --place takes it */
@@ -269,6 +271,15 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
  */
 double place_judged_ns(const struct placement *p, const struct hw *hw, const struct model *m,
 		       int layer);
+
+/*
+ * vibe's local search on MoE layer `layer` from the placement in force
+ * (the header above): changes it in place, only where the judge says so;
+ * returns the judged value it ends with (place_judged_ns's, never above it
+ * before the search).
+ */
+double place_local_search(struct placement *p, const struct hw *hw, const struct model *m,
+			  int layer);
 
 /*
  * Serving: prefills of tokens tokens come per_iter times per decode

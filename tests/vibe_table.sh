@@ -5,14 +5,14 @@
 # P90 TTFT swings by +-20%: the queue amplifies a percent of decode time).
 # Usage: sh tests/vibe_table.sh [HW] > table.csv   (from the top of the tree)
 #        awk -f tests/vibe_summary.awk table.csv   (the README's markdown)
-# Environment: SIEVE=path runs another binary; SEEDS, MODELS, SCHEDS, RATES
-# narrow the grid.
+# Environment: SIEVE=path runs another binary; SEEDS, MODELS, SCHEDS, RATES,
+# PLACES narrow the grid.
 hw=${1:-h100x8-pim-var}
 echo "model,sched,rate,place,seed,ttft_p90_ms,slo_attainment,recalibrations,straggler_gap_us"
 for model in ${MODELS:-qwen3-30b-a3b gpt-oss-120b}; do
 	for sched in ${SCHEDS:-gpu sieve}; do
 		for rate in ${RATES:-10 25 30 35 40}; do
-			for place in linear eplb vibe; do
+			for place in ${PLACES:-linear eplb vibe}; do
 				for seed in ${SEEDS:-1 2 3}; do
 					"${SIEVE:-./sieve}" serve --model $model --hw $hw --sched $sched \
 						--place $place --rate $rate --duration 60 --seed $seed \
