@@ -292,6 +292,10 @@ struct judge {
 	int *counts;		/* experts x PLACE_MAX_REPLICAS */
 	double *t;		/* [PLACE_SAMPLES x gpus]: GPU g's time on routing s */
 	double pre[HW_MAX_GPUS];	/* GPU g's prefill expert phase */
+	/* gpu_expert_ns of k tokens on GPU g, [gpus x (kmax + 1)], -1 until
+	 * first asked (the search asks the same ones thousands of times) */
+	double *expert_ns;
+	int kmax;		/* the most tokens of one expert in the routings */
 };
 
 static void judge_init(struct judge *j, const struct placement *p, const struct hw *hw,
@@ -311,6 +315,22 @@ static void judge_init(struct judge *j, const struct placement *p, const struct 
 	j->counts = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *j->counts);
 	j->t = xcalloc((size_t)PLACE_SAMPLES * p->gpus, sizeof *j->t);
 	j->ns = judge_samples(p, l, loads, j->samples);
+	for (size_t i = 0; i < (size_t)j->ns * E; i++)
+		j->kmax = j->samples[i] > j->kmax ? j->samples[i] : j->kmax;
+	j->expert_ns = xmalloc((size_t)p->gpus * (size_t)(j->kmax + 1) * sizeof *j->expert_ns);
+	for (size_t i = 0; i < (size_t)p->gpus * (size_t)(j->kmax + 1); i++)
+		j->expert_ns[i] = -1;
+}
+
+/* gpu_expert_ns of k tokens (k <= j->kmax) on GPU g, at its speed. */
+static double expert_ns(const struct placement *p, struct judge *j, int g, int k)
+{
+	double *c = &j->expert_ns[(size_t)g * (size_t)(j->kmax + 1) + (size_t)k];
+
+	if (*c < 0)
+		*c = gpu_expert_ns(j->hw, p->speed[g], j->m->hidden, j->m->expert_inter,
+				   j->m->expert_weight_bytes, k);
+	return *c;
 }
 
 static void judge_release(struct judge *j)
@@ -319,6 +339,7 @@ static void judge_release(struct judge *j)
 	free(j->x);
 	free(j->counts);
 	free(j->t);
+	free(j->expert_ns);
 }
 
 /*
@@ -345,8 +366,7 @@ static double gpu_judged(const struct placement *p, struct judge *j, int g, int 
 			j->x[sg.n++] = (struct sched_expert){
 				.expert = e, .gpu = g, .tokens = k,
 				.stack = p->stack[c * PLACE_MAX_REPLICAS + r],
-				.gpu_ns = gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter,
-							m->expert_weight_bytes, k),
+				.gpu_ns = expert_ns(p, j, g, k),
 				.pim_ns = pim ? pim_time(p, k) : -1};
 		}
 	}
@@ -522,9 +542,51 @@ struct search {
 	unsigned char *slow;		/* [ns]: the straggler is slowest here */
 	unsigned char *save;		/* the layer before a trial */
 	double *t_save;			/* two GPUs' times before a trial */
+	/* per routing in a trial: the slowest of the untouched GPUs, and how
+	 * much the slowest GPU's time can drop at most (to that) */
+	double *others, *room;
 	double v;			/* the judged value now */
 	int budget;			/* trials left */
 };
+
+/*
+ * Re-cost GPUs h and g of a trial on every routing; 0 as soon as the
+ * judged value cannot drop by the search's margin any more (the routings
+ * left can gain at most their room), else 1.  Routings without room first:
+ * there a trial can only lose, which rejects most trials early.
+ */
+static int recost_pair(const struct placement *p, struct search *z, int h, int g, double dpre)
+{
+	struct judge *j = z->j;
+	int G = p->gpus;
+	double gain = 0, left = 0;
+
+	for (int s = 0; s < j->ns; s++) {
+		double old = 0;
+		z->others[s] = 0;
+		for (int k = 0; k < G; k++) {
+			old = fmax(old, j->t[s * G + k]);
+			if (k != h && k != g)
+				z->others[s] = fmax(z->others[s], j->t[s * G + k]);
+		}
+		z->room[s] = old - z->others[s];
+		left += z->room[s];
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int s = 0; s < j->ns; s++) {
+			double old = z->others[s] + z->room[s];
+			if ((z->room[s] > 0) != pass)
+				continue;
+			j->t[s * G + h] = gpu_judged(p, j, h, s);
+			j->t[s * G + g] = gpu_judged(p, j, g, s);
+			gain += old - fmax(z->others[s], fmax(j->t[s * G + h], j->t[s * G + g]));
+			left -= z->room[s];
+			/* half the acceptance margin: rounding never rejects a keeper */
+			if ((gain + left) / j->ns + dpre <= 0.5e-9 * z->v)
+				return 0;
+		}
+	return 1;
+}
 
 /*
  * Try moving replica a (an index into p->gpu) from GPU h to GPU g and, when
@@ -535,7 +597,7 @@ static int trial(struct placement *p, struct search *z, int h, int g, int a, int
 {
 	struct judge *j = z->j;
 	int G = p->gpus, l = j->l;
-	double v, pre_h = j->pre[h], pre_g = j->pre[g];
+	double pre_h = j->pre[h], pre_g = j->pre[g], pre_old = 0, pre_new = 0;
 
 	z->budget--;
 	layer_copy(p, l, z->save, 1);
@@ -548,14 +610,20 @@ static int trial(struct placement *p, struct search *z, int h, int g, int a, int
 		p->gpu[b] = (unsigned char)h;
 	restack(p, l, h, j->loads, z->it, z->idx);
 	restack(p, l, g, j->loads, z->it, z->idx);
-	judge_gpu(p, j, h);
-	judge_gpu(p, j, g);
-	v = judge_value(p, j);
-	/* a margin over rounding: every kept change lowers the value, so the
-	 * search cannot cycle */
-	if (v < z->v * (1 - 1e-9)) {
-		z->v = v;
-		return 1;
+	for (int k = 0; k < G; k++)
+		pre_old = fmax(pre_old, j->pre[k]);
+	j->pre[h] = gpu_prefill(p, j, h);
+	j->pre[g] = gpu_prefill(p, j, g);
+	for (int k = 0; k < G; k++)
+		pre_new = fmax(pre_new, j->pre[k]);
+	if (recost_pair(p, z, h, g, p->prefill_per_iter * (pre_old - pre_new))) {
+		double v = judge_value(p, j);
+		/* a margin over rounding: every kept change lowers the value, so
+		 * the search cannot cycle */
+		if (v < z->v * (1 - 1e-9)) {
+			z->v = v;
+			return 1;
+		}
 	}
 	layer_copy(p, l, z->save, 0);
 	for (int s = 0; s < j->ns; s++) {
@@ -675,8 +743,10 @@ static double local_search(struct placement *p, struct judge *j)
 			   xcalloc(R, sizeof *z.mine), xcalloc(R, sizeof *z.theirs),
 			   xcalloc((size_t)p->layers * R, sizeof *z.w),
 			   xcalloc(PLACE_SAMPLES, 1), xmalloc((size_t)p->experts + 2 * R),
-			   xcalloc(2 * PLACE_SAMPLES, sizeof *z.t_save), judge_value(p, j),
-			   PLACE_SEARCH_TRIALS * p->experts};
+			   xcalloc(2 * PLACE_SAMPLES, sizeof *z.t_save),
+			   xcalloc(PLACE_SAMPLES, sizeof *z.others), xcalloc(PLACE_SAMPLES, sizeof *z.room),
+			   judge_value(p, j),
+			   (int)ceil(PLACE_SEARCH_TRIALS * p->experts)};
 
 	while (z.budget > 0 && search_round(p, &z))
 		;
@@ -688,6 +758,8 @@ static double local_search(struct placement *p, struct judge *j)
 	free(z.slow);
 	free(z.save);
 	free(z.t_save);
+	free(z.others);
+	free(z.room);
 	return z.v;
 }
 
@@ -695,8 +767,8 @@ static double local_search(struct placement *p, struct judge *j)
  * vibe for MoE layer l: candidates judged on the same sampled routings,
  * the best kept (the first of equals): the old placement (no weights move),
  * tokens balanced at each GPU's pace, tokens balanced (eplb's), predicted
- * time balanced; then, once routings were observed, the local search from
- * it.  *before and *after get the old and the kept one's judged expert
+ * time balanced; then, once routings were observed and when the partition
+ * weighs PIM, the local search from it.  *before and *after get the old and the kept one's judged expert
  * phase (both the kept one's without an old placement).
  */
 static void vibe_layer(struct placement *p, int l, const double *loads, const struct hw *hw,
@@ -729,7 +801,8 @@ static void vibe_layer(struct placement *p, int l, const double *loads, const st
 		}
 	}
 	layer_copy(p, l, best, 0);
-	if (p->nrecent[l] > 0) {
+	/* only where the partition weighs PIM: see place.h for why */
+	if (p->nrecent[l] > 0 && p->pim_aware && p->pim_table) {
 		layer_judged(p, &j);
 		best_v = local_search(p, &j);
 	}

@@ -133,7 +133,7 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
 /* vibe's judge: routings drawn per layer to cost a candidate placement */
 #define PLACE_SAMPLES 8
 /* vibe's local search: at most this many trials per expert of a layer */
-#define PLACE_SEARCH_TRIALS 2
+#define PLACE_SEARCH_TRIALS 1
 
 struct place_policy_info {
 	const char *name;	/* as --place takes it */
