@@ -768,8 +768,9 @@ static double local_search(struct placement *p, struct judge *j)
  * the best kept (the first of equals): the old placement (no weights move),
  * tokens balanced at each GPU's pace, tokens balanced (eplb's), predicted
  * time balanced; then, once routings were observed and when the partition
- * weighs PIM, the local search from it.  *before and *after get the old and the kept one's judged expert
- * phase (both the kept one's without an old placement).
+ * weighs PIM, the local search from it.  *before and *after get the old and
+ * the kept one's judged expert phase (both the kept one's without an old
+ * placement).
  */
 static void vibe_layer(struct placement *p, int l, const double *loads, const struct hw *hw,
 		       const struct model *m, const struct placement *old, double *before,

@@ -41,13 +41,52 @@
  *           topic clusters (routing.h).  At a fixed batch the two judge
  *           alike (qwen3-30b-a3b, batch 40: +2.2% against the simulated
  *           expert phase, tests/test_place.c; gpt-oss-120b +1.5% observed,
- *           -1.4% drawn), but serving gpt-oss-120b at 35 req/s on equal
+ *           -1.4% drawn; since the local search below, +2.0% and
+ *           +1.0% observed), but serving gpt-oss-120b at 35 req/s on equal
  *           GPUs, seeds 1-4, vibe judged on draws had a P90 TTFT 41% over
  *           eplb's on seed 1 (523 against 372 ms), on observed routings 4%
  *           under eplb's on average.  Since eplb's placement is one of the
  *           candidates, vibe is never judged worse than eplb; hot experts
  *           end up on fast GPUs, cold ones on slow GPUs, when the judge says
  *           it pays.
+ *           Then, when the partition weighs PIM and routings were observed,
+ *           a local search from the kept one (place_local_search): a
+ *           batch's tokens come in topic clusters (routing.h), so two hot
+ *           experts one topic favours, on one GPU, make it the straggler of
+ *           every batch heavy in that topic, which balancing expected loads
+ *           cannot see and the judge's routings show.  From the GPU most
+ *           often slowest over the routings (ties: the lower id), its
+ *           replicas, most tokens on the routings where it is slowest
+ *           first, go to the other GPUs, least busy on those routings
+ *           first: into a free slot, or swapped with that GPU's replica
+ *           with the fewest tokens on them (no GPU gets a second replica
+ *           of an expert).  A change is kept only when the judged value
+ *           drops (by 1e-9 of it, so the search never raises it and cannot
+ *           cycle); after one, the straggler is found again.  The judge's
+ *           times are kept per routing and GPU, so a trial re-costs only
+ *           the two GPUs it touches, and stops as soon as the routings
+ *           left cannot make up what it lost; both GPUs' replicas then
+ *           take their stacks in turn, heaviest first, as the greedy does
+ *           (each GPU's replicas stay spread over its stacks).  At most
+ *           PLACE_SEARCH_TRIALS x experts trials per layer; deterministic.
+ *           Measured (sh tests/vibe_table.sh, P90 TTFT, means over seeds;
+ *           before -> after): qwen3-30b-a3b, sched sieve, 35 req/s,
+ *           h100x8-pim-var, seeds 1-6: 1169 -> 1043 ms (-11%; eplb 1225;
+ *           5 seeds of 6 better); on identical GPUs (h100x8-pim), seeds
+ *           1-3: 592 -> 495 ms (eplb 603); at 30 req/s 26.3 -> 25.9 ms;
+ *           gpt-oss-120b, sched sieve, 35 req/s, seeds 1-6: 899 -> 906 ms
+ *           (eplb 1011; 3 seeds of 6 better): within the seeds' noise.
+ *           Not under sched gpu: there the GPU runs the cold experts too,
+ *           whose few tokens land afresh each batch, so what the search
+ *           learns from 8 routings did not carry over (gpt-oss-120b, 30
+ *           req/s, seeds 1-3: P90 TTFT +8% to +38%, straggler gap up
+ *           0.4-3%, by budget and routings; seeds 4-6 about even); there
+ *           vibe is as it was.  16 routings
+ *           in place of 8 searched alike under sieve (qwen3-30b-a3b at 35
+ *           req/s: 1025 against 1072 ms with 2 x experts trials, gpt-oss-
+ *           120b 862 against 813 ms, seeds 1-3) but changed which candidate
+ *           wins under sched gpu (+17% P90 TTFT, gpt-oss-120b at 30 req/s)
+ *           and doubled the cost: PLACE_SAMPLES stays 8.
  *
  * Load profile: per MoE layer and expert, the tokens it received, older ones
  * decayed by e^(-slots / PLACE_PROFILE_SLOTS) per observation of `slots`
@@ -132,7 +171,14 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
 #define PLACE_PIM_EXACT 8
 /* vibe's judge: routings drawn per layer to cost a candidate placement */
 #define PLACE_SAMPLES 8
-/* vibe's local search: at most this many trials per expert of a layer */
+/* vibe's local search: at most this many trials per expert of a layer.  It
+ * usually runs out of trials still improving (12 kept of 254 tried per layer
+ * at 2 x experts, qwen3-30b-a3b at 35 req/s), but each trial costs two GPUs'
+ * partitions on every routing: at 1 x experts, bench_serve's vibe run takes
+ * ~1.5 s more than without the search (5.2-5.5 s against 3.7 s, loaded
+ * 2-core machine), at 2 x experts 16 routings ~15 s more; the P90 TTFT
+ * under sieve did not tell 1 from 2 apart (1068 against 1072 ms, qwen3-30b-a3b
+ * at 35 req/s, seeds 1-3). */
 #define PLACE_SEARCH_TRIALS 1
 
 struct place_policy_info {
@@ -274,9 +320,9 @@ double place_judged_ns(const struct placement *p, const struct hw *hw, const str
 
 /*
  * vibe's local search on MoE layer `layer` from the placement in force
- * (the header above): changes it in place, only where the judge says so;
- * returns the judged value it ends with (place_judged_ns's, never above it
- * before the search).
+ * (the header above; here whatever the partition policy): changes it in
+ * place, only where the judge says so; returns the judged value it ends
+ * with (place_judged_ns's after it, never above place_judged_ns's before).
  */
 double place_local_search(struct placement *p, const struct hw *hw, const struct model *m,
 			  int layer);
