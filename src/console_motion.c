@@ -132,7 +132,7 @@ static long end_pos(const struct sim *s)
 /*
  * After a layer (or an event) of a motion: the front end's progress hook,
  * told done of total and the position to reach (to < 0: not known).  1
- * when it asked to stop, which is said and flagged.
+ * when it asked to stop before the end, which is said and flagged.
  */
 static int interrupted(struct console *c, const char *what, long done, long total, long to)
 {
@@ -144,7 +144,8 @@ static int interrupted(struct console *c, const char *what, long done, long tota
 				     .to_layer = to < 0 ? -1 : (int)(to % layers),
 				     .done = done, .total = total};
 
-	if (c->h.progress == NULL || !c->h.progress(c->h.ctx, &p))
+	/* a stop asked for as the motion arrives changes nothing: it is not said */
+	if (c->h.progress == NULL || !c->h.progress(c->h.ctx, &p) || done >= total)
 		return 0;
 	c->interrupted = 1;
 	where_text(s, where, sizeof where);
