@@ -40,9 +40,11 @@ static void keep(void *ctx, const char *line)
 
 static struct out out;
 
-static int open_session(struct console *c, int iters)
+/* A session of iters iterations printing to out, with progress hook progress (may be NULL). */
+static int open_session_with(struct console *c, int iters,
+			     int (*progress)(void *, const struct console_progress *))
 {
-	struct console_hooks h = {.ctx = &out, .print = keep};
+	struct console_hooks h = {.ctx = &out, .print = keep, .progress = progress};
 	struct sim_config cfg;
 	struct err e;
 
@@ -52,6 +54,11 @@ static int open_session(struct console *c, int iters)
 		return -1;
 	}
 	return 0;
+}
+
+static int open_session(struct console *c, int iters)
+{
+	return open_session_with(c, iters, NULL);
 }
 
 static void clear_out(void)
@@ -682,18 +689,9 @@ static int stop_at_call(void *ctx, const struct console_progress *p)
 
 static int open_hooked(struct console *c, int iters)
 {
-	struct console_hooks h = {.ctx = &out, .print = keep, .progress = stop_at_call};
-	struct sim_config cfg;
-	struct err e;
-
 	hook.calls = 0;
 	hook.stop_at = -1;
-	if (config_defaults(&cfg, TEST_DATADIR, &e) != 0 ||
-	    (cfg.iters = iters, console_init(c, &cfg, TEST_DATADIR, &h, &e)) != 0) {
-		fprintf(stderr, "console_init: %s\n", e.msg);
-		return -1;
-	}
-	return 0;
+	return open_session_with(c, iters, stop_at_call);
 }
 
 /*

@@ -16,24 +16,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int quitting(struct worker *w)
+/* A field of w that the other thread writes under mu. */
+static int read_locked(struct worker *w, const int *field)
 {
-	int q;
+	int v;
 
 	pthread_mutex_lock(&w->mu);
-	q = w->quit;
+	v = *field;
 	pthread_mutex_unlock(&w->mu);
-	return q;
+	return v;
+}
+
+static int quitting(struct worker *w)
+{
+	return read_locked(w, &w->quit);
 }
 
 static int cancelled(struct worker *w)
 {
-	int c;
-
-	pthread_mutex_lock(&w->mu);
-	c = w->cancel;
-	pthread_mutex_unlock(&w->mu);
-	return c;
+	return read_locked(w, &w->cancel);
 }
 
 /* The layer s simulates next, for the progress line. */
