@@ -81,6 +81,7 @@ static void run(struct app *ap, const char *line)
 	}
 	first = cl->nout;
 	cl->cycles = 0;
+	cl->progressed = 0;
 	if (line != NULL) {	/* the screen waits while it runs: say so first */
 		snprintf(ap->msg, sizeof ap->msg, "running :%s ...", line);
 		app_draw(ap);
@@ -90,6 +91,8 @@ static void run(struct app *ap, const char *line)
 	sim_mark(ap->w.s, &was);
 	rc = line != NULL ? uc->exec(uc->ctx, ap, line, err, sizeof err)
 			  : uc->startup(uc->ctx, ap, err, sizeof err);
+	if (cl->progressed && screen_signal() == SIGINT)
+		screen_signal_forget();	/* meant for the long command, which ended meanwhile */
 	if (rc != 0) {
 		snprintf(ap->msg, sizeof ap->msg, "error: %s", err);
 		out_add(cl, ap->msg);
@@ -276,6 +279,7 @@ int ui_progress(struct app *ap, const char *text)
 {
 	int ch, stop = 0;
 
+	ap->con.progressed = 1;
 	while ((ch = getch()) != ERR)
 		if (ch == KEY_ESC)
 			stop = 1;
