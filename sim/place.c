@@ -255,6 +255,11 @@ static void references_restart(struct placement *p, int iter);
 
 /* ---- life cycle ---- */
 
+int place_spare_slots(int policy, int spare)
+{
+	return policy == PLACE_LINEAR ? 0 : spare;
+}
+
 void place_init(struct placement *p, const struct model *m, const struct hw *hw,
 		const struct place_params *par)
 {

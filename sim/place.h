@@ -62,7 +62,7 @@
  * replicas (the j-th token of the expert goes to replica j mod n, as EPLB's
  * deployment does); a GPU holds at most one replica of an expert; a GPU's
  * slots are ceil(experts / G) + spare (the spare slots are where replicas
- * go; their memory is not charged here).
+ * go; capacity.h counts their memory, place_spare_slots).
  *
  * Recalibration (eplb and vibe; linear never moves), checked at the end of
  * every iteration:
@@ -174,6 +174,12 @@ struct placement {
 	struct place_move *moves;
 	int nmoves, moves_cap;
 };
+
+/*
+ * Spare slots per GPU and MoE layer that policy may fill with replicas:
+ * spare for eplb and vibe, 0 for linear (which never replicates).
+ */
+int place_spare_slots(int policy, int spare);
 
 /* The placement of par->policy for m on hw; profile empty (uniform load). */
 void place_init(struct placement *p, const struct model *m, const struct hw *hw,

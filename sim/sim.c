@@ -113,7 +113,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 		s->hw = *hw;
 	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
 		return -1;
-	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
+	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context,
+			   place_spare_slots(cfg->place, cfg->spare_slots), e) != 0)
 		return -1;
 	if (hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, e) != 0)
 		return -1;
