@@ -209,7 +209,7 @@ void test_capacity_register(void)
 		{"eplb's spare slots count: 4 fit where 5 do not, by hand", spare_slots_by_hand},
 		{"linear-attention state does not grow with context", linear_state_is_fixed},
 		{"refusal offers a context and GPU count that just fit", refusal_says_what_fits},
-		{"sim_init and a live context, place or spare_slots change refuse what does not fit", sim_refuses},
+		{"sim_init and a live context, place or spare_slots change refuse a misfit", sim_refuses},
 		{NULL, NULL},
 	};
 	tests_add_suite("capacity", cases);
