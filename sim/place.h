@@ -231,10 +231,22 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
 /*
  * After iteration iter: update the averages, check drift; 1 when a new
  * placement is taken (in force from iter + 1, logged), else 0.  A policy or
- * knob change (sim_configure) is passed in par and re-places at once.
+ * knob change made during iteration iter (sim_configure) is passed in par
+ * and taken here (a new policy, or new spare slots for eplb or vibe,
+ * re-places); one made at its start came through place_configure.
  */
 int place_end_iter(struct placement *p, int iter, const struct place_params *par,
 		   const struct hw *hw, const struct model *m);
+
+/*
+ * A knob change (sim_configure) at the start of iteration iter, before any
+ * of its layers: taken at once, as if place_end_iter had been given it
+ * after iteration iter - 1: a new policy, or new spare slots for eplb or
+ * vibe, re-places, in force from iter (logged; the weights move in iter).
+ * 1 when a new placement is taken, else 0.
+ */
+int place_configure(struct placement *p, int iter, const struct place_params *par,
+		    const struct hw *hw, const struct model *m);
 
 /* Bytes GPU g sends (dir 0) or receives (1) at layer l of iteration iter. */
 double place_pending_bytes(const struct placement *p, int iter, int layer, int g, int dir);

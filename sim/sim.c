@@ -965,6 +965,23 @@ void sim_place_params(const struct sim_config *cfg, struct place_params *par)
 	par->gain = cfg->recal_gain / 100.0;
 }
 
+void sim_place_configure(struct sim *s)
+{
+	struct place_params par;
+
+	sim_place_params(&s->cfg, &par);
+	if (s->layer != 0 || memcmp(&par, &s->place.par, sizeof par) == 0)
+		return;
+	if (s->iter == 0) {	/* nothing ran: the placement sim_init would make */
+		place_release(&s->place);
+		place_init(&s->place, &s->model, &s->hw, &par);
+		place_pim_sync(s);
+		return;
+	}
+	place_pim_sync(s);
+	place_configure(&s->place, s->iter, &par, &s->gpu_view, &s->model);
+}
+
 double sim_iter_ns(const struct sim *s)
 {
 	return s->iters_done ? s->iter_ns_sum / s->iters_done : 0;

@@ -261,6 +261,17 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 /* The placement knobs of cfg (place.h). */
 void sim_place_params(const struct sim_config *cfg, struct place_params *par);
 
+/*
+ * After s->cfg changed (the timeline applies a live change): at an
+ * iteration's start (layer 0) the placement takes s->cfg's knobs at once
+ * (place_configure), so a new placement is in force from this iteration;
+ * at iteration 0, layer 0, where nothing ran, it is made anew as sim_init
+ * makes it (nothing moves, nothing is logged).  Mid-iteration it does
+ * nothing: place_end_iter takes them after the iteration, in force from
+ * the next.
+ */
+void sim_place_configure(struct sim *s);
+
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */
 double sim_tokens_per_s(const struct sim *s);

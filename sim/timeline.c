@@ -190,6 +190,7 @@ static void config_apply(struct sim *s, const struct sim_config *cfg)
 	    hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, &e) != 0)
 		abort();
 	s->cfg = *cfg;
+	sim_place_configure(s);	/* at an iteration's start: the placement's knobs now */
 }
 
 /* ---- hooks ---- */
