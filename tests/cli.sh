@@ -372,6 +372,20 @@ expect 2 "does not fit .* 2 spare expert slots per GPU" -- serve --context 37500
 expect 2 "^sieve: -c: qwen3-30b-a3b does not fit .* 2 spare expert slots per GPU.*spare_slots <= 1," -- \
 	run --context 37500 --iters 2 -c 'run 1; set place eplb'
 expect 0 "place = eplb" -- run --context 37500 --iters 2 -c 'run 1; set spare_slots 1; set place eplb'
+# A live change of place is in force from the next iteration start: the set
+# message and the report's log name the same iteration.  At iteration 0,
+# layer 0 it is the run's start: a saved script replays a --place eplb run
+# byte for byte (no re-placement, nothing moved).
+expect 0 "place = eplb from iteration 1 \(set at iteration 0, layer 5\)" -- run --iters 3 -c 'step 5; set place eplb'
+expect 0 "^    from iteration 1: policy changed" -- run --iters 3 -c 'step 5; set place eplb; run'
+expect 0 "place = eplb from iteration 1, layer 0" -- run --iters 3 -c 'run 1; set place eplb'
+expect 0 "^    from iteration 1: policy changed" -- run --iters 3 -c 'run 1; set place eplb; run'
+expect 0 "eplb, straggler gap [0-9.]+ us, 0 recalibrations" -- run --iters 3 -c 'set place eplb; run'
+expect 0 "live at an iteration start: set at layer 0 of iteration i, taken at once" -- run --iters 1 -c 'help place'
+"$SIEVE" run --iters 3 --place eplb -c "run 2; save $tmp/eplb.sieve" --format json >"$tmp/eplb1.json" 2>/dev/null
+"$SIEVE" run -x "$tmp/eplb.sieve" --format json >"$tmp/eplb2.json" 2>/dev/null
+cmp -s "$tmp/eplb1.json" "$tmp/eplb2.json" && grep -q '"recalibrations": 0' "$tmp/eplb2.json" && ok ||
+	bad "a saved --place eplb run does not replay byte for byte"
 # Calibrated rates above the datasheet are refused where they are written.
 sed 's/^eff_tflops = 786 /eff_tflops = 1200/' data/hw/h100x4-pim.ini >"$tmp/tf.ini"
 expect 2 "tf.ini:[0-9]+: eff_tflops '1200' is above peak_tflops 989" -- run --hw "$tmp/tf.ini"
