@@ -1,5 +1,6 @@
 /*
- * capacity.h - does a model fit in the GPUs' memory at a batch and context?
+ * capacity.h - does a model fit in the GPUs' memory at a batch, context and
+ * placement?
  *
  * Per GPU, what a decode run keeps in HBM, for the fullest GPU (bytes):
  * - routed experts it holds: what the placement (place.h) can put on one
