@@ -28,9 +28,9 @@ const struct console_cmd console_cmds[] = {
 	 .long_help = NULL, .exec = con_reset},
 	{.name = "step", .alias = "s", .usage = "[N] [cycle|event|layer|iter]", .min_args = 0,
 	 .max_args = 2, .help = "simulate N layers (iterations, events, cycles); default 1 layer",
-	 .long_help = "Stops early at a breakpoint.  Events are task starts and ends in time\n"
-		      "order; cycles step the stack replay (the UI's Banks panel, else the\n"
-		      "console's own: see replay).",
+	 .long_help = "Stops early at a breakpoint (in the UI also at Esc or Ctrl-C).  Events\n"
+		      "are task starts and ends in time order; cycles step the stack replay\n"
+		      "(the UI's Banks panel, else the console's own: see replay).",
 	 .exec = con_step},
 	{.name = "back", .alias = "b", .usage = "[N] [layer|iter]", .min_args = 0, .max_args = 2,
 	 .help = "go back N layers (or iterations); default 1 layer",
@@ -39,10 +39,13 @@ const struct console_cmd console_cmds[] = {
 	 .exec = con_back},
 	{.name = "run", .alias = "r", .usage = "[N]", .min_args = 0, .max_args = 1,
 	 .help = "simulate N iterations (default: to the end), stopping at breakpoints",
-	 .long_help = NULL, .exec = con_run},
+	 .long_help = "In the UI the status line shows how far it got; Esc or Ctrl-C stops it\n"
+		      "at the next layer boundary (a script running it stops too).",
+	 .exec = con_run},
 	{.name = "goto", .alias = NULL, .usage = "ITER [LAYER]", .min_args = 1, .max_args = 2,
 	 .help = "jump to a position (forward or back), ignoring breakpoints",
-	 .long_help = "Position ITER LAYER is before layer LAYER of iteration ITER is simulated.",
+	 .long_help = "Position ITER LAYER is before layer LAYER of iteration ITER is simulated.\n"
+		      "In the UI a jump far ahead shows its progress; Esc or Ctrl-C stops it.",
 	 .exec = con_goto},
 	{.name = "pause", .alias = NULL, .usage = "", .min_args = 0, .max_args = 0,
 	 .help = "stop playing (only in the UI)", .long_help = NULL, .exec = con_ui_only},
@@ -221,8 +224,12 @@ int console_set(struct console *c, const char *name, const char *text, int force
 		if (p.when == CONFIG_LIVE) {
 			if (sim_configure(s, &cfg, e) != 0)
 				return -1;
-			console_printf(c, "%s = %s from iteration %d, layer %d", name, shown, s->iter,
-				       s->layer);
+			if (p.at_iteration && s->layer > 0)	/* the placement changes between iterations */
+				console_printf(c, "%s = %s from iteration %d (set at iteration %d, "
+					       "layer %d)", name, shown, s->iter + 1, s->iter, s->layer);
+			else
+				console_printf(c, "%s = %s from iteration %d, layer %d", name, shown,
+					       s->iter, s->layer);
 			return 0;
 		}
 		if (restart(c, name, &cfg, c->ov, c->nov, force, e) != 0)
@@ -271,7 +278,7 @@ static void show_param(struct console *c, const struct param *p, const char *ext
 	if (p->f->unit[0] != '\0')
 		snprintf(unit, sizeof unit, " %s", p->f->unit);
 	console_printf(c, "%-20s %s%s  (%s, %s%s)", p->f->name, v, unit,
-		       param_scope_name(p->scope), param_when_name(p->when), extra);
+		       param_scope_name(p->scope), param_when_name(p), extra);
 }
 
 /* Where the live change that set run parameter p last was made, or "". */
