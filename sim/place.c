@@ -13,7 +13,8 @@
 const struct place_policy_info place_policies[PLACE_NPOLICIES] = {
 	{"linear", "expert e on GPU e mod G; never moves", 0},
 	{"eplb", "DeepSeek EPLB: balance predicted tokens, replicate the hottest", 1},
-	{"vibe", "ViBE: per layer the candidate placement whose slowest GPU is predicted fastest", 1},
+	{"vibe", "ViBE: per layer the candidate placement whose slowest GPU is predicted fastest, "
+		 "then (sieve, duplex) swaps that part co-activated experts", 1},
 };
 
 const char *const place_policy_names[PLACE_NPOLICIES + 1] = {"linear", "eplb", "vibe", NULL};
