@@ -156,6 +156,26 @@ static void judge_by_hand(void)
 	place_release(&v);
 }
 
+/* qwen3-30b-a3b, vibe, sched sieve, batch 40 on hw for iters iterations,
+ * stepped to iteration `frozen`, from which recalibration is off. */
+static void vibe_frozen(struct sim *s, const char *hw, int iters, int frozen)
+{
+	struct sim_config cfg;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	snprintf(cfg.hw, sizeof cfg.hw, "%s", hw);
+	cfg.sched = SCHED_SIEVE;
+	cfg.place = PLACE_VIBE;
+	cfg.batch = 40;
+	cfg.iters = iters;
+	CU_ASSERT_EQUAL_FATAL(sim_init(s, &cfg, TEST_DATADIR, &e), 0);
+	while (s->iter < frozen)
+		CU_ASSERT_EQUAL_FATAL(sim_step_iter(s), 1);
+	cfg.recal_drift = cfg.recal_time = 100;
+	CU_ASSERT_EQUAL_FATAL(sim_configure(s, &cfg, &e), 0);
+}
+
 /*
  * The judge against the simulation: qwen3-30b-a3b on 8 equal GPUs, sched
  * sieve, batch 40; after 40 iterations recalibration is turned off, and the
@@ -167,23 +187,11 @@ static void judge_by_hand(void)
  */
 static void judge_matches_simulation(void)
 {
-	struct sim_config cfg;
 	struct sim s;
 	struct sim_totals t40, t60;
-	struct err e;
 	double judged = 0, simulated;
 
-	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
-	snprintf(cfg.hw, sizeof cfg.hw, "h100x8-pim");
-	cfg.sched = SCHED_SIEVE;
-	cfg.place = PLACE_VIBE;
-	cfg.batch = 40;
-	cfg.iters = 60;
-	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-	while (s.iter < 40)
-		CU_ASSERT_EQUAL_FATAL(sim_step_iter(&s), 1);
-	cfg.recal_drift = cfg.recal_time = 100;
-	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	vibe_frozen(&s, "h100x8-pim", 60, 40);
 	sim_totals(&s, &t40);
 	while (sim_step_iter(&s) == 1)
 		;
@@ -263,22 +271,10 @@ static void search_separates_coactivated(void)
  */
 static void search_never_raises(void)
 {
-	struct sim_config cfg;
 	struct sim s;
-	struct err e;
 	double before_sum = 0, after_sum = 0;
 
-	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
-	snprintf(cfg.hw, sizeof cfg.hw, "h100x8-pim-var");
-	cfg.sched = SCHED_SIEVE;
-	cfg.place = PLACE_VIBE;
-	cfg.batch = 40;
-	cfg.iters = 24;
-	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
-	while (s.iter < 12)
-		CU_ASSERT_EQUAL_FATAL(sim_step_iter(&s), 1);
-	cfg.recal_drift = cfg.recal_time = 100;
-	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	vibe_frozen(&s, "h100x8-pim-var", 24, 12);
 	while (sim_step_iter(&s) == 1)
 		;
 	for (int l = s.model.first_dense; l < s.model.layers; l++) {
