@@ -124,8 +124,11 @@ static void print_text(const struct sim *s, const struct serve_config *c,
 {
 	printf("sieve serve: %s on %s (%d GPUs), sched %s, place %s\n", s->model.name, s->hw.name,
 	       s->hw.gpus, config_sched_name(s->cfg.sched), place_policies[s->cfg.place].name);
-	printf("%s arrivals at %g/s for %g s, max batch %d, SLO TTFT %g ms, TPOT %g ms, seed %llu\n\n",
-	       c->arrivals ? c->arrivals : "Poisson", c->rate, c->duration_s, c->max_batch,
+	if (c->arrivals != NULL)	/* the rate plays no part */
+		printf("%s arrivals in the first %g s", c->arrivals, c->duration_s);
+	else
+		printf("Poisson arrivals at %g/s for %g s", c->rate, c->duration_s);
+	printf(", max batch %d, SLO TTFT %g ms, TPOT %g ms, seed %llu\n\n", c->max_batch,
 	       c->slo_ttft_ms, c->slo_tpot_ms, c->seed);
 	printf("  requests        %10d\n", r->nreq);
 	printf("  TTFT            %10.3f ms p50, %.3f p90, %.3f p99\n", r->ttft_p50_ms, r->ttft_p90_ms,
