@@ -489,8 +489,11 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 			}
 			if (n > 0) {
 				if (decode_ns(s, &mm, s->place.nrecal + speed_epoch, n, (int)ceil(ctx / n),
-					      &ns, &strag, &r->decode_simulated, e) != 0)
+					      &ns, &strag, &r->decode_simulated, e) != 0) {
+					err_prefix(e, "serve: decoding %d request%s of mean context %.0f "
+						   "at %.3f s: ", n, n == 1 ? "" : "s", ceil(ctx / n), t / 1e9);
 					goto fail;
+				}
 				t += ns;
 				r->decode_iters++;
 				iter_record(r, t, strag);

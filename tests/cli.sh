@@ -405,6 +405,8 @@ serve_err "^sieve: $tmp/arr.csv:1: arrival_s '-1' is not a time >= 0 s" --arriva
 : >"$tmp/arr.csv"
 serve_err "^sieve: $tmp/arr.csv: no requests" --arrivals "$tmp/arr.csv"
 serve_err "^sieve: $tmp: cannot read: Is a directory" --arrivals "$tmp"
+printf '0,10,200000\n' >"$tmp/arr.csv"	# its KV cache outgrows the GPUs at max batch 64
+serve_err "^sieve: serve: decoding 1 request of mean context [0-9]+ at [0-9.]+ s: qwen3-30b-a3b does not fit" --arrivals "$tmp/arr.csv"
 printf '0,100,20\n0.5,200,10\n' >"$tmp/arr.csv"
 expect 0 "^ +requests +2$" -- serve --arrivals "$tmp/arr.csv"
 expect 0 "arr.csv arrivals in the first 60 s, max batch" -- serve --arrivals "$tmp/arr.csv"
