@@ -56,6 +56,24 @@ static int options(struct cli_args *a, const char *datadir, struct serve_opts *o
 	return rc;
 }
 
+/* Run options serve sets itself: given, they would be ignored, so they are refused. */
+static int not_for_serve(struct cli_args *a, struct err *e)
+{
+	static const struct {
+		const char *name, *why;
+	} own[] = {
+		{"batch", "serve's batch is --max-batch"},
+		{"iters", "serve decodes until every request is done"},
+		{"active", "serve decodes the running requests"},
+		{"context", "serve's contexts are the requests' prompts and outputs"},
+	};
+
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (cli_get(a, own[i].name) != NULL)
+			return err_set(e, "--%s: not with serve (%s)", own[i].name, own[i].why);
+	return 0;
+}
+
 /* "T:SPEC" into c's change; "none" leaves it off. */
 static int speed_change(const char *text, struct serve_config *c, struct err *e)
 {
@@ -163,7 +181,7 @@ int cmd_serve(int argc, char **argv)
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0 || options(&a, datadir, &o, &e) != 0 ||
-	    cli_check_unused(&a, known, &e) != 0)
+	    not_for_serve(&a, &e) != 0 || cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
 	memset(&c, 0, sizeof c);
 	c.rate = o.rate;
