@@ -7,11 +7,13 @@
 
 #include "err.h"
 #include "gpu.h"
+#include "rng.h"
+#include "sched.h"
 
 const struct place_policy_info place_policies[PLACE_NPOLICIES] = {
 	{"linear", "expert e on GPU e mod G; never moves", 0},
 	{"eplb", "DeepSeek EPLB: balance predicted tokens, replicate the hottest", 1},
-	{"vibe", "ViBE: predicted time per GPU (speed x load), hottest to fastest", 1},
+	{"vibe", "ViBE: per layer the candidate placement whose slowest GPU is predicted fastest", 1},
 };
 
 const char *const place_policy_names[PLACE_NPOLICIES + 1] = {"linear", "eplb", "vibe", NULL};
@@ -56,8 +58,9 @@ int place_replica_tokens(const struct placement *p, int layer, int e, int r, int
 	return count / n + (r < count % n);
 }
 
-void place_set_pim(struct placement *p, int on, const double *pim_ns)
+void place_set_pim(struct placement *p, int on, const double *pim_ns, int sched)
 {
+	p->sched = sched;
 	if (pim_ns != NULL && !p->pim_table) {
 		memcpy(p->pim_ns, pim_ns, sizeof p->pim_ns);
 		p->pim_table = 1;
@@ -116,13 +119,42 @@ static void place_linear(struct placement *p, int l)
 	}
 }
 
+/* What a greedy placement balances. */
+enum objective {
+	OBJ_TOKENS,	/* eplb: predicted tokens */
+	OBJ_TIME,	/* vibe: predicted time (place_cost_ns) */
+	OBJ_PACED,	/* predicted tokens at each GPU's pace (tokens x time per tile token) */
+};
+
+/* GPU g's time per token of a full tile, measured correction included:
+ * OBJ_PACED's weight, so equal GPUs balance tokens exactly as eplb does. */
+static double pace(const struct placement *p, const struct hw *hw, const struct model *m, int g)
+{
+	return p->corr[g] * gpu_expert_ns(hw, p->speed[g], m->hidden, m->expert_inter,
+					  m->expert_weight_bytes, hw->tile_m) / hw->tile_m;
+}
+
+static double objective_of(const struct placement *p, const struct hw *hw, const struct model *m,
+			   int obj, int g, double load)
+{
+	switch (obj) {
+	case OBJ_TIME:
+		return place_cost_ns(p, hw, m, g, load);
+	case OBJ_PACED:
+		return load * pace(p, hw, m, g);
+	default:
+		return load;
+	}
+}
+
 /*
- * eplb or vibe for MoE layer l (an index from 0) from loads[experts]:
- * replicas to the hottest experts, then each replica, heaviest first, to
- * the best GPU with a free slot.  Writes nrep/gpu/stack of layer l.
+ * A greedy placement of MoE layer l (an index from 0) from loads[experts]
+ * balancing obj: replicas to the hottest experts, then each replica,
+ * heaviest first, to the GPU with a free slot where the sum of obj is least
+ * after adding it.  Writes nrep/gpu/stack of layer l.
  */
 static void place_greedy(struct placement *p, int l, const double *loads, const struct hw *hw,
-			 const struct model *m, const struct placement *old)
+			 const struct model *m, const struct placement *old, int obj)
 {
 	int E = p->experts, G = p->gpus, nitems = 0, maxrep = G < PLACE_MAX_REPLICAS ? G : PLACE_MAX_REPLICAS;
 	int used[HW_MAX_GPUS] = {0}, spare = G * p->slots - E;
@@ -142,10 +174,9 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 				best = e;
 		if (best < 0 || loads[best] <= 0)
 			break;
-		/* vibe's model: splitting an expert below a tile of tokens saves
-		 * no compute and reads its weights twice (decode) */
-		if (p->par.policy == PLACE_VIBE && !p->pim_aware &&
-		    loads[best] / (nrep[best] + 1) < hw->tile_m)
+		/* vibe's GPU-only model: splitting an expert below a tile of
+		 * tokens saves no compute and reads its weights twice (decode) */
+		if (obj == OBJ_TIME && !p->pim_aware && loads[best] / (nrep[best] + 1) < hw->tile_m)
 			break;
 		nrep[best]++;
 	}
@@ -163,9 +194,7 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 				holds |= gpu[e * PLACE_MAX_REPLICAS + r] == g;
 			if (used[g] >= p->slots || holds)
 				continue;
-			v = p->par.policy == PLACE_VIBE ?
-				    sum[g] + place_cost_ns(p, hw, m, g, it[i].load) :
-				    sum[g] + it[i].load;
+			v = sum[g] + objective_of(p, hw, m, obj, g, it[i].load);
 			/* ties: fewer experts, then the lower id (deterministic) */
 			if (best < 0 || v < best_v || (v == best_v && used[g] < used[best]))
 				best = g, best_v = v;
@@ -180,9 +209,7 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 				holds |= gpu[e * PLACE_MAX_REPLICAS + r] == g;
 			if (!held || holds || used[g] >= p->slots || g == best)
 				continue;
-			v = p->par.policy == PLACE_VIBE ?
-				    sum[g] + place_cost_ns(p, hw, m, g, it[i].load) :
-				    sum[g] + it[i].load;
+			v = sum[g] + objective_of(p, hw, m, obj, g, it[i].load);
 			if (v <= best_v * (1 + PLACE_STICKY)) {
 				best = g, best_v = v;
 				break;
@@ -194,6 +221,140 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 		sum[best] = best_v;
 	}
 	free(it);
+}
+
+/* ---- vibe's judge: the partition's own estimate on sampled routings ---- */
+
+/* PIM time of one expert with k tokens: the table, past it linear in k
+ * (a lower bound: the partition keeps such experts on the GPU anyway). */
+static double pim_time(const struct placement *p, int k)
+{
+	if (!p->pim_table)
+		return -1;
+	return k <= PLACE_PIM_TOKENS ? p->pim_ns[k] : p->pim_ns[PLACE_PIM_TOKENS] * k / PLACE_PIM_TOKENS;
+}
+
+/*
+ * The routings vibe's judge costs MoE layer l on, into samples[s x experts];
+ * returns how many.  Its last PLACE_SAMPLES observed token counts, as they
+ * were: a batch's tokens come in topic clusters (routing.h), so one
+ * iteration's counts scatter far more than draws from the average shares
+ * would, and that scatter is what a placement must absorb.  Before any,
+ * PLACE_SAMPLES draws of the expected token-slots (the loads, rounded) from
+ * the loads' shares, keyed by (layer, sample).  Every candidate, and the
+ * placement before and after, are judged on the same routings.
+ */
+static int judge_samples(const struct placement *p, int l, const double *loads, int *samples)
+{
+	int E = p->experts, n = p->nrecent[l] < PLACE_SAMPLES ? p->nrecent[l] : PLACE_SAMPLES;
+	double *cum, total = 0;
+
+	for (int s = 0; s < n; s++)
+		memcpy(&samples[s * E], &p->recent[((size_t)s * p->layers + l) * E],
+		       (size_t)E * sizeof *samples);
+	if (n > 0)
+		return n;
+	cum = xcalloc((size_t)E + 1, sizeof *cum);
+	for (int e = 0; e < E; e++)
+		cum[e] = total += loads[e];
+	memset(samples, 0, (size_t)PLACE_SAMPLES * E * sizeof *samples);
+	for (int s = 0; s < PLACE_SAMPLES && total > 0; s++) {
+		struct rng r;
+		long slots = lround(total);
+		rng_derive(&r, 0x5ce7, (uint64_t)l, (uint64_t)s, 0);
+		for (long t = 0; t < slots; t++) {
+			double u = rng_uniform(&r) * total;
+			int lo = 0, hi = E - 1;
+			while (lo < hi) {	/* the first expert whose cumulative load passes u */
+				int mid = (lo + hi) / 2;
+				if (cum[mid] > u)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			samples[s * E + lo]++;
+		}
+	}
+	free(cum);
+	return PLACE_SAMPLES;
+}
+
+/*
+ * The prefill expert phase of MoE layer l's slowest GPU for a prefill of
+ * p->prefill_tokens tokens: each replica's share of them (the loads'
+ * shares), every expert on the GPU (serve.h), at the GPU's speed.
+ */
+static double prefill_judged(const struct placement *p, const struct hw *hw,
+			     const struct model *m, int l, const double *loads)
+{
+	int E = p->experts, *counts;
+	double sum = 0, worst = 0;
+
+	if (p->prefill_per_iter <= 0)
+		return 0;
+	counts = xcalloc((size_t)E * PLACE_MAX_REPLICAS, sizeof *counts);
+	for (int e = 0; e < E; e++)
+		sum += loads[e];
+	for (int g = 0; g < p->gpus && sum > 0; g++) {
+		int n = 0;
+		for (int e = 0; e < E; e++) {
+			int c = l * E + e;
+			double slots = p->prefill_tokens * m->top_k * loads[e] / sum;
+			for (int r = 0; r < p->nrep[c]; r++)
+				if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
+					counts[n++] = (int)ceil(slots / p->nrep[c]);
+		}
+		worst = fmax(worst, gpu_experts_ns(hw, p->speed[g], m->hidden, m->expert_inter,
+						   m->expert_weight_bytes, counts, n));
+	}
+	free(counts);
+	return worst;
+}
+
+/*
+ * The expert phase of MoE layer l's slowest GPU as the placement in p has
+ * it, averaged over the routings in samples, plus prefill_per_iter times
+ * its prefill (prefill_judged): each GPU's experts split by
+ * the partition policy (GPU-only when the model is not PIM-aware) and
+ * costed by its estimate (sched_sieve_estimate) at the GPU's speed, times
+ * the measured correction.  x: room for experts x PLACE_MAX_REPLICAS.
+ */
+static double layer_judged(const struct placement *p, const struct hw *hw, const struct model *m,
+			   int l, const double *loads, const int *samples, int nsamples,
+			   struct sched_expert *x)
+{
+	int E = p->experts, pim = p->pim_aware && p->pim_table;
+	struct sched_params sp = {pim ? p->sched : SCHED_GPU, 0};
+	double total = 0;
+
+	for (int s = 0; s < nsamples; s++) {
+		double worst = 0;
+		for (int g = 0; g < p->gpus; g++) {
+			struct sched_gpu sg = {hw, sched_pim_locks_stacks(hw), m, p->speed[g], p->stacks,
+					       x, 0, 0, 0, NULL};
+			for (int e = 0; e < E; e++) {
+				int c = l * E + e, n = p->nrep[c], count = samples[s * E + e];
+				for (int r = 0; r < n && count > 0; r++) {
+					int k = count / n + (r < count % n);
+					if (p->gpu[c * PLACE_MAX_REPLICAS + r] != g || k == 0)
+						continue;
+					x[sg.n++] = (struct sched_expert){
+						.expert = e, .gpu = g, .tokens = k,
+						.stack = p->stack[c * PLACE_MAX_REPLICAS + r],
+						.gpu_ns = gpu_expert_ns(hw, p->speed[g], m->hidden,
+									m->expert_inter,
+									m->expert_weight_bytes, k),
+						.pim_ns = pim ? pim_time(p, k) : -1};
+				}
+			}
+			if (sg.n == 0)
+				continue;
+			sched_partition(&sp, &sg);
+			worst = fmax(worst, p->corr[g] * sched_sieve_estimate(&sg));
+		}
+		total += worst;
+	}
+	return total / nsamples + p->prefill_per_iter * prefill_judged(p, hw, m, l, loads);
 }
 
 /* Expected tokens per expert of MoE layer l per iteration: the profile's
@@ -209,8 +370,8 @@ static void loads_of(const struct placement *p, int l, double *loads)
 		loads[e] = p->observed && sum > 0 ? prof[e] / sum * p->slots_peak : 1.0;
 }
 
-/* Predicted expert phase of the slowest GPU, summed over layers. */
-static double makespan(const struct placement *p, const struct hw *hw, const struct model *m)
+/* eplb's objective: the most predicted tokens on one GPU, summed over layers. */
+static double token_makespan(const struct placement *p)
 {
 	double total = 0, *loads = xcalloc((size_t)p->experts, sizeof *loads);
 
@@ -219,13 +380,8 @@ static double makespan(const struct placement *p, const struct hw *hw, const str
 		loads_of(p, l, loads);
 		for (int e = 0; e < p->experts; e++) {
 			int c = l * p->experts + e;
-			for (int r = 0; r < p->nrep[c]; r++) {
-				int g = p->gpu[c * PLACE_MAX_REPLICAS + r];
-				double load = loads[e] / p->nrep[c];
-				/* each policy judged by its own objective */
-				t[g] += p->par.policy == PLACE_VIBE ? place_cost_ns(p, hw, m, g, load)
-								    : load;
-			}
+			for (int r = 0; r < p->nrep[c]; r++)
+				t[p->gpu[c * PLACE_MAX_REPLICAS + r]] += loads[e] / p->nrep[c];
 		}
 		for (int g = 0; g < p->gpus; g++)
 			worst = fmax(worst, t[g]);
@@ -235,19 +391,100 @@ static double makespan(const struct placement *p, const struct hw *hw, const str
 	return total;
 }
 
+/* Layer l's placement arrays: saved to or restored from one buffer. */
+static void layer_copy(struct placement *p, int l, unsigned char *buf, int save)
+{
+	size_t E = (size_t)p->experts, R = E * PLACE_MAX_REPLICAS;
+	unsigned char *nrep = &p->nrep[l * E], *gpu = &p->gpu[l * R], *stack = &p->stack[l * R];
+
+	if (save) {
+		memcpy(buf, nrep, E);
+		memcpy(buf + E, gpu, R);
+		memcpy(buf + E + R, stack, R);
+	} else {
+		memcpy(nrep, buf, E);
+		memcpy(gpu, buf + E, R);
+		memcpy(stack, buf + E + R, R);
+	}
+}
+
+/*
+ * vibe for MoE layer l: candidates judged on the same sampled routings,
+ * the best kept (the first of equals): the old placement (no weights move),
+ * tokens balanced at each GPU's pace, tokens balanced (eplb's), predicted
+ * time balanced.  *before and *after get the old and the kept one's judged
+ * expert phase (both the kept one's without an old placement).
+ */
+static void vibe_layer(struct placement *p, int l, const double *loads, const struct hw *hw,
+		       const struct model *m, const struct placement *old, double *before,
+		       double *after)
+{
+	static const int objs[] = {OBJ_PACED, OBJ_TOKENS, OBJ_TIME};
+	size_t E = (size_t)p->experts, bytes = E * (1 + 2 * PLACE_MAX_REPLICAS);
+	int *samples = xcalloc((size_t)PLACE_SAMPLES * E, sizeof *samples);
+	struct sched_expert *x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *x);
+	unsigned char *best = xmalloc(bytes);
+	double best_v = INFINITY;
+
+	int ns = judge_samples(p, l, loads, samples);
+	if (old != NULL) {
+		memcpy(best, &old->nrep[l * E], E);
+		memcpy(best + E, &old->gpu[l * E * PLACE_MAX_REPLICAS], E * PLACE_MAX_REPLICAS);
+		memcpy(best + E + E * PLACE_MAX_REPLICAS, &old->stack[l * E * PLACE_MAX_REPLICAS],
+		       E * PLACE_MAX_REPLICAS);
+		layer_copy(p, l, best, 0);
+		best_v = layer_judged(p, hw, m, l, loads, samples, ns, x);
+	}
+	*before = best_v;
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+		double v;
+		place_greedy(p, l, loads, hw, m, old, objs[i]);
+		v = layer_judged(p, hw, m, l, loads, samples, ns, x);
+		if (v < best_v) {
+			best_v = v;
+			layer_copy(p, l, best, 1);
+		}
+	}
+	layer_copy(p, l, best, 0);
+	if (old == NULL)
+		*before = best_v;
+	*after = best_v;
+	free(samples);
+	free(x);
+	free(best);
+}
+
+/*
+ * The placement of p's policy into p (old: the one in force, or NULL);
+ * returns the predicted makespan before and after by the policy's own
+ * objective (vibe: the judged expert phase of the slowest GPU, summed over
+ * layers; eplb: tokens).
+ */
 static void place_all(struct placement *p, const struct hw *hw, const struct model *m,
-		      const struct placement *old)
+		      const struct placement *old, double *before, double *after)
 {
 	double *loads = xcalloc((size_t)p->experts, sizeof *loads);
 
+	*before = *after = 0;
+	if (p->par.policy == PLACE_EPLB && old != NULL)
+		*before = token_makespan(p);
 	for (int l = 0; l < p->layers; l++) {
+		double b, a;
 		if (p->par.policy == PLACE_LINEAR) {
 			place_linear(p, l);
 			continue;
 		}
 		loads_of(p, l, loads);
-		place_greedy(p, l, loads, hw, m, old);
+		if (p->par.policy == PLACE_EPLB) {
+			place_greedy(p, l, loads, hw, m, old, OBJ_TOKENS);
+			continue;
+		}
+		vibe_layer(p, l, loads, hw, m, old, &b, &a);
+		*before += b;
+		*after += a;
 	}
+	if (p->par.policy == PLACE_EPLB)
+		*after = token_makespan(p);
 	free(loads);
 }
 
@@ -278,9 +515,14 @@ void place_init(struct placement *p, const struct model *m, const struct hw *hw,
 	p->stack = xcalloc(n * PLACE_MAX_REPLICAS + 1, 1);
 	p->profile = xcalloc(n + 1, sizeof *p->profile);
 	p->ref = xcalloc(n + 1, sizeof *p->ref);
+	p->recent = xcalloc(n * PLACE_SAMPLES + 1, sizeof *p->recent);
+	p->nrecent = xcalloc((size_t)p->layers + 1, sizeof *p->nrecent);
 	p->pending = xcalloc((size_t)p->layers * (size_t)p->gpus * 2 + 1, sizeof *p->pending);
 	p->pending_iter = -1;
-	place_all(p, hw, m, NULL);
+	{
+		double before, after;
+		place_all(p, hw, m, NULL, &before, &after);
+	}
 	references_restart(p, 0);
 }
 
@@ -291,6 +533,8 @@ void place_release(struct placement *p)
 	free(p->stack);
 	free(p->profile);
 	free(p->ref);
+	free(p->recent);
+	free(p->nrecent);
 	free(p->pending);
 	free(p->recal);
 	free(p->moves);
@@ -317,6 +561,8 @@ void place_copy(struct placement *dst, const struct placement *src)
 	dst->stack = dup(src->stack, n * PLACE_MAX_REPLICAS);
 	dst->profile = dup(src->profile, n * sizeof *src->profile);
 	dst->ref = dup(src->ref, n * sizeof *src->ref);
+	dst->recent = dup(src->recent, n * PLACE_SAMPLES * sizeof *src->recent);
+	dst->nrecent = dup(src->nrecent, (size_t)src->layers * sizeof *src->nrecent);
 	dst->pending = dup(src->pending, (size_t)src->layers * src->gpus * 2 * sizeof *src->pending);
 	dst->recal = dup(src->recal, (size_t)src->nrecal * sizeof *src->recal);
 	dst->recal_cap = src->nrecal;
@@ -348,6 +594,11 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
 	for (int e = 0; e < p->experts; e++)
 		prof[e] = (float)(keep * prof[e] + counts[e]);
 	p->slots_peak = fmax(p->slots_peak, slots);
+	{	/* the judge's routings: this layer's last PLACE_SAMPLES */
+		int l = layer - p->first, k = p->nrecent[l]++ % PLACE_SAMPLES;
+		memcpy(&p->recent[((size_t)k * p->layers + l) * p->experts], counts,
+		       (size_t)p->experts * sizeof *counts);
+	}
 	for (int g = 0; g < p->gpus; g++) {
 		p->meas[g] += meas_ns[g];
 		p->model[g] += model_ns[g];
@@ -459,9 +710,7 @@ static int replace(struct placement *p, int iter, int reason, double drift, cons
 
 	memset(&old, 0, sizeof old);
 	place_copy(&old, p);
-	before = makespan(p, hw, m);
-	place_all(p, hw, m, &old);
-	after = makespan(p, hw, m);
+	place_all(p, hw, m, &old, &before, &after);
 	references_restart(p, iter);
 	if (reason != PLACE_POLICY && after > before * (1 - p->par.gain)) {
 		/* not worth moving: keep the old placement */
@@ -529,6 +778,28 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 	return dt / p->par.time >= dp / p->par.drift ?
 		       replace(p, iter, PLACE_TIME, dt, hw, m) :
 		       replace(p, iter, PLACE_PROFILE, dp, hw, m);
+}
+
+double place_judged_ns(const struct placement *p, const struct hw *hw, const struct model *m,
+		       int layer)
+{
+	size_t E = (size_t)p->experts;
+	int *samples = xcalloc((size_t)PLACE_SAMPLES * E, sizeof *samples), l = layer - p->first;
+	struct sched_expert *x = xcalloc(E * PLACE_MAX_REPLICAS, sizeof *x);
+	double *loads = xcalloc(E, sizeof *loads), v;
+
+	loads_of(p, l, loads);
+	v = layer_judged(p, hw, m, l, loads, samples, judge_samples(p, l, loads, samples), x);
+	free(samples);
+	free(x);
+	free(loads);
+	return v;
+}
+
+void place_set_prefill(struct placement *p, double tokens, double per_iter)
+{
+	p->prefill_tokens = tokens;
+	p->prefill_per_iter = per_iter;
 }
 
 double place_pending_bytes(const struct placement *p, int iter, int layer, int g, int dir)

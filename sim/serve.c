@@ -415,7 +415,7 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 	int *running, nrun = 0, next = 0, *prompts, changed = c->change_speed == NULL;
 	int recal0 = s->place.nrecal;
 	long speed_epoch = 0;
-	double t = 0, *shares, prefill_strag = 0;
+	double t = 0, *shares, prefill_strag = 0, prefill_tokens = 0;
 
 	memset(r, 0, sizeof *r);
 	if (c->max_batch < 1 || c->max_batch > s->cfg.batch)
@@ -467,6 +467,8 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 			running[nrun++] = next++;
 		}
 		if (nadm > 0) {
+			for (int i = 0; i < nadm; i++)
+				prefill_tokens += prompts[i];
 			t += serve_prefill_ns(s, shares, prompts, nadm, &strag);
 			prefill_strag += strag / moe_layers(s);
 			r->prefills++;
@@ -488,6 +490,10 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 				}
 			}
 			if (n > 0) {
+				/* what vibe's judge weighs besides decode (place.h) */
+				if (r->prefills > 0)
+					place_set_prefill(&s->place, prefill_tokens / r->prefills,
+							  (double)r->prefills / (r->decode_iters + 1));
 				if (decode_ns(s, &mm, s->place.nrecal + speed_epoch, n, (int)ceil(ctx / n),
 					      &ns, &strag, &r->decode_simulated, e) != 0) {
 					err_prefix(e, "serve: decoding %d request%s of mean context %.0f "

@@ -87,13 +87,19 @@ static void place_pim_sync(struct sim *s)
 	/* only vibe's cost reads the table: eplb and linear skip its 64 kernels */
 	if (on && s->place_pim_state == 0 && s->cfg.place == PLACE_VIBE) {
 		struct err e;
+		double *t = s->place_pim_ns;
 		s->place_pim_state = 1;
-		for (int k = 1; k <= PLACE_PIM_TOKENS && s->place_pim_state == 1; k++)
-			if (pimcost_expert_ns(s->pim, k, &s->place_pim_ns[k], &e) != 0)
+		for (int k = 1; k <= PLACE_PIM_EXACT && s->place_pim_state == 1; k++)
+			if (pimcost_expert_ns(s->pim, k, &t[k], &e) != 0)
 				s->place_pim_state = -1;
+		/* one pass per token: past PLACE_PIM_EXACT, on the line through
+		 * the last two measured halves (place.h) */
+		for (int k = PLACE_PIM_EXACT + 1; k <= PLACE_PIM_TOKENS; k++)
+			t[k] = t[PLACE_PIM_EXACT] + (k - PLACE_PIM_EXACT) *
+				(t[PLACE_PIM_EXACT] - t[PLACE_PIM_EXACT / 2]) / (PLACE_PIM_EXACT / 2);
 	}
 	place_set_pim(&s->place, on && s->place_pim_state >= 0,
-		      s->place_pim_state == 1 ? s->place_pim_ns : NULL);
+		      s->place_pim_state == 1 ? s->place_pim_ns : NULL, s->cfg.sched);
 }
 
 /* hw, when not NULL, is the machine (copied); else cfg->hw with ov's entries. */
