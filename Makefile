@@ -17,9 +17,13 @@ PKG     ?= pkg-config
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 # Each folder sees only the folders below it, so the compiler enforces the
 # layering sim <- ui <- src: sim/ knows no terminal, ui/ never includes src/.
-SIM_INC  = -Isim
-UI_INC   = -Isim -Iui
-SRC_INC  = -Isim -Iui -Isrc
+# -iquote, not -I: with -Isim, <pthread.h>'s own #include <sched.h> found
+# sim/sched.h, which then counted as a system header, so -MMD left it and
+# every header it includes out of the .d files and a changed sim header did
+# not rebuild ui/ objects (a stale struct sim layout in the UI).
+SIM_INC  = -iquote sim
+UI_INC   = -iquote sim -iquote ui
+SRC_INC  = -iquote sim -iquote ui -iquote src
 CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
 # Our names stay out of the program's dynamic symbol table: sim/ has a
 # history_get and an xmalloc, and libreadline exports functions of the same
@@ -131,6 +135,7 @@ check: cunit
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
+	BUILD=$(BUILD) bash tests/deps.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \
