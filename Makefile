@@ -17,10 +17,10 @@ PKG     ?= pkg-config
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L
 # Each folder sees only the folders below it, so the compiler enforces the
 # layering sim <- ui <- src: sim/ knows no terminal, ui/ never includes src/.
-# -iquote, not -I: with -Isim, <pthread.h>'s own #include <sched.h> found
-# sim/sched.h, which then counted as a system header, so -MMD left it and
-# every header it includes out of the .d files and a changed sim header did
-# not rebuild ui/ objects (a stale struct sim layout in the UI).
+# -iquote, not -I: sim/sched.h and sim/err.h must not stand in for the C
+# library's <sched.h> (which <pthread.h> includes) and <err.h>; a header
+# taken for a system one drops out of the -MMD dependencies with all it
+# includes, and objects were not rebuilt when sim.h's structs changed.
 SIM_INC  = -iquote sim
 UI_INC   = -iquote sim -iquote ui
 SRC_INC  = -iquote sim -iquote ui -iquote src
@@ -75,7 +75,7 @@ $(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(LIB_OBJ) 
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
-	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+	$(CC) $(CPPFLAGS) $(SRC_INC) -iquote tests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
 		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(LIB_OBJ) $(SIM_OBJ) -lm
 
 # the man page's console sections, generated from the command and parameter tables
@@ -109,7 +109,7 @@ $(BUILD)/src/%.o: src/%.c Makefile
 
 $(BUILD)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SRC_INC) -Itests $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SRC_INC) -iquote tests $(CURSES_CFLAGS) $(CFLAGS) $(OWN) -MMD -MP -c -o $@ $<
 
 run: sieve
 	./sieve

@@ -25,12 +25,15 @@ static double replicated_bytes(const struct model *m)
 }
 
 void capacity_of(const struct model *m, const struct hw *hw, int gpus, int batch, int context,
-		 struct capacity *c)
+		 int spare, struct capacity *c)
 {
-	int owned = (m->experts + gpus - 1) / gpus, seqs = (batch + gpus - 1) / gpus, moe = 0;
-	int slots_per_token = m->top_k < owned ? m->top_k : owned;
+	int held = (m->experts + gpus - 1) / gpus + spare, seqs = (batch + gpus - 1) / gpus, moe = 0;
+	int slots_per_token;
 	int inter = m->expert_inter;
 
+	if (held > m->experts)	/* one replica of an expert per GPU */
+		held = m->experts;
+	slots_per_token = m->top_k < held ? m->top_k : held;
 	for (int l = 0; l < m->layers; l++)
 		moe += model_is_moe(m, l);
 	if (m->first_dense > 0 && m->dense_inter > inter)
@@ -38,7 +41,8 @@ void capacity_of(const struct model *m, const struct hw *hw, int gpus, int batch
 	if (m->shared_experts > 0 && m->shared_inter > inter)
 		inter = m->shared_inter;
 	/* attach reserved keeps each expert twice, in PIM's channels and the GPU's (hbm.h) */
-	c->expert_bytes = (double)moe * owned * model_expert_bytes(m) *
+	c->expert_slots = held;
+	c->expert_bytes = (double)moe * held * model_expert_bytes(m) *
 			  (hw->hbm.attach == ATTACH_RESERVED ? 2 : 1);
 	c->replicated_bytes = replicated_bytes(m);
 	c->embed_bytes = 2.0 * m->vocab * m->hidden * m->weight_bytes;
@@ -54,45 +58,59 @@ void capacity_of(const struct model *m, const struct hw *hw, int gpus, int batch
 	c->headroom_bytes = c->capacity_bytes - c->used_bytes;
 }
 
-static int fits(const struct model *m, const struct hw *hw, int gpus, int batch, int context)
+/* A run's shape: what the refusal varies to find what would fit. */
+struct shape {
+	int gpus, batch, context, spare;
+};
+
+static int fits(const struct model *m, const struct hw *hw, const struct shape *s)
 {
 	struct capacity c;
 
-	capacity_of(m, hw, gpus, batch, context, &c);
+	capacity_of(m, hw, s->gpus, s->batch, s->context, s->spare, &c);
 	return c.headroom_bytes >= 0;
 }
 
-/* The largest batch (vary_batch) or context below the given one that fits, 0 if none. */
-static int largest(const struct model *m, const struct hw *hw, int batch, int context,
-		   int vary_batch)
+/*
+ * The largest value below *field (batch, context or spare of *s) with
+ * which *s fits, the other fields as they are; lowest - 1 if none
+ * (lowest: the least value the field takes).  *field is left as given.
+ */
+static int largest(const struct model *m, const struct hw *hw, struct shape *s, int *field,
+		   int lowest)
 {
-	int lo = 0, hi = (vary_batch ? batch : context) - 1;
+	int given = *field, lo = lowest - 1, hi = given - 1;
 
-	while (lo < hi) {	/* fits(lo) or lo = 0; none above hi fits */
+	while (lo < hi) {	/* fits(lo) or lo = lowest - 1; none above hi fits */
 		int mid = lo + (hi - lo + 1) / 2;
-		if (fits(m, hw, hw->gpus, vary_batch ? mid : batch, vary_batch ? context : mid))
+		*field = mid;
+		if (fits(m, hw, s))
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
+	*field = given;
 	return lo;
 }
 
-int capacity_check(const struct model *m, const struct hw *hw, int batch, int context,
+int capacity_check(const struct model *m, const struct hw *hw, int batch, int context, int spare,
 		   struct err *e)
 {
+	struct shape s = {hw->gpus, batch, context, spare};
 	struct capacity c;
-	char fit[512];
-	int n = 0, b, ctx, g;
+	char fit[512], slots[64] = "";
+	int n = 0, b, ctx, sp, g;
 	double need_gib;
 
-	capacity_of(m, hw, hw->gpus, batch, context, &c);
+	capacity_of(m, hw, hw->gpus, batch, context, spare, &c);
 	if (c.headroom_bytes >= 0)
 		return 0;
-	b = largest(m, hw, batch, context, 1);
-	ctx = largest(m, hw, batch, context, 0);
-	for (g = hw->gpus + 1; g <= HW_MAX_GPUS && !fits(m, hw, g, batch, context); g++)
+	b = largest(m, hw, &s, &s.batch, 1);
+	ctx = largest(m, hw, &s, &s.context, 1);
+	sp = largest(m, hw, &s, &s.spare, 0);
+	for (s.gpus++; s.gpus <= HW_MAX_GPUS && !fits(m, hw, &s); s.gpus++)
 		;
+	g = s.gpus;
 	/* Memory per GPU that would do: the reserve grows with it. */
 	need_gib = (c.used_bytes - c.reserve_bytes) / (1 - hw->mem_reserve) / CAPACITY_GIB;
 	if (b > 0)
@@ -101,14 +119,19 @@ int capacity_check(const struct model *m, const struct hw *hw, int batch, int co
 	if (ctx > 0)
 		n += snprintf(fit + n, sizeof fit - (size_t)n, "context <= %d at batch %d, ", ctx,
 			      batch);
+	if (sp >= 0)
+		n += snprintf(fit + n, sizeof fit - (size_t)n, "spare_slots <= %d, ", sp);
 	if (g <= HW_MAX_GPUS)
 		n += snprintf(fit + n, sizeof fit - (size_t)n, "%d GPUs of this kind, ", g);
 	snprintf(fit + n, sizeof fit - (size_t)n, "or GPUs of %.0f GiB", ceil(need_gib));
-	return err_set(e, "%s does not fit on %s at batch %d, context %d: it needs %.1f GiB per "
-		       "GPU (experts %.1f, replicated weights %.1f, embeddings %.1f, KV cache "
-		       "%.1f, activations %.1f, reserve %.1f), %.1f GiB more than mem_gb %g; it "
-		       "would fit with %s", m->name, hw->name, batch, context,
-		       c.used_bytes / CAPACITY_GIB, c.expert_bytes / CAPACITY_GIB,
+	if (spare > 0)
+		snprintf(slots, sizeof slots, ", %d spare expert slot%s per GPU", spare,
+			 spare == 1 ? "" : "s");
+	return err_set(e, "%s does not fit on %s at batch %d, context %d%s: it needs %.1f GiB per "
+		       "GPU (experts %.1f, %d per MoE layer; replicated weights %.1f, embeddings "
+		       "%.1f, KV cache %.1f, activations %.1f, reserve %.1f), %.1f GiB more than "
+		       "mem_gb %g; it would fit with %s", m->name, hw->name, batch, context, slots,
+		       c.used_bytes / CAPACITY_GIB, c.expert_bytes / CAPACITY_GIB, c.expert_slots,
 		       c.replicated_bytes / CAPACITY_GIB, c.embed_bytes / CAPACITY_GIB,
 		       c.kv_bytes / CAPACITY_GIB, c.act_bytes / CAPACITY_GIB,
 		       c.reserve_bytes / CAPACITY_GIB, -c.headroom_bytes / CAPACITY_GIB, hw->mem_gb,

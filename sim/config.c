@@ -58,12 +58,32 @@ static const size_t restart_fields[] = {
 	offsetof(struct sim_config, micro),
 };
 
+/* The fields the placement takes at an iteration's start (config.h). */
+static const size_t iteration_fields[] = {
+	offsetof(struct sim_config, place), offsetof(struct sim_config, spare_slots),
+	offsetof(struct sim_config, recal_interval), offsetof(struct sim_config, recal_confirm),
+	offsetof(struct sim_config, recal_drift), offsetof(struct sim_config, recal_time),
+	offsetof(struct sim_config, recal_gain),
+};
+
+/* 1 when f is one of the n fields at offsets offs. */
+static int listed(const size_t *offs, size_t n, const struct field *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f->offset == offs[i])
+			return 1;
+	return 0;
+}
+
+int config_field_at_iteration(const struct field *f)
+{
+	return listed(iteration_fields, sizeof iteration_fields / sizeof iteration_fields[0], f);
+}
+
 enum config_when config_field_when(const struct field *f)
 {
-	for (size_t i = 0; i < sizeof restart_fields / sizeof restart_fields[0]; i++)
-		if (f->offset == restart_fields[i])
-			return CONFIG_RESTART;
-	return CONFIG_LIVE;
+	return listed(restart_fields, sizeof restart_fields / sizeof restart_fields[0], f) ?
+		       CONFIG_RESTART : CONFIG_LIVE;
 }
 
 int config_check(const struct sim_config *cfg, struct err *e)

@@ -15,7 +15,9 @@
  * When a change takes effect in a running simulation (sim_configure,
  * sim.h; the console's `set`):
  *   live     at the current position, a layer boundary: the next layer
- *            simulated uses it, the layers before keep what they had.
+ *            simulated uses it, the layers before keep what they had;
+ *            except the placement's (config_field_at_iteration), which
+ *            apply at an iteration's start;
  *   restart  only by starting a new simulation (sim_init): the change
  *            would invalidate what is loaded or allocated.
  */
@@ -33,8 +35,8 @@ struct sim_config {
 	int seed;		/* live: routing re-seeded for the layers to come */
 	int micro;		/* restart: micro-batches per layer (1: off); sizes the
 				   decisions, and the schedule carries across layers */
-	/* placement (place.h): live, taken at the end of the iteration in
-	 * progress (a new policy or spare re-places then, moving weights) */
+	/* placement (place.h): live at an iteration's start, see
+	 * config_field_at_iteration */
 	int active;		/* live: sequences decoding, 1..batch (0 = batch); serving sets it */
 	int place;		/* live: enum place_policy */
 	int spare_slots;	/* live: spare expert slots per GPU, for replicas */
@@ -57,6 +59,18 @@ int config_defaults(struct sim_config *cfg, const char *datadir, struct err *e);
 
 /* When a field of config_field_table takes effect (see struct sim_config). */
 enum config_when config_field_when(const struct field *f);
+
+/*
+ * 1 for the placement's fields (place, spare_slots, recal_*): live, but
+ * taken at an iteration's start, as the placement changes only between
+ * iterations.  Set at layer 0 of iteration i, they apply at once and a new
+ * placement is in force from iteration i (at iteration 0 it is the run's
+ * first placement: nothing moves, as if given at the start); set at a
+ * later layer, they apply after the iteration, from iteration i + 1.  The
+ * weights a new placement moves cross the links during its first
+ * iteration (sim_place_configure, place_end_iter).
+ */
+int config_field_at_iteration(const struct field *f);
 
 /*
  * Check every field of cfg against the table (ranges, enum values, strings

@@ -492,6 +492,11 @@ static void references_restart(struct placement *p, int iter);
 
 /* ---- life cycle ---- */
 
+int place_spare_slots(int policy, int spare)
+{
+	return policy == PLACE_LINEAR ? 0 : spare;
+}
+
 void place_init(struct placement *p, const struct model *m, const struct hw *hw,
 		const struct place_params *par)
 {
@@ -673,11 +678,14 @@ static void grow(void **a, int *cap, int need, size_t size)
 
 /*
  * Log the moves from the placement in old (same shape) to p's, and charge
- * their bytes to the links in iteration iter + 1.
+ * their bytes to the links in iteration iter + 1 (added to what is pending
+ * there: a live change at an iteration's start follows a recalibration at
+ * the end of the one before, whose weights have not moved yet).
  */
 static void log_moves(struct placement *p, const struct placement *old, struct place_recal *rc, int iter)
 {
-	memset(p->pending, 0, (size_t)p->layers * p->gpus * 2 * sizeof *p->pending);
+	if (p->pending_iter != iter + 1)
+		memset(p->pending, 0, (size_t)p->layers * p->gpus * 2 * sizeof *p->pending);
 	p->pending_iter = iter + 1;
 	rc->move0 = p->nmoves;
 	for (int l = 0; l < p->layers; l++)
@@ -733,6 +741,29 @@ static int replace(struct placement *p, int iter, int reason, double drift, cons
 	return 1;
 }
 
+/*
+ * Take new knobs after iteration iter: a new policy, or new spare slots for
+ * a policy that replicates, re-places (in force from iter + 1); 1 then.
+ */
+static int take_params(struct placement *p, int iter, const struct place_params *par,
+		       const struct hw *hw, const struct model *m)
+{
+	int moves = par->policy != p->par.policy ||
+		    (par->spare != p->par.spare && par->policy != PLACE_LINEAR);
+
+	p->par = *par;
+	p->slots = (p->experts + p->gpus - 1) / p->gpus + par->spare;
+	return moves ? replace(p, iter, PLACE_POLICY, 0, hw, m) : 0;
+}
+
+int place_configure(struct placement *p, int iter, const struct place_params *par,
+		    const struct hw *hw, const struct model *m)
+{
+	if (memcmp(par, &p->par, sizeof *par) == 0)
+		return 0;
+	return take_params(p, iter - 1, par, hw, m);
+}
+
 int place_end_iter(struct placement *p, int iter, const struct place_params *par,
 		   const struct hw *hw, const struct model *m)
 {
@@ -758,13 +789,8 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 			p->rebase = 0;
 		}
 	}
-	if (changed) {
-		int moves = par->policy != p->par.policy || par->spare != p->par.spare;
-		p->par = *par;
-		p->slots = (p->experts + p->gpus - 1) / p->gpus + par->spare;
-		if (moves)
-			return replace(p, iter, PLACE_POLICY, 0, hw, m);
-	}
+	if (changed && take_params(p, iter, par, hw, m))
+		return 1;
 	if (!place_policies[p->par.policy].adaptive)
 		return 0;
 	dp = profile_drift(p);

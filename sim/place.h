@@ -78,7 +78,7 @@
  * replicas (the j-th token of the expert goes to replica j mod n, as EPLB's
  * deployment does); a GPU holds at most one replica of an expert; a GPU's
  * slots are ceil(experts / G) + spare (the spare slots are where replicas
- * go; their memory is not charged here).
+ * go; capacity.h counts their memory, place_spare_slots).
  *
  * Recalibration (eplb and vibe; linear never moves), checked at the end of
  * every iteration:
@@ -206,6 +206,12 @@ struct placement {
 	int nmoves, moves_cap;
 };
 
+/*
+ * Spare slots per GPU and MoE layer that policy may fill with replicas:
+ * spare for eplb and vibe, 0 for linear (which never replicates).
+ */
+int place_spare_slots(int policy, int spare);
+
 /* The placement of par->policy for m on hw; profile empty (uniform load). */
 void place_init(struct placement *p, const struct model *m, const struct hw *hw,
 		const struct place_params *par);
@@ -257,10 +263,22 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
 /*
  * After iteration iter: update the averages, check drift; 1 when a new
  * placement is taken (in force from iter + 1, logged), else 0.  A policy or
- * knob change (sim_configure) is passed in par and re-places at once.
+ * knob change made during iteration iter (sim_configure) is passed in par
+ * and taken here (a new policy, or new spare slots for eplb or vibe,
+ * re-places); one made at its start came through place_configure.
  */
 int place_end_iter(struct placement *p, int iter, const struct place_params *par,
 		   const struct hw *hw, const struct model *m);
+
+/*
+ * A knob change (sim_configure) at the start of iteration iter, before any
+ * of its layers: taken at once, as if place_end_iter had been given it
+ * after iteration iter - 1: a new policy, or new spare slots for eplb or
+ * vibe, re-places, in force from iter (logged; the weights move in iter).
+ * 1 when a new placement is taken, else 0.
+ */
+int place_configure(struct placement *p, int iter, const struct place_params *par,
+		    const struct hw *hw, const struct model *m);
 
 /*
  * vibe's judge of MoE layer `layer` (a model layer index) as placed now:

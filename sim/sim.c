@@ -119,7 +119,8 @@ static int init(struct sim *s, const struct sim_config *cfg, const char *datadir
 		s->hw = *hw;
 	else if (hw_load_over(&s->hw, datadir, cfg->hw, ov ? ov->hw : NULL, e) != 0)
 		return -1;
-	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context, e) != 0)
+	if (capacity_check(&s->model, &s->hw, cfg->batch, cfg->context,
+			   place_spare_slots(cfg->place, cfg->spare_slots), e) != 0)
 		return -1;
 	if (hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, e) != 0)
 		return -1;
@@ -968,6 +969,23 @@ void sim_place_params(const struct sim_config *cfg, struct place_params *par)
 	par->drift = cfg->recal_drift / 100.0;
 	par->time = cfg->recal_time / 100.0;
 	par->gain = cfg->recal_gain / 100.0;
+}
+
+void sim_place_configure(struct sim *s)
+{
+	struct place_params par;
+
+	sim_place_params(&s->cfg, &par);
+	if (s->layer != 0 || memcmp(&par, &s->place.par, sizeof par) == 0)
+		return;
+	if (s->iter == 0) {	/* nothing ran: the placement sim_init would make */
+		place_release(&s->place);
+		place_init(&s->place, &s->model, &s->hw, &par);
+		place_pim_sync(s);
+		return;
+	}
+	place_pim_sync(s);
+	place_configure(&s->place, s->iter, &par, &s->gpu_view, &s->model);
 }
 
 double sim_iter_ns(const struct sim *s)

@@ -213,10 +213,11 @@ int sim_rewind(struct sim *s, const struct sim_mark *m, struct err *e);
  * A live change of run parameters: cfg in force from the current position
  * (a layer boundary) on, recorded there so that a rewind to before it and
  * stepping forward replay it, and a rewind after it keeps it.  The fields
- * that take effect live are marked in config.h; changing one that needs a
+ * that take effect live are marked in config.h (the placement's at an
+ * iteration's start, sim_place_configure); changing one that needs a
  * restart (model, hw, routing, batch) is refused with a message naming it,
- * as are values out of range, a context that does not fit in memory
- * (capacity.h) and iters below the iteration in progress.
+ * as are values out of range, a context, placement or spare slots that do
+ * not fit in memory (capacity.h) and iters below the iteration in progress.
  * cfg is checked fully first: on error s is unchanged.  A change behind the
  * newest position reached (after a rewind) rewrites the future: the changes
  * logged after it are dropped.
@@ -260,6 +261,17 @@ int sim_what_if(struct sim *s, const struct layer_record *r, int policy, int tau
 
 /* The placement knobs of cfg (place.h). */
 void sim_place_params(const struct sim_config *cfg, struct place_params *par);
+
+/*
+ * After s->cfg changed (the timeline applies a live change): at an
+ * iteration's start (layer 0) the placement takes s->cfg's knobs at once
+ * (place_configure), so a new placement is in force from this iteration;
+ * at iteration 0, layer 0, where nothing ran, it is made anew as sim_init
+ * makes it (nothing moves, nothing is logged).  Mid-iteration it does
+ * nothing: place_end_iter takes them after the iteration, in force from
+ * the next.
+ */
+void sim_place_configure(struct sim *s);
 
 /* Summary figures over finished iterations. */
 double sim_iter_ns(const struct sim *s);	/* mean iteration time */

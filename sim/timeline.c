@@ -190,6 +190,7 @@ static void config_apply(struct sim *s, const struct sim_config *cfg)
 	    hw_speed_override(&s->hw, cfg->gpu_speed, s->hw.gpu_speed, &e) != 0)
 		abort();
 	s->cfg = *cfg;
+	sim_place_configure(s);	/* at an iteration's start: the placement's knobs now */
 }
 
 /* ---- hooks ---- */
@@ -307,8 +308,10 @@ int sim_configure(struct sim *s, const struct sim_config *cfg, struct err *e)
 	if (cfg->iters < s->iter + (s->layer > 0))
 		return err_set(e, "iters: %d ends before the current iteration %d", cfg->iters,
 			       s->iter);
-	if (capacity_check(&s->model, &s->hw, next.batch, next.context, e) != 0)
-		return -1;	/* a longer context must still fit */
+	/* a longer context, or a placement with more slots, must still fit */
+	if (capacity_check(&s->model, &s->hw, next.batch, next.context,
+			   place_spare_slots(next.place, next.spare_slots), e) != 0)
+		return -1;
 	if (!changed)
 		return 0;
 	/* the future the log and the checkpoints held is rewritten from here */

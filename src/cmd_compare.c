@@ -185,7 +185,8 @@ static int simulate(struct compare *c, struct row *r, int batch, int tau, struct
 	r->tokens_per_s = r->iter_ns = 0;
 	/* another device may not hold what the given machine holds (attach
 	 * reserved keeps experts twice): its row says so instead of a number */
-	r->fits = capacity_check(&c->model, &d->hw, batch, cfg.context, &ce) == 0;
+	r->fits = capacity_check(&c->model, &d->hw, batch, cfg.context,
+				 place_spare_slots(cfg.place, cfg.spare_slots), &ce) == 0;
 	if (!r->fits) {
 		snprintf(r->refused, sizeof r->refused, "%s", ce.msg);
 		return 0;
@@ -456,7 +457,8 @@ int cmd_compare(int argc, char **argv)
 	if (model_load(&c->model, datadir, c->base.model, &e) != 0 ||
 	    hw_load(&c->hw, datadir, c->base.hw, &e) != 0 ||
 	    capacity_check(&c->model, &c->hw, c->at_tpot_ms > 0 ? 1 : c->base.batch,
-			   c->base.context, &e) != 0 ||
+			   c->base.context, place_spare_slots(c->base.place, c->base.spare_slots),
+			   &e) != 0 ||
 	    make_rows(c, &e) != 0 || run_rows(c, &e) != 0)
 		goto fail;
 	if (fmt == FORMAT_JSON)

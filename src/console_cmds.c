@@ -221,8 +221,12 @@ int console_set(struct console *c, const char *name, const char *text, int force
 		if (p.when == CONFIG_LIVE) {
 			if (sim_configure(s, &cfg, e) != 0)
 				return -1;
-			console_printf(c, "%s = %s from iteration %d, layer %d", name, shown, s->iter,
-				       s->layer);
+			if (p.at_iteration && s->layer > 0)	/* the placement changes between iterations */
+				console_printf(c, "%s = %s from iteration %d (set at iteration %d, "
+					       "layer %d)", name, shown, s->iter + 1, s->iter, s->layer);
+			else
+				console_printf(c, "%s = %s from iteration %d, layer %d", name, shown,
+					       s->iter, s->layer);
 			return 0;
 		}
 		if (restart(c, name, &cfg, c->ov, c->nov, force, e) != 0)
@@ -271,7 +275,7 @@ static void show_param(struct console *c, const struct param *p, const char *ext
 	if (p->f->unit[0] != '\0')
 		snprintf(unit, sizeof unit, " %s", p->f->unit);
 	console_printf(c, "%-20s %s%s  (%s, %s%s)", p->f->name, v, unit,
-		       param_scope_name(p->scope), param_when_name(p->when), extra);
+		       param_scope_name(p->scope), param_when_name(p), extra);
 }
 
 /* Where the live change that set run parameter p last was made, or "". */

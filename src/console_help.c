@@ -24,9 +24,7 @@ static void help_param(struct console *c, const struct param *p)
 	console_printf(c, "%s (%s parameter): %s", f->name, param_scope_name(p->scope), f->help);
 	if (range[0] != '\0')
 		console_printf(c, "  %s", range);
-	console_printf(c, "  %s", p->when == CONFIG_LIVE ?
-		       "live: takes effect at the next layer boundary" :
-		       "needs a restart of the run (set! away from iteration 0)");
+	console_printf(c, "  %s", param_when_help(p));
 }
 
 HANDLER(con_help)
@@ -211,11 +209,17 @@ void console_man(FILE *out)
 	fputs(".SH PARAMETERS\n"
 	      "What \\fBset\\fR, \\fBshow\\fR and \\fBreset\\fR take: the run parameters, then the\n"
 	      "model's and the machine's fields (overrides of the preset files).  \\fIlive\\fR ones\n"
-	      "take effect at the next layer boundary; \\fIrestart\\fR ones start the run again.\n", out);
+	      "take effect at the next layer boundary; \\fIrestart\\fR ones start the run again.\n"
+	      "The placement's (\\fIlive at an iteration start\\fR) apply between iterations: set\n"
+	      "at layer 0 of iteration \\fIi\\fR, they are taken at once and a new placement\n"
+	      "(\\fBplace\\fR, \\fBspare_slots\\fR) is in force from iteration \\fIi\\fR (at\n"
+	      "iteration 0 from the start, with nothing to move); set at a later layer, they are\n"
+	      "taken after iteration \\fIi\\fR, a new placement in force from iteration \\fIi\\fR + 1.\n"
+	      "The weights it moves cross the links during its first iteration.\n", out);
 	for (size_t i = 0; param_at(i, &p); i++) {
 		fputs(".TP\n.B ", out);
 		roff(out, p.f->name);
-		fprintf(out, "\n(%s, %s", param_scope_name(p.scope), param_when_name(p.when));
+		fprintf(out, "\n(%s, %s", param_scope_name(p.scope), param_when_name(&p));
 		if (p.f->unit[0] != '\0') {
 			fputs(", ", out);
 			roff(out, p.f->unit);

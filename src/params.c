@@ -26,6 +26,7 @@ int param_at(size_t i, struct param *p)
 		p->table = tables[k].t;
 		p->scope = tables[k].scope;
 		p->when = p->scope == PARAM_RUN ? config_field_when(p->f) : CONFIG_RESTART;
+		p->at_iteration = p->scope == PARAM_RUN && config_field_at_iteration(p->f);
 		return 1;
 	}
 	return 0;
@@ -88,7 +89,21 @@ const char *param_scope_name(enum param_scope scope)
 	return names[scope];
 }
 
-const char *param_when_name(enum config_when when)
+const char *param_when_name(const struct param *p)
 {
-	return when == CONFIG_LIVE ? "live" : "restart";
+	if (p->when == CONFIG_RESTART)
+		return "restart";
+	return p->at_iteration ? "live at an iteration start" : "live";
+}
+
+const char *param_when_help(const struct param *p)
+{
+	if (p->when == CONFIG_RESTART)
+		return "needs a restart of the run (set! away from iteration 0)";
+	if (p->at_iteration)
+		return "live at an iteration start: set at layer 0 of iteration i, taken at once, "
+		       "a new placement in force from iteration i (at iteration 0: from the start, "
+		       "nothing moves); set at a later layer, taken after iteration i, a new "
+		       "placement in force from iteration i + 1";
+	return "live: takes effect at the next layer boundary";
 }

@@ -6,7 +6,9 @@
  * "did you mean", `help set` and the man page's parameter list.
  *
  * When a change takes effect (enum config_when, config.h): run parameters
- * as config_field_when says (live at the next layer boundary, or restart);
+ * as config_field_when says (live at the next layer boundary, or restart;
+ * the placement's live ones at an iteration's start,
+ * config_field_at_iteration);
  * every model and machine field needs a restart, because a loaded model
  * or machine sizes what the simulation allocated and memoised (the PIM
  * kernel memo, the engine's resources).  Names are unique across the
@@ -28,6 +30,7 @@ struct param {
 	const struct field_table *table;
 	enum param_scope scope;
 	enum config_when when;
+	int at_iteration;	/* live at an iteration's start (config_field_at_iteration) */
 };
 
 /* The i-th parameter into *p: 1, or 0 past the last. */
@@ -51,7 +54,10 @@ void *param_obj(const struct param *p, struct sim_config *cfg, struct model *m, 
 /* "run", "model" or "hw". */
 const char *param_scope_name(enum param_scope scope);
 
-/* "live" or "restart". */
-const char *param_when_name(enum config_when when);
+/* "live", "live at an iteration start" or "restart". */
+const char *param_when_name(const struct param *p);
+
+/* When a change of p takes effect, one line for `help PARAM`. */
+const char *param_when_help(const struct param *p);
 
 #endif

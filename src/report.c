@@ -130,7 +130,8 @@ static struct capacity memory(const struct sim *s)
 {
 	struct capacity c;
 
-	capacity_of(&s->model, &s->hw, s->hw.gpus, s->cfg.batch, s->cfg.context, &c);
+	capacity_of(&s->model, &s->hw, s->hw.gpus, s->cfg.batch, s->cfg.context,
+		    place_spare_slots(s->cfg.place, s->cfg.spare_slots), &c);
 	return c;
 }
 

@@ -351,6 +351,41 @@ expect 0 "sieve on bank PIM attached reserved: qwen3-30b-a3b does not fit .*\(ex
 	compare --batch 64 --context 32000 --native --iters 1
 expect 0 '"mem_headroom_gib": 8\.357' -- sweep --model qwen3.5-397b-a17b-fp8 --hw h100x8-pim \
 	--vary batch=256 --iters 1
+# The placement's spare slots count (capacity.h): eplb and vibe may fill
+# spare_slots more experts per GPU and MoE layer, 48 x 3 x 2048 x 768 x 2 B
+# = 0.421875 GiB a slot for qwen3-30b-a3b; linear never does.  At context
+# 37500 linear (spare_slots 2 or not) fits with under 2 slots of headroom,
+# eplb with 1 slot fits and with 2 is refused, exit 2, offering spare_slots
+# <= 1, by run, compare, sweep, serve and a live set.
+cap=(--context 37500 --iters 1 --format json)
+h0=$("$SIEVE" run "${cap[@]}" --place linear --spare_slots 2 | sed -n 's/.*"mem_headroom_gib": \([-0-9.]*\).*/\1/p')
+h1=$("$SIEVE" run "${cap[@]}" --place eplb --spare_slots 1 | sed -n 's/.*"mem_headroom_gib": \([-0-9.]*\).*/\1/p')
+awk -v a="${h0:-0}" -v b="${h1:-0}" 'BEGIN { d = a - b - 0.421875; exit !(a > 0.421875 && a < 2 * 0.421875 && d < 0.002 && d > -0.002) }' &&
+	ok || bad "spare slot: headroom linear $h0, eplb with 1 spare slot $h1: not one 0.421875 GiB slot apart"
+for place in eplb vibe; do
+	expect 2 "^sieve: qwen3-30b-a3b does not fit on h100x4-pim at batch 64, context 37500, 2 spare expert slots per GPU: .*\(experts 14\.3, 34 per MoE layer; .*0\.2 GiB more than mem_gb 80; it would fit with .*spare_slots <= 1," -- \
+		run --context 37500 --iters 1 --place $place
+done
+expect 2 "does not fit .* 2 spare expert slots per GPU" -- compare --context 37500 --iters 1 --place eplb
+expect 2 "does not fit .* 2 spare expert slots per GPU" -- sweep --context 37500 --iters 1 --place eplb --vary spare_slots=1,2
+expect 2 "does not fit .* 2 spare expert slots per GPU" -- serve --context 37500 --place vibe --duration 1
+expect 2 "^sieve: -c: qwen3-30b-a3b does not fit .* 2 spare expert slots per GPU.*spare_slots <= 1," -- \
+	run --context 37500 --iters 2 -c 'run 1; set place eplb'
+expect 0 "place = eplb" -- run --context 37500 --iters 2 -c 'run 1; set spare_slots 1; set place eplb'
+# A live change of place is in force from the next iteration start: the set
+# message and the report's log name the same iteration.  At iteration 0,
+# layer 0 it is the run's start: a saved script replays a --place eplb run
+# byte for byte (no re-placement, nothing moved).
+expect 0 "place = eplb from iteration 1 \(set at iteration 0, layer 5\)" -- run --iters 3 -c 'step 5; set place eplb'
+expect 0 "^    from iteration 1: policy changed" -- run --iters 3 -c 'step 5; set place eplb; run'
+expect 0 "place = eplb from iteration 1, layer 0" -- run --iters 3 -c 'run 1; set place eplb'
+expect 0 "^    from iteration 1: policy changed" -- run --iters 3 -c 'run 1; set place eplb; run'
+expect 0 "eplb, straggler gap [0-9.]+ us, 0 recalibrations" -- run --iters 3 -c 'set place eplb; run'
+expect 0 "live at an iteration start: set at layer 0 of iteration i, taken at once" -- run --iters 1 -c 'help place'
+"$SIEVE" run --iters 3 --place eplb -c "run 2; save $tmp/eplb.sieve" --format json >"$tmp/eplb1.json" 2>/dev/null
+"$SIEVE" run -x "$tmp/eplb.sieve" --format json >"$tmp/eplb2.json" 2>/dev/null
+cmp -s "$tmp/eplb1.json" "$tmp/eplb2.json" && grep -q '"recalibrations": 0' "$tmp/eplb2.json" && ok ||
+	bad "a saved --place eplb run does not replay byte for byte"
 # Calibrated rates above the datasheet are refused where they are written.
 sed 's/^eff_tflops = 786 /eff_tflops = 1200/' data/hw/h100x4-pim.ini >"$tmp/tf.ini"
 expect 2 "tf.ini:[0-9]+: eff_tflops '1200' is above peak_tflops 989" -- run --hw "$tmp/tf.ini"

@@ -1,7 +1,8 @@
 /*
  * test_place.c - expert placement and recalibration (sim/place.h): a slow
  * GPU gets the cold experts, one slowdown mid-run is one recalibration and
- * the straggler gap recovers, linear is e mod G.
+ * the straggler gap recovers, linear is e mod G, a live change of place is
+ * in force from the next iteration start.
  */
 #include <math.h>
 #include <string.h>
@@ -251,12 +252,81 @@ static void slowdown_is_one_recalibration(void)
 	sim_release(&s);
 }
 
+/* Steps one iteration; its MoE layers' experts run off linear's GPU (e mod G), summed. */
+static int iter_off_linear(struct sim *s)
+{
+	int off = 0, iter = s->iter;
+
+	do {
+		const struct layer_record *r;
+		CU_ASSERT_EQUAL_FATAL(sim_step_layer(s), 1);
+		r = history_get(&s->hist, 0);
+		CU_ASSERT_EQUAL_FATAL(r->iter, iter);
+		for (int i = 0; i < r->ndecisions; i++)
+			off += r->decision[i].gpu != r->decision[i].expert % s->hw.gpus;
+	} while (s->layer != 0);
+	return off;
+}
+
+/*
+ * When a live change of place is in force, seen in which GPU runs each
+ * expert (the layer records) and in the log: set mid-iteration 1, from
+ * iteration 2; set at the start of iteration 3, from iteration 3; set at
+ * iteration 0, layer 0, from the start, exactly as if given to sim_init
+ * (same placement, no recalibration, the same iteration times).
+ */
+static void live_place_in_force(void)
+{
+	struct sim_config cfg;
+	struct sim s, t;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	cfg.iters = 4;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL(iter_off_linear(&s), 0);	/* iteration 0, linear */
+	for (int l = 0; l < 3; l++)
+		CU_ASSERT_EQUAL_FATAL(sim_step_layer(&s), 1);
+	cfg.place = PLACE_EPLB;
+	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	CU_ASSERT_EQUAL(s.place.nrecal, 0);
+	CU_ASSERT_EQUAL(iter_off_linear(&s), 0);	/* the rest of iteration 1: still linear */
+	CU_ASSERT_EQUAL_FATAL(s.place.nrecal, 1);
+	CU_ASSERT_EQUAL(s.place.recal[0].iter, 2);
+	CU_ASSERT_EQUAL(s.place.recal[0].reason, PLACE_POLICY);
+	CU_ASSERT(s.place.recal[0].bytes > 0);
+	CU_ASSERT(iter_off_linear(&s) > 0);	/* iteration 2: eplb */
+	cfg.place = PLACE_LINEAR;	/* at (3, 0): at once */
+	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(s.place.nrecal, 2);
+	CU_ASSERT_EQUAL(s.place.recal[1].iter, 3);
+	CU_ASSERT_EQUAL(iter_off_linear(&s), 0);	/* iteration 3: linear again */
+	sim_release(&s);
+
+	cfg.place = PLACE_LINEAR;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	cfg.place = PLACE_EPLB;
+	CU_ASSERT_EQUAL_FATAL(sim_configure(&s, &cfg, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sim_init(&t, &cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT(iter_off_linear(&s) > 0);	/* iteration 0: eplb */
+	iter_off_linear(&t);
+	CU_ASSERT_EQUAL(sim_run(&s), 0);
+	CU_ASSERT_EQUAL(sim_run(&t), 0);
+	CU_ASSERT_EQUAL(s.place.nrecal, 0);
+	CU_ASSERT(memcmp(s.place.gpu, t.place.gpu, (size_t)t.place.layers * t.place.experts *
+			 PLACE_MAX_REPLICAS) == 0);
+	CU_ASSERT_EQUAL(sim_iter_ns(&s), sim_iter_ns(&t));	/* exactly: the same run */
+	sim_release(&s);
+	sim_release(&t);
+}
+
 void test_place_register(void)
 {
 	static const struct test_case cases[] = {
 		{"linear is e mod G", linear_is_e_mod_g},
 		{"a slow GPU gets the cold experts", slow_gpu_gets_cold_experts},
 		{"a slowdown mid-run is one recalibration", slowdown_is_one_recalibration},
+		{"a live place change is in force from the next iteration start", live_place_in_force},
 		{"vibe's judge by hand", judge_by_hand},
 		{"vibe's judge against the simulation", judge_matches_simulation},
 		{NULL, NULL},

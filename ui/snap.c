@@ -126,7 +126,7 @@ void snap_take(struct ui_snap *p, const struct sim *s)
 	p->tokens_per_s = sim_tokens_per_s(s);
 	sim_totals(s, &p->tot);
 	memcpy(p->speed, s->hw.gpu_speed, sizeof p->speed);
-	p->place = s->cfg.place;
+	p->place = s->place.par.policy;	/* in force: a live change waits for an iteration start */
 	p->recalibrations = s->place.nrecal;
 }
 

@@ -53,7 +53,7 @@ struct ui_snap {
 	int iters_done;
 	double iter_ns, tokens_per_s;
 	struct sim_totals tot;
-	/* the machine's speeds now and the placement (place.h) */
+	/* the machine's speeds now and the placement in force (place.h) */
 	struct gpu_speed speed[HW_MAX_GPUS];
 	int place, recalibrations;
 	int cap_experts, cap_dec, cap_tasks;	/* buffer sizes */
