@@ -56,7 +56,11 @@ static int options(struct cli_args *a, const char *datadir, struct serve_opts *o
 	return rc;
 }
 
-/* Run options serve sets itself: given, they would be ignored, so they are refused. */
+/*
+ * Run options serve sets itself: given, they would be ignored, so they are
+ * refused.  --context stays: the memory check at the start assumes it for
+ * every slot of --max-batch (the requests' own contexts decode later).
+ */
 static int not_for_serve(struct cli_args *a, struct err *e)
 {
 	static const struct {
@@ -65,7 +69,6 @@ static int not_for_serve(struct cli_args *a, struct err *e)
 		{"batch", "serve's batch is --max-batch"},
 		{"iters", "serve decodes until every request is done"},
 		{"active", "serve decodes the running requests"},
-		{"context", "serve's contexts are the requests' prompts and outputs"},
 	};
 
 	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)

@@ -65,7 +65,7 @@ static void help(FILE *out)
 	      "                         serve: arrivals (CSV arrival_s,prompt,output) or lengths\n"
 	      "  --max-batch B, --slo-ttft MS, --slo-tpot MS, --speed-change T:SPEC\n"
 	      "                         serve: batch, SLOs, a gpu_speed change at T seconds\n"
-	      "                         (serve sets --batch, --iters, --active, --context)\n\n"
+	      "                         (serve sets --batch, --iters, --active)\n\n"
 	      "  --theme NAME           ui: dark (default), light or mono\n"
 	      "  --ascii, --no-color, --no-mouse\n"
 	      "                         ui: ASCII glyphs, no colour (also NO_COLOR), mouse off\n"

@@ -432,7 +432,7 @@ serve_err "^sieve: --max-batch: '1.5' is not a whole number" --max-batch 1.5
 serve_err "^sieve: --slo-tpot: 'nan' is not a number" --slo-tpot nan
 serve_err "^sieve: --place: unknown value 'x'" --place x
 serve_err "^sieve: --batch: not with serve \(serve's batch is --max-batch\)" --batch 8
-serve_err "^sieve: --context: not with serve" --context 100
+serve_err "^sieve: --iters: not with serve" --iters 5
 serve_err "^sieve: speed-change: gpu_speed: 'abc'" --speed-change 100:abc
 serve_err "^sieve: no request arrives in 2 s at 0.01/s" --rate 0.01
 printf '1,10,20\n0.5,10,20\n' >"$tmp/arr.csv"
