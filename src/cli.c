@@ -228,7 +228,7 @@ int cli_take_scripts(int *argc, char **argv, struct cli_scripts *sc, struct err 
 
 int cli_run_scripts(const struct cli_scripts *sc, struct console *c, struct err *e)
 {
-	for (int i = 0; i < sc->n && !c->quit; i++) {
+	for (int i = 0; i < sc->n && !c->quit && !c->interrupted; i++) {
 		if (sc->is_file[i] ? console_source(c, sc->text[i], e) != 0 :
 		    console_exec_list(c, sc->text[i], e) != 0) {
 			if (!sc->is_file[i])

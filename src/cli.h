@@ -88,7 +88,8 @@ int cli_take_scripts(int *argc, char **argv, struct cli_scripts *sc, struct err 
 
 /*
  * Run them on console session c in order; the first error stops them
- * ("FILE:LINE: ..." for a file, "-c: ..." for a list), as does quit.
+ * ("FILE:LINE: ..." for a file, "-c: ..." for a list), as do quit and a
+ * motion the progress hook stopped (console.h).
  */
 struct console;
 int cli_run_scripts(const struct cli_scripts *sc, struct console *c, struct err *e);

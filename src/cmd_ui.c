@@ -24,8 +24,10 @@
 #include "lessons.h"
 #include "sim.h"
 #include "ui.h"
+#include "wallclock.h"
 
 #define HISTORY_MAX 1000	/* lines kept in the history file */
+#define PROGRESS_FRAME_S 0.1	/* a long motion shows how far it got this often */
 
 /* The console session and the UI it acts on while a command runs. */
 struct session {
@@ -33,6 +35,7 @@ struct session {
 	struct app *ui;		/* set during exec and startup only */
 	const struct cli_scripts *sc;
 	const char *rc;		/* the rc file, or NULL */
+	double progress_due;	/* wall seconds: when a long motion shows progress next */
 };
 
 static int theme_ok(const char *name)
@@ -142,6 +145,39 @@ static void h_restarted(void *ctx, struct sim *sim)
 		ui_set_sim(s->ui, sim);
 }
 
+/*
+ * Between the layers of a long motion: every PROGRESS_FRAME_S the UI shows
+ * how far it got and reads the keyboard (Esc or Ctrl-C stop it).  A
+ * command quicker than that never draws.
+ */
+static int h_progress(void *ctx, const struct console_progress *p)
+{
+	struct session *s = ctx;
+	double now = wall_seconds();
+	char text[160];
+	int n;
+
+	if (s->ui == NULL || now < s->progress_due)
+		return 0;
+	s->progress_due = now + PROGRESS_FRAME_S;
+	n = p->to_iter >= 0 && p->to_layer == 0
+	    ? snprintf(text, sizeof text, "%s: iteration %d of %d, layer %d", p->what, p->iter,
+		       p->to_iter, p->layer)
+	    : snprintf(text, sizeof text, "%s: iteration %d, layer %d", p->what, p->iter, p->layer);
+	if (p->to_iter >= 0 && p->to_layer > 0)
+		n += snprintf(text + n, sizeof text - n, "; to iteration %d, layer %d", p->to_iter,
+			      p->to_layer);
+	snprintf(text + n, sizeof text - n, " (%ld%%)", p->total > 0 ? 100 * p->done / p->total : 0);
+	return ui_progress(s->ui, text);
+}
+
+/* A command or script starts in the UI: its progress shows once it has taken a frame. */
+static void session_enter(struct session *s, struct app *ui)
+{
+	s->ui = ui;
+	s->progress_due = wall_seconds() + PROGRESS_FRAME_S;
+}
+
 /* --- the UI's console callbacks --- */
 
 /* An error names the command it came from (unless it does already). */
@@ -164,7 +200,7 @@ static int ui_exec(void *ctx, struct app *ui, const char *line, char *err, size_
 	struct err e;
 	int rc;
 
-	s->ui = ui;
+	session_enter(s, ui);
 	rc = console_exec(&s->c, line, &e);
 	if (rc != 0) {
 		name_command(line, &e);
@@ -183,10 +219,10 @@ static int ui_startup(void *ctx, struct app *ui, char *err, size_t len)
 	struct err e;
 	int rc = 0;
 
-	s->ui = ui;
+	session_enter(s, ui);
 	if (s->rc != NULL && access(s->rc, F_OK) == 0)
 		rc = console_source(&s->c, s->rc, &e);
-	if (rc == 0)
+	if (rc == 0 && !s->c.interrupted)
 		rc = cli_run_scripts(s->sc, &s->c, &e);
 	if (rc != 0)
 		snprintf(err, len, "%s", e.msg);
@@ -220,6 +256,7 @@ int cmd_ui(int argc, char **argv)
 	struct console_hooks hooks = {
 		.print = h_print, .pause = h_pause, .speed = h_speed, .compare = h_compare,
 		.step_cycle = h_step_cycle, .note = h_note, .restarted = h_restarted,
+		.progress = h_progress,
 	};
 	const char *known[CLI_MAX_OPTS], *rc_file;
 	char datadir[4096], hist[4096], rc_path[4096], lesson[4096];

@@ -177,6 +177,7 @@ int console_exec(struct console *c, const char *line, struct err *e)
 	size_t len;
 	int rc = -1;
 
+	c->interrupted = 0;
 	while (isspace((unsigned char)*line))
 		line++;
 	if (*line == '\0' || *line == '#')
@@ -239,7 +240,7 @@ int console_exec_list(struct console *c, const char *text, struct err *e)
 			int end = *p == '\0';
 			*p = '\0';
 			rc = console_exec(c, start, e);
-			if (rc != 0 || end || c->quit)
+			if (rc != 0 || end || c->quit || c->interrupted)
 				break;
 			start = p + 1;
 		}
@@ -261,7 +262,7 @@ int console_source(struct console *c, const char *path, struct err *e)
 	if (f == NULL)
 		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
 	c->depth++;
-	while (rc == 0 && !c->quit && getline(&line, &cap, f) >= 0) {
+	while (rc == 0 && !c->quit && !c->interrupted && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (console_exec(c, line, e) != 0) {

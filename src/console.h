@@ -41,6 +41,18 @@
 #define CONSOLE_MAX_DEPTH 8	/* nested `source` */
 
 /*
+ * How far a long motion (step, run, goto) has got, for the progress hook:
+ * what the command is, the position reached, where it ends at the latest
+ * (to_iter, to_layer: the run's end if sooner), and layers done of total.
+ */
+struct console_progress {
+	const char *what;
+	int iter, layer;
+	int to_iter, to_layer;
+	long done, total;
+};
+
+/*
  * What the console needs from its front end.  Every member may be NULL:
  * print then writes to stdout, the others make their command say "only in
  * the UI".
@@ -59,6 +71,14 @@ struct console_hooks {
 	 * compare run shares its PIM memo) can let go first.
 	 */
 	void (*restarted)(void *ctx, struct sim *s);
+	/*
+	 * Called by step, run and goto after every layer they simulate (every
+	 * event for `step N event`): nonzero stops the motion at that layer
+	 * boundary, which prints "stopped at iteration I, layer L" and sets
+	 * interrupted (a script and a ';' list stop there too).  The front end
+	 * decides how often to show anything; headless there is none.
+	 */
+	int (*progress)(void *ctx, const struct console_progress *p);
 };
 
 enum break_kind {
@@ -100,6 +120,7 @@ struct console {
 	int nnotes;
 	struct console_hooks h;
 	int quit;		/* `quit` was run */
+	int interrupted;	/* the progress hook stopped the last command's motion */
 	int depth;		/* `source` nesting */
 	int stopped_by;		/* the breakpoint id that stopped the last motion, 0 none */
 	/* `step event`: the last event visited (sim_step_event) */

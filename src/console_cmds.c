@@ -28,9 +28,9 @@ const struct console_cmd console_cmds[] = {
 	 .long_help = NULL, .exec = con_reset},
 	{.name = "step", .alias = "s", .usage = "[N] [cycle|event|layer|iter]", .min_args = 0,
 	 .max_args = 2, .help = "simulate N layers (iterations, events, cycles); default 1 layer",
-	 .long_help = "Stops early at a breakpoint.  Events are task starts and ends in time\n"
-		      "order; cycles step the stack replay (the UI's Banks panel, else the\n"
-		      "console's own: see replay).",
+	 .long_help = "Stops early at a breakpoint (in the UI also at Esc or Ctrl-C).  Events\n"
+		      "are task starts and ends in time order; cycles step the stack replay\n"
+		      "(the UI's Banks panel, else the console's own: see replay).",
 	 .exec = con_step},
 	{.name = "back", .alias = "b", .usage = "[N] [layer|iter]", .min_args = 0, .max_args = 2,
 	 .help = "go back N layers (or iterations); default 1 layer",
@@ -39,10 +39,13 @@ const struct console_cmd console_cmds[] = {
 	 .exec = con_back},
 	{.name = "run", .alias = "r", .usage = "[N]", .min_args = 0, .max_args = 1,
 	 .help = "simulate N iterations (default: to the end), stopping at breakpoints",
-	 .long_help = NULL, .exec = con_run},
+	 .long_help = "In the UI the status line shows how far it got; Esc or Ctrl-C stops it\n"
+		      "at the next layer boundary (a script running it stops too).",
+	 .exec = con_run},
 	{.name = "goto", .alias = NULL, .usage = "ITER [LAYER]", .min_args = 1, .max_args = 2,
 	 .help = "jump to a position (forward or back), ignoring breakpoints",
-	 .long_help = "Position ITER LAYER is before layer LAYER of iteration ITER is simulated.",
+	 .long_help = "Position ITER LAYER is before layer LAYER of iteration ITER is simulated.\n"
+		      "In the UI a jump far ahead shows its progress; Esc or Ctrl-C stops it.",
 	 .exec = con_goto},
 	{.name = "pause", .alias = NULL, .usage = "", .min_args = 0, .max_args = 0,
 	 .help = "stop playing (only in the UI)", .long_help = NULL, .exec = con_ui_only},

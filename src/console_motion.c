@@ -81,20 +81,25 @@ static int break_check(struct console *c)
 	return id;
 }
 
+/* "after iteration I, layer L; now at iteration I', layer L'": the layer just simulated. */
+static void where_text(const struct sim *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "after iteration %d, layer %d; now at iteration %d, layer %d",
+		 s->layer == 0 ? s->iter - 1 : s->iter, s->last_layer, s->iter, s->layer);
+}
+
 /* Where breakpoint id stopped the run, as one line. */
 static void stop_text(const struct console *c, int id, char *msg, size_t len)
 {
-	const struct sim *s = c->sim;
-	char what[80];
+	char what[80], where[128];
 
 	msg[0] = '\0';
+	where_text(c->sim, where, sizeof where);
 	for (int i = 0; i < c->nbrk; i++) {
 		if (c->brk[i].id != id)
 			continue;
 		console_break_text(&c->brk[i], what, sizeof what);
-		snprintf(msg, len, "breakpoint %d (%s) after iteration %d, layer %d; now at "
-			 "iteration %d, layer %d", id, what, s->layer == 0 ? s->iter - 1 : s->iter,
-			 s->last_layer, s->iter, s->layer);
+		snprintf(msg, len, "breakpoint %d (%s) %s", id, what, where);
 	}
 }
 
@@ -118,15 +123,46 @@ static int stop_here(struct console *c)
 	return 1;
 }
 
+/* The position where the run ends, with the iterations in force now. */
+static long end_pos(const struct sim *s)
+{
+	return (long)s->cfg.iters * s->model.layers;
+}
+
+/*
+ * After a layer (or an event) of a motion: the front end's progress hook,
+ * told done of total and the position to reach (to < 0: not known).  1
+ * when it asked to stop before the end, which is said and flagged.
+ */
+static int interrupted(struct console *c, const char *what, long done, long total, long to)
+{
+	const struct sim *s = c->sim;
+	int layers = s->model.layers;
+	char where[128];
+	struct console_progress p = {.what = what, .iter = s->iter, .layer = s->layer,
+				     .to_iter = to < 0 ? -1 : (int)(to / layers),
+				     .to_layer = to < 0 ? -1 : (int)(to % layers),
+				     .done = done, .total = total};
+
+	/* a stop asked for as the motion arrives changes nothing: it is not said */
+	if (c->h.progress == NULL || !c->h.progress(c->h.ctx, &p) || done >= total)
+		return 0;
+	c->interrupted = 1;
+	where_text(s, where, sizeof where);
+	console_printf(c, "stopped %s", where);
+	return 1;
+}
+
 /*
  * Simulate layers until layers have been simulated (layers < 0: no limit)
  * or the run reaches the start of iteration until_iter (< 0: no limit), a
- * breakpoint or the end.
+ * breakpoint, the end, or the progress hook says stop.
  */
-static int forward(struct console *c, long layers, long until_iter, struct err *e)
+static int forward(struct console *c, const char *what, long layers, long until_iter,
+		   struct err *e)
 {
 	struct sim *s = c->sim;
-	long done = 0;
+	long done = 0, from = console_pos(s), to = end_pos(s);
 
 	c->stopped_by = 0;
 	c->ev_valid = 0;
@@ -135,6 +171,10 @@ static int forward(struct console *c, long layers, long until_iter, struct err *
 			       s->cfg.iters);
 		return 0;
 	}
+	if (layers >= 0 && from + layers < to)
+		to = from + layers;
+	if (until_iter >= 0 && until_iter * s->model.layers < to)
+		to = until_iter * s->model.layers;
 	while ((layers < 0 || done < layers) && (until_iter < 0 || s->iter < until_iter)) {
 		int rc = sim_step_layer(s);
 		if (rc < 0)
@@ -142,7 +182,7 @@ static int forward(struct console *c, long layers, long until_iter, struct err *
 		if (rc == 0)
 			break;
 		done++;
-		if (stop_here(c))
+		if (stop_here(c) || interrupted(c, what, done, to - from, to))
 			break;
 	}
 	return sim_error(s) ? err_set(e, "%s", sim_error(s)) : 0;
@@ -177,6 +217,8 @@ static int events(struct console *c, long n, struct err *e)
 			       engine_kind_name(c->ev_task->kind), c->ev_task->gpu,
 			       c->ev_task->iter, c->ev_task->layer);
 		if (console_pos(s) != before && stop_here(c))
+			break;
+		if (interrupted(c, "step", i + 1, n, -1))
 			break;
 	}
 	return 0;
@@ -218,9 +260,9 @@ HANDLER(con_step)
 		return -1;
 	switch (unit) {
 	case 0:
-		return forward(c, n, -1, e);
+		return forward(c, "step", n, -1, e);
 	case 1:
-		return forward(c, -1, s->iter + n, e);
+		return forward(c, "step", -1, s->iter + n, e);
 	case 2:
 		return events(c, n, e);
 	}
@@ -235,14 +277,50 @@ HANDLER(con_run)
 
 	if (a->argc > 1 && console_long("run", a->argv[1], 1, 100000000, &n, e) != 0)
 		return -1;
-	return forward(c, -1, n < 0 ? -1 : c->sim->iter + n, e);
+	return forward(c, "run", -1, n < 0 ? -1 : c->sim->iter + n, e);
+}
+
+/*
+ * Forward to position to with the progress hook between steps: a jump to
+ * the last checkpoint first when it lies ahead (that stretch was
+ * simulated before), then an iteration at a time.  A failure or a
+ * position that cannot be reached leaves s where it was.
+ */
+static int go_ahead(struct console *c, long to, struct err *e)
+{
+	struct sim *s = c->sim;
+	const struct sim_checkpoint *last = &s->tl.ck[s->tl.nck - 1];
+	int layers = s->model.layers;
+	long from = console_pos(s), known = (long)last->iter * layers + last->layer;
+	struct sim_mark start, m;
+
+	sim_mark(s, &start);
+	while (console_pos(s) < to) {
+		long next = console_pos(s) + layers;
+		if (next < known)
+			next = known;
+		if (next > to)
+			next = to;
+		m = (struct sim_mark){(int)(next / layers), (int)(next % layers)};
+		if (sim_rewind(s, &m, e) != 0) {
+			struct err ignored;
+			sim_rewind(s, &start, &ignored);	/* back is always possible */
+			return -1;
+		}
+		if (interrupted(c, "goto", console_pos(s) - from, to - from, to))
+			break;
+	}
+	return 0;
 }
 
 static int go(struct console *c, long iter, long layer, struct err *e)
 {
 	struct sim_mark m = {(int)iter, (int)layer};
+	long to = iter * c->sim->model.layers + layer;
 
 	c->ev_valid = 0;
+	if (c->h.progress != NULL && to > console_pos(c->sim))
+		return go_ahead(c, to, e);
 	return sim_rewind(c->sim, &m, e);
 }
 

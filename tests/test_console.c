@@ -40,9 +40,11 @@ static void keep(void *ctx, const char *line)
 
 static struct out out;
 
-static int open_session(struct console *c, int iters)
+/* A session of iters iterations printing to out, with progress hook progress (may be NULL). */
+static int open_session_with(struct console *c, int iters,
+			     int (*progress)(void *, const struct console_progress *))
 {
-	struct console_hooks h = {.ctx = &out, .print = keep};
+	struct console_hooks h = {.ctx = &out, .print = keep, .progress = progress};
 	struct sim_config cfg;
 	struct err e;
 
@@ -52,6 +54,11 @@ static int open_session(struct console *c, int iters)
 		return -1;
 	}
 	return 0;
+}
+
+static int open_session(struct console *c, int iters)
+{
+	return open_session_with(c, iters, NULL);
 }
 
 static void clear_out(void)
@@ -666,6 +673,90 @@ static void test_inspect_and_compare_headless(void)
 	unchanged_then_close(&c, before);
 }
 
+/* --- the progress hook: stop a motion at its stop_at-th call --- */
+
+static struct {
+	long calls, stop_at;	/* stop_at < 0: never */
+	struct console_progress last;
+} hook;
+
+static int stop_at_call(void *ctx, const struct console_progress *p)
+{
+	(void)ctx;
+	hook.last = *p;
+	return ++hook.calls == hook.stop_at;
+}
+
+static int open_hooked(struct console *c, int iters)
+{
+	hook.calls = 0;
+	hook.stop_at = -1;
+	return open_session_with(c, iters, stop_at_call);
+}
+
+/*
+ * The hook is called after every layer, so stopping at its k-th call
+ * leaves the run k layers on, where it says; a ';' list stops there too;
+ * stepping on to the end then gives what a run never stopped gives (the
+ * snapshot and the JSON report), and so does going back.  goto ahead
+ * stops between iterations; one that cannot arrive changes nothing.
+ */
+static void test_progress_hook_stops_motion(void)
+{
+	static const char *const on[] = {"run", "back 1 iter", "step 3", NULL};
+	struct console a, b;
+	struct err e;
+	char *before;
+	int layers;
+
+	if (open_hooked(&a, 3) != 0 || open_session(&b, 3) != 0) {
+		CU_FAIL("session");
+		return;
+	}
+	layers = a.sim->model.layers;
+	/* goto ahead where nothing was simulated: an iteration at a time, stopped after one */
+	hook.stop_at = 1;
+	ok(&a, "goto 2 5");
+	CU_ASSERT(console_pos(a.sim) == layers && a.interrupted);
+	CU_ASSERT_STRING_EQUAL(hook.last.what, "goto");
+	CU_ASSERT(hook.last.to_iter == 2 && hook.last.to_layer == 5);
+	hook.stop_at = -1;
+	ok_both(&a, &b, (const char *const[]){"goto 2 5", NULL});
+	assert_same(&a, &b);
+	ok_both(&a, &b, (const char *const[]){"goto 0", NULL});
+	hook.calls = 0;
+	hook.stop_at = 30;
+	clear_out();
+	ok(&a, "run");
+	CU_ASSERT(console_pos(a.sim) == 30 && a.interrupted && hook.calls == 30);
+	CU_ASSERT(hook.last.done == 30 && hook.last.total == 3L * layers);
+	CU_ASSERT(hook.last.to_iter == 3 && hook.last.to_layer == 0);
+	CU_ASSERT_STRING_EQUAL(hook.last.what, "run");
+	CU_ASSERT(out.text != NULL && strstr(out.text, "stopped after iteration 0, layer 29; now at "
+						       "iteration 0, layer 30\n") != NULL);
+	/* a list: run stops after 5 more layers, the step after it does not run */
+	hook.calls = 0;
+	hook.stop_at = 5;
+	CU_ASSERT(console_exec_list(&a, "run; step 7", &e) == 0);
+	CU_ASSERT(console_pos(a.sim) == 35 && a.interrupted);
+	/* step N counts to N: told so, and it ends after N layers when not stopped */
+	hook.stop_at = -1;
+	ok(&a, "step 10");
+	CU_ASSERT(console_pos(a.sim) == 45 && !a.interrupted);
+	CU_ASSERT(hook.last.done == 10 && hook.last.total == 10);
+	CU_ASSERT(hook.last.to_iter == 0 && hook.last.to_layer == 45);
+	ok(&b, "step 45");
+	assert_same(&a, &b);
+	ok_both(&a, &b, on);
+	assert_same(&a, &b);
+	/* past the end: refused, from where it was */
+	before = snapshot(&a);
+	CU_ASSERT(console_exec(&a, "goto 3 5", &e) != 0);
+	CU_ASSERT(strstr(e.msg, "no such position") != NULL);
+	console_release(&b);
+	unchanged_then_close(&a, before);
+}
+
 void test_console_register(void)
 {
 	static const struct test_case cases[] = {
@@ -680,6 +771,7 @@ void test_console_register(void)
 		{"man page lists the tables", test_man_page_in_sync},
 		{"headless replay issues what its kernels issue alone", test_headless_replay_counts},
 		{"inspect and compare headless", test_inspect_and_compare_headless},
+		{"the progress hook stops a motion, state intact", test_progress_hook_stops_motion},
 		{NULL, NULL},
 	};
 	tests_add_suite("console", cases);

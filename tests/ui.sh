@@ -442,4 +442,47 @@ st=$(ended)
 [ "$st" = "rc=2 tty=restored" ] && ok || bad "a model that does not fit: $st, want rc=2"
 screen | grep -q "does not fit on h100x4-pim" && ok || bad "a model that does not fit: no message"
 
+# A long console motion shows how far it got, and Esc stops it at a layer
+# boundary that the panels show; stepping goes on from there.  Ctrl-C stops
+# the next one, not the UI.
+progress_re='^ run: iteration [0-9]+ of [0-9]+, layer [0-9]+ \([0-9]+%\) \.\.\. Esc'
+stopped_re='^ stopped after iteration [0-9]+, layer [0-9]+; now at iteration [0-9]+, layer [0-9]+'
+start -- --no-mouse --iters 2000
+wait_for 'Stats' >/dev/null
+tm send-keys -t t ':run 1000' Enter
+wait_for "$progress_re" && ok || bad ":run 1000 shows no progress"
+p1=$(status_line)
+end=$((SECONDS + T))
+while [ "$(status_line)" = "$p1" ] && [ $SECONDS -le $end ]; do sleep 0.05; done
+status_line | grep -qE "$progress_re" && ok || bad ":run 1000: the progress did not move from '$p1'"
+esc
+wait_for "$stopped_re" && ok || bad "Esc did not stop :run 1000"
+read -r a_it a_l n_it n_l <<<"$(status_line | grep -oE '[0-9]+' | head -4 | tr '\n' ' ')"
+[ "$n_it" -lt 1000 ] && ok || bad "Esc: the run went on to iteration $n_it"
+screen | grep -qE "iteration $a_it of 2000, layer $a_l of " && ok ||
+	bad "Esc: the panels are not at the layer it stopped after ($a_it, $a_l)"
+tm send-keys -t t ':step' Enter
+wait_for "iteration $n_it of 2000, layer $n_l of " && ok || bad ":step after Esc did not simulate layer $n_l"
+# a compare run catching up to iteration 300, on the worker: Esc drops it
+tm send-keys -t t ':goto 300' Enter
+wait_for 'iteration 299 of 2000, layer 47 of ' >/dev/null
+tm send-keys -t t ':compare duplex' Enter
+wait_for 'simulating iteration [0-9]+, layer [0-9]+ .*Esc stops compare' && ok ||
+	bad ":compare duplex far from the start: no progress of the compare run"
+esc
+wait_for '^ compare off: stopped catching up at iteration [0-9]+, layer [0-9]+' && ok ||
+	bad "Esc did not stop the compare run catching up"
+tm send-keys -t t n
+wait_for "iteration 300 of 2000, layer 0 of " >/dev/null
+screen | grep -qE 'duplex: layer [+-]' && bad "compare came back after Esc dropped it" || ok
+tm send-keys -t t ':run 1000' Enter
+wait_for "$progress_re" >/dev/null
+tm send-keys -t t C-c
+wait_for "$stopped_re" && ok || bad "Ctrl-C did not stop :run 1000"
+sleep 0.3
+[ ! -s "$tmp/status" ] && ok || bad "Ctrl-C during :run ended the UI: $(cat "$tmp/status")"
+tm send-keys -t t ':quit' Enter
+st=$(ended)
+[ "$st" = "rc=0 tty=restored" ] && ok || bad ":quit after a stopped run: $st"
+
 summary ui.sh

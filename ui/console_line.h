@@ -40,6 +40,7 @@ struct conline {
 	struct con_note *note;
 	int nnotes;
 	long cycles;		/* ui_step_cycle during the command */
+	int progressed;		/* ui_progress during the command: it took long */
 };
 
 /* console_line.c */

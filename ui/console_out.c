@@ -4,11 +4,13 @@
  * for a pane, notes shown from where they were written, and the ui_*
  * functions of ui.h the commands call.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "screen.h"
 
 #define KEY_ESC 27
 
@@ -79,6 +81,7 @@ static void run(struct app *ap, const char *line)
 	}
 	first = cl->nout;
 	cl->cycles = 0;
+	cl->progressed = 0;
 	if (line != NULL) {	/* the screen waits while it runs: say so first */
 		snprintf(ap->msg, sizeof ap->msg, "running :%s ...", line);
 		app_draw(ap);
@@ -88,6 +91,8 @@ static void run(struct app *ap, const char *line)
 	sim_mark(ap->w.s, &was);
 	rc = line != NULL ? uc->exec(uc->ctx, ap, line, err, sizeof err)
 			  : uc->startup(uc->ctx, ap, err, sizeof err);
+	if (cl->progressed && screen_signal() == SIGINT)
+		screen_signal_forget();	/* meant for the long command, which ended meanwhile */
 	if (rc != 0) {
 		snprintf(ap->msg, sizeof ap->msg, "error: %s", err);
 		out_add(cl, ap->msg);
@@ -268,4 +273,31 @@ void ui_set_sim(struct app *ap, struct sim *s)
 void ui_quit(struct app *ap)
 {
 	ap->quit = 1;
+}
+
+int ui_progress(struct app *ap, const char *text)
+{
+	int ch, stop = 0;
+
+	ap->con.progressed = 1;
+	while ((ch = getch()) != ERR)
+		if (ch == KEY_ESC)
+			stop = 1;
+	if (screen_signal() == SIGINT) {	/* Ctrl-C stops the command, not the UI */
+		screen_signal_forget();
+		stop = 1;
+	} else if (screen_signal() != 0) {	/* the loop quits once the command has stopped */
+		stop = 1;
+	}
+	if (!ap->cmp_on) {	/* the worker is idle: the simulation is ours to read */
+		snap_take(&ap->a, ap->w.s);
+		snap_whatif(&ap->a, NULL);
+		ap->cur.t_ns = ap->a.end_ns;
+		ap->cur.on_ev = 0;
+		app_update_views(ap);
+	}
+	snprintf(ap->msg, sizeof ap->msg, "%s ... Esc or Ctrl-C stops", text);
+	app_draw(ap);
+	ap->msg[0] = '\0';
+	return stop;
 }

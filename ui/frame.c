@@ -85,8 +85,9 @@ static void status(struct app *ap)
 	mvhline(LINES - 1, 0, ' ', COLS);
 	if (ap->busy)
 		draw_text(&ap->lk, LINES - 1, 0, COLS, R_WARN,
-			  " %c simulating iteration %d, layer %d ... %.1f s (keys still work; q quits)",
-			  spin[(int)(ap->busy_s * 8) % 4], ap->busy_iter, ap->busy_layer, ap->busy_s);
+			  " %c simulating iteration %d, layer %d ... %.1f s (%s; q quits)",
+			  spin[(int)(ap->busy_s * 8) % 4], ap->busy_iter, ap->busy_layer, ap->busy_s,
+			  ap->cmp_sched >= 0 ? "Esc stops compare" : "keys still work");
 	else if (ap->msg[0])
 		draw_text(&ap->lk, LINES - 1, 0, COLS, strncmp(ap->msg, "error: ", 7) ? R_NORMAL : R_WARN,
 			  " %s", ap->msg);

@@ -303,6 +303,8 @@ static void k_escape(struct app *ap, int k)
 	ap->overlay = OV_NONE;
 	ap->quote = 0;
 	ap->msg[0] = 0;
+	if (ap->busy)	/* a compare run catching up stops */
+		worker_cancel(&ap->w);
 }
 
 static void k_console(struct app *ap, int k)
@@ -363,7 +365,8 @@ static const struct key_entry {
 	{.key = ':', .label = ":", .help = "console: a command (Tab completes, Up history, Esc cancels; :help)",
 	 .fn = k_console},
 	{.key = '?', .label = "?", .help = "this help", .fn = k_help},
-	{.key = KEY_ESC, .label = "Esc", .help = "close help or the inspector", .fn = k_escape},
+	{.key = KEY_ESC, .label = "Esc", .help = "close help or the inspector; stop a compare run catching up",
+	 .fn = k_escape},
 	{.key = 'q', .label = "q", .help = "quit", .fn = k_quit},
 };
 #define NKEYS ((int)(sizeof key_table / sizeof key_table[0]))

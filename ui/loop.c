@@ -38,6 +38,8 @@ static void take(struct app *ap)
 		return;
 	if (worker_stopped(&ap->w))	/* a breakpoint fired */
 		ap->playing = 0;
+	if (!ap->cmp_on)	/* dropped (Esc while it caught up, or it failed): no rebuild */
+		ap->cmp_sched = -1;
 	if (err[0])
 		snprintf(ap->msg, sizeof ap->msg, "%s", err);
 	switch (ap->cursor_after) {

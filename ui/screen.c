@@ -121,3 +121,8 @@ int screen_signal(void)
 {
 	return caught;
 }
+
+void screen_signal_forget(void)
+{
+	caught = 0;
+}

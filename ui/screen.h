@@ -25,5 +25,7 @@ void screen_signals_restore(void);
 
 /* The quitting signal received, or 0. */
 int screen_signal(void);
+/* Forget it: a SIGINT that stopped a console command rather than the UI. */
+void screen_signal_forget(void);
 
 #endif

@@ -78,5 +78,13 @@ void ui_step_cycle(struct app *ui, long n);	/* the stack replay, n cycles on */
 void ui_note(struct app *ui, int iter, int layer, const char *text);	/* shown from there on */
 void ui_set_sim(struct app *ui, struct sim *s);	/* the shown run was replaced */
 void ui_quit(struct app *ui);
+/*
+ * A command that takes long (run, step, goto, a script of them) calls this
+ * now and then with a line saying how far it got: the status line shows
+ * it, the panels show the position reached (unless compare is on: the
+ * compare run catches up afterwards), the keyboard is read.  1 when the
+ * user asked to stop (Esc or Ctrl-C); other keys are dropped meanwhile.
+ */
+int ui_progress(struct app *ui, const char *text);
 
 #endif

@@ -16,37 +16,62 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int quitting(struct worker *w)
+/* A field of w that the other thread writes under mu. */
+static int read_locked(struct worker *w, const int *field)
 {
-	int q;
+	int v;
 
 	pthread_mutex_lock(&w->mu);
-	q = w->quit;
+	v = *field;
 	pthread_mutex_unlock(&w->mu);
-	return q;
+	return v;
 }
 
-static void progress(struct worker *w)
+static int quitting(struct worker *w)
+{
+	return read_locked(w, &w->quit);
+}
+
+static int cancelled(struct worker *w)
+{
+	return read_locked(w, &w->cancel);
+}
+
+/* The layer s simulates next, for the progress line. */
+static void progress(struct worker *w, const struct sim *s)
 {
 	struct sim_mark m;
 
-	sim_mark(w->s, &m);
+	sim_mark(s, &m);
 	pthread_mutex_lock(&w->mu);
 	w->at_iter = m.iter;
 	w->at_layer = m.layer;
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* The compare run to the shown run's position (it steps in lockstep). */
-static int compare_follow(struct worker *w, struct err *e)
+/*
+ * The compare run to the shown run's position: a layer when it steps in
+ * lockstep, many when it catches up (catch_up: with progress, and a cancel
+ * drops it).
+ */
+static int compare_follow(struct worker *w, int catch_up, struct err *e)
 {
 	struct sim_mark a, b;
 
 	sim_mark(w->s, &a);
 	while (w->cmp_on && (sim_mark(&w->cmp, &b), b.iter < a.iter ||
-			     (b.iter == a.iter && b.layer < a.layer)))
+			     (b.iter == a.iter && b.layer < a.layer))) {
+		if (catch_up && cancelled(w)) {
+			sim_release(&w->cmp);
+			w->cmp_on = 0;
+			return err_set(e, "compare off: stopped catching up at iteration %d, layer %d",
+				       b.iter, b.layer);
+		}
+		if (catch_up)
+			progress(w, &w->cmp);
 		if (quitting(w) || sim_step_layer(&w->cmp) < 0)
 			return sim_error(&w->cmp) ? err_set(e, "%s", sim_error(&w->cmp)) : -1;
+	}
 	return 0;
 }
 
@@ -55,10 +80,10 @@ static int step_layer(struct worker *w, struct err *e)
 {
 	int rc;
 
-	progress(w);
+	progress(w, w->s);
 	if ((rc = sim_step_layer(w->s)) < 0)
 		err_set(e, "%s", sim_error(w->s));
-	if (rc > 0 && compare_follow(w, e) != 0)
+	if (rc > 0 && compare_follow(w, 0, e) != 0)
 		return -1;
 	if (rc > 0 && w->stop != NULL && w->stop(w->stop_ctx, e->msg, sizeof e->msg)) {
 		pthread_mutex_lock(&w->mu);
@@ -124,7 +149,7 @@ static int compare_build(struct worker *w, int sched, struct err *e)
 	if (snap_compare_init(&w->cmp, w->s, sched, w->datadir, e) != 0)
 		return -1;
 	w->cmp_on = 1;
-	return compare_follow(w, e);
+	return compare_follow(w, 1, e);
 }
 
 /* JOB_SYNC: the compare run under sched (-1: none) at the shown run's position. */
@@ -139,7 +164,7 @@ static int compare_sync(struct worker *w, int sched, struct err *e)
 	if ((b.iter > a.iter || (b.iter == a.iter && b.layer > a.layer)) &&
 	    sim_rewind(&w->cmp, &a, e) != 0)
 		return -1;
-	return compare_follow(w, e);
+	return compare_follow(w, 1, e);
 }
 
 static void replay_drop(struct worker *w)
@@ -262,6 +287,7 @@ static void *worker_main(void *arg)
 		struct job_args job = w->job;
 		w->busy = 1;
 		w->stopped = 0;
+		w->cancel = 0;
 		w->started_s = now_s();
 		pthread_mutex_unlock(&w->mu);
 		run_job(w, &job, &e);
@@ -336,6 +362,13 @@ void worker_set_sim(struct worker *w, struct sim *s)
 	w->whatif_ok = 0;	/* the event cursor is reset by the JOB_SYNC that follows */
 	w->s = s;
 	w->gen++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_cancel(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->cancel = w->busy;
 	pthread_mutex_unlock(&w->mu);
 }
 

@@ -58,6 +58,7 @@ struct worker {
 	int at_iter, at_layer;	/* the layer being simulated */
 	unsigned gen;		/* finished jobs */
 	int stopped;		/* stop said so during the last job */
+	int cancel;		/* worker_cancel during this job */
 	char err[ERR_MAX];	/* the last job's error, "" when none */
 };
 
@@ -81,6 +82,14 @@ int worker_stop(struct worker *w, int wait_ms);
 
 /* The shown run replaced (a restart) while idle: the compare run and the replay dropped. */
 void worker_set_sim(struct worker *w, struct sim *s);
+
+/*
+ * Esc while busy: a compare run catching up (a policy chosen, or the shown
+ * run moved far by the console) stops and is dropped: compare is off, the
+ * job's error says where it stopped.  The shown run is not touched; the
+ * other jobs are a layer or an iteration and finish.
+ */
+void worker_cancel(struct worker *w);
 
 /* Did a stop (see struct worker) end the last job?  Cleared by asking. */
 int worker_stopped(struct worker *w);
