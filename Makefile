@@ -135,6 +135,7 @@ check: cunit
 	SIEVE=$(CURDIR)/$(BUILD)/sieve bash tests/ui.sh
 	MAKE="$(MAKE)" bash tests/install.sh
 	bash tests/manlint.sh
+	BUILD=$(BUILD) bash tests/deps.sh
 
 asan: cunit
 	@$(MAKE) --no-print-directory BUILD=build-asan \

@@ -30,38 +30,91 @@ static void reqs_add(struct reqs *q, double arrival_ns, int prompt, int output)
 	q->v[q->n++].output = output;
 }
 
-/* A CSV of arrival_s,prompt,output ('#' comments, one header line) into q. */
+/* The longest arrivals row read; a longer one is an error, not two rows. */
+#define CSV_LINE_MAX 512
+#define CSV_TOKENS_MAX 1000000	/* prompt and output tokens at most */
+
+/* A number after blanks, then blanks: the end, or NULL when there is none. */
+static const char *csv_number(const char *p, double *v)
+{
+	char *end;
+
+	*v = strtod(p, &end);
+	if (end == p)
+		return NULL;
+	return end + strspn(end, " \t");
+}
+
+/* One row "arrival_s,prompt,output" into *t, *p, *o; 0, or -1 with e filled (no position). */
+static int csv_row(const char *line, double last, double *t, int *p, int *o, struct err *e)
+{
+	static const char *const names[] = {"arrival_s", "prompt_tokens", "output_tokens"};
+	double v[3];
+	const char *at = line;
+
+	for (int i = 0; i < 3; i++) {
+		at = csv_number(at, &v[i]);
+		if (at == NULL || *at != (i < 2 ? ',' : '\0'))
+			return err_set(e, "'%s' is not arrival_s,prompt_tokens,output_tokens "
+				       "(three numbers)", line);
+		at++;
+	}
+	if (!isfinite(v[0]) || v[0] < 0)
+		return err_set(e, "arrival_s '%g' is not a time >= 0 s", v[0]);
+	if (v[0] < last)
+		return err_set(e, "arrival_s %g is before the previous row's %g (rows go in time order)",
+			       v[0], last);
+	for (int i = 1; i < 3; i++)
+		if (!(v[i] >= 1 && v[i] <= CSV_TOKENS_MAX && v[i] == floor(v[i])))
+			return err_set(e, "%s '%g' is not a whole number in [1, %d]", names[i], v[i],
+				       CSV_TOKENS_MAX);
+	*t = v[0];
+	*p = (int)v[1];
+	*o = (int)v[2];
+	return 0;
+}
+
+/*
+ * A CSV of arrival_s,prompt,output into q: '#' comments and blank lines
+ * skipped, a first line that does not start with a number taken as the
+ * header, blanks around fields allowed.
+ */
 static int read_csv(const char *path, struct reqs *q, struct err *e)
 {
 	FILE *f = fopen(path, "r");
-	char line[512];
-	int lineno = 0, header = 0;
+	char line[CSV_LINE_MAX];
+	int lineno = 0, rows = 0, rc = 0;
 	double last = 0;
 
 	if (f == NULL)
 		return err_set(e, "%s: cannot read: %s", path, strerror(errno));
-	while (fgets(line, sizeof line, f) != NULL) {
-		double t;
-		int p, o, used = 0;
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		double t = 0, v;
+		int p = 0, o = 0;
+		size_t len = strcspn(line, "\r\n");
 		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (!header++)
-			continue;
-		if (sscanf(line, "%lf,%d,%d%n", &t, &p, &o, &used) != 3 || line[used] != '\0' ||
-		    !(t >= last) || p < 1 || o < 1 || p > 1000000 || o > 1000000) {
-			fclose(f);
-			return err_set(e, "%s:%d: '%s' is not arrival_s,prompt,output (times not "
-				       "decreasing, lengths 1..1000000)", path, lineno, line);
+		if (line[len] == '\0' && !feof(f)) {
+			rc = err_set(e, "%s:%d: line longer than %d characters", path, lineno,
+				     CSV_LINE_MAX - 2);
+			break;
 		}
-		last = t;
-		reqs_add(q, t * 1e9, p, o);
+		line[len] = '\0';
+		if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		if (rows++ == 0 && csv_number(line, &v) == NULL)
+			continue;	/* the header */
+		if (csv_row(line, last, &t, &p, &o, e) != 0)
+			rc = err_prefix(e, "%s:%d: ", path, lineno);
+		else
+			reqs_add(q, t * 1e9, p, o), last = t;
 	}
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, "%s: cannot read: %s", path, strerror(errno));
 	fclose(f);
-	if (q->n == 0)
-		return err_set(e, "%s: no requests", path);
-	return 0;
+	if (rc == 0 && q->n == 0)
+		rc = err_set(e, "%s: no requests (expected rows of arrival_s,prompt_tokens,"
+			     "output_tokens)", path);
+	return rc;
 }
 
 /* Poisson arrivals at rate in [0, duration), lengths from the rows of lengths. */
@@ -368,6 +421,11 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 	if (c->max_batch < 1 || c->max_batch > s->cfg.batch)
 		return err_set(e, "max-batch: %d is not in [1, %d] (the simulation's batch)",
 			       c->max_batch, s->cfg.batch);
+	if (c->change_speed != NULL) {	/* checked now, not first when it applies */
+		struct gpu_speed sp[HW_MAX_GPUS];
+		if (hw_speed_override(&s->hw, c->change_speed, sp, e) != 0)
+			return err_prefix(e, "speed-change: ");
+	}
 	if (load_requests(c, datadir, &q, e) != 0) {
 		free(q.v);
 		return -1;
@@ -375,6 +433,14 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 	if (c->arrivals != NULL)	/* a file's requests past the duration are not served */
 		while (q.n > 0 && q.v[q.n - 1].arrival_ns >= c->duration_s * 1e9)
 			q.n--;
+	if (q.n == 0) {
+		free(q.v);
+		if (c->arrivals != NULL)
+			return err_set(e, "%s: no request arrives in the first %g s (the duration)",
+				       c->arrivals, c->duration_s);
+		return err_set(e, "no request arrives in %g s at %g/s (raise the rate or the duration)",
+			       c->duration_s, c->rate);
+	}
 	shares = routing_shares(s);
 	mm.steps = SERVE_MAX_CONTEXT / SERVE_CONTEXT_STEP;
 	mm.ns = xcalloc((size_t)(s->cfg.batch + 1) * (size_t)mm.steps, sizeof *mm.ns);
@@ -429,8 +495,11 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 					place_set_prefill(&s->place, prefill_tokens / r->prefills,
 							  (double)r->prefills / (r->decode_iters + 1));
 				if (decode_ns(s, &mm, s->place.nrecal + speed_epoch, n, (int)ceil(ctx / n),
-					      &ns, &strag, &r->decode_simulated, e) != 0)
+					      &ns, &strag, &r->decode_simulated, e) != 0) {
+					err_prefix(e, "serve: decoding %d request%s of mean context %.0f "
+						   "at %.3f s: ", n, n == 1 ? "" : "s", ceil(ctx / n), t / 1e9);
 					goto fail;
+				}
 				t += ns;
 				r->decode_iters++;
 				iter_record(r, t, strag);

@@ -56,6 +56,27 @@ static int options(struct cli_args *a, const char *datadir, struct serve_opts *o
 	return rc;
 }
 
+/*
+ * Run options serve sets itself: given, they would be ignored, so they are
+ * refused.  --context stays: the memory check at the start assumes it for
+ * every slot of --max-batch (the requests' own contexts decode later).
+ */
+static int not_for_serve(struct cli_args *a, struct err *e)
+{
+	static const struct {
+		const char *name, *why;
+	} own[] = {
+		{"batch", "serve's batch is --max-batch"},
+		{"iters", "serve decodes until every request is done"},
+		{"active", "serve decodes the running requests"},
+	};
+
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (cli_get(a, own[i].name) != NULL)
+			return err_set(e, "--%s: not with serve (%s)", own[i].name, own[i].why);
+	return 0;
+}
+
 /* "T:SPEC" into c's change; "none" leaves it off. */
 static int speed_change(const char *text, struct serve_config *c, struct err *e)
 {
@@ -124,8 +145,11 @@ static void print_text(const struct sim *s, const struct serve_config *c,
 {
 	printf("sieve serve: %s on %s (%d GPUs), sched %s, place %s\n", s->model.name, s->hw.name,
 	       s->hw.gpus, config_sched_name(s->cfg.sched), place_policies[s->cfg.place].name);
-	printf("%s arrivals at %g/s for %g s, max batch %d, SLO TTFT %g ms, TPOT %g ms, seed %llu\n\n",
-	       c->arrivals ? c->arrivals : "Poisson", c->rate, c->duration_s, c->max_batch,
+	if (c->arrivals != NULL)	/* the rate plays no part */
+		printf("%s arrivals in the first %g s", c->arrivals, c->duration_s);
+	else
+		printf("Poisson arrivals at %g/s for %g s", c->rate, c->duration_s);
+	printf(", max batch %d, SLO TTFT %g ms, TPOT %g ms, seed %llu\n\n", c->max_batch,
 	       c->slo_ttft_ms, c->slo_tpot_ms, c->seed);
 	printf("  requests        %10d\n", r->nreq);
 	printf("  TTFT            %10.3f ms p50, %.3f p90, %.3f p99\n", r->ttft_p50_ms, r->ttft_p90_ms,
@@ -160,7 +184,7 @@ int cmd_serve(int argc, char **argv)
 	cli_datadir(datadir, sizeof datadir);
 	if (cli_parse(&a, argc, argv, NULL, &e) != 0 || cli_format(&a, &fmt, &e) != 0 ||
 	    cli_config(&a, datadir, &cfg, &e) != 0 || options(&a, datadir, &o, &e) != 0 ||
-	    cli_check_unused(&a, known, &e) != 0)
+	    not_for_serve(&a, &e) != 0 || cli_check_unused(&a, known, &e) != 0)
 		return cmd_fail(e.msg);
 	memset(&c, 0, sizeof c);
 	c.rate = o.rate;

@@ -413,4 +413,44 @@ man_params=$(sed -n '/^\.SH PARAMETERS/,/^\.SH FILES/p' man/sieve.1 | sed -n 's/
 [ -n "$show_params" ] && [ "$show_params" = "$man_params" ] && ok || bad "show all and man page list different parameters"
 for c in $help_cmds; do "$SIEVE" run -c "help $c" >/dev/null 2>&1 || bad "help $c failed"; done
 
+# serve: every bad option or arrivals file is one line naming it, exit 2, no
+# report; a file's header text drops the rate it does not use; same seed, same bytes.
+serve_err() {	# serve_err PATTERN ARGS...: exit 2, one line on stderr, nothing on stdout
+	local pattern=$1 out err st
+	shift
+	out=$("$SIEVE" serve --duration 2 "$@" 2>"$tmp/serr" </dev/null); st=$?
+	err=$(cat "$tmp/serr")
+	if [ "$st" != 2 ] || [ -n "$out" ] || [ "$(wc -l <"$tmp/serr")" != 1 ] ||
+		! grep -qE -- "$pattern" <<<"$err"; then
+		bad "sieve serve $*: status $st, stdout '$out', stderr '$err', want /$pattern/"
+	else
+		ok
+	fi
+}
+serve_err "^sieve: --rate: 0 is out of range" --rate 0
+serve_err "^sieve: --max-batch: '1.5' is not a whole number" --max-batch 1.5
+serve_err "^sieve: --slo-tpot: 'nan' is not a number" --slo-tpot nan
+serve_err "^sieve: --place: unknown value 'x'" --place x
+serve_err "^sieve: --batch: not with serve \(serve's batch is --max-batch\)" --batch 8
+serve_err "^sieve: --iters: not with serve" --iters 5
+serve_err "^sieve: speed-change: gpu_speed: 'abc'" --speed-change 100:abc
+serve_err "^sieve: no request arrives in 2 s at 0.01/s" --rate 0.01
+printf '1,10,20\n0.5,10,20\n' >"$tmp/arr.csv"
+serve_err "^sieve: $tmp/arr.csv:2: arrival_s 0.5 is before the previous row's 1" --arrivals "$tmp/arr.csv"
+printf -- '-1,10,20\n' >"$tmp/arr.csv"
+serve_err "^sieve: $tmp/arr.csv:1: arrival_s '-1' is not a time >= 0 s" --arrivals "$tmp/arr.csv"
+: >"$tmp/arr.csv"
+serve_err "^sieve: $tmp/arr.csv: no requests" --arrivals "$tmp/arr.csv"
+serve_err "^sieve: $tmp: cannot read: Is a directory" --arrivals "$tmp"
+printf '0,10,200000\n' >"$tmp/arr.csv"	# its KV cache outgrows the GPUs at max batch 64
+serve_err "^sieve: serve: decoding 1 request of mean context [0-9]+ at [0-9.]+ s: qwen3-30b-a3b does not fit" --arrivals "$tmp/arr.csv"
+printf '0,100,20\n0.5,200,10\n' >"$tmp/arr.csv"
+expect 0 "^ +requests +2$" -- serve --arrivals "$tmp/arr.csv"
+expect 0 "arr.csv arrivals in the first 60 s, max batch" -- serve --arrivals "$tmp/arr.csv"
+for f in text json csv; do
+	"$SIEVE" serve --hw h100x8-pim-var --place vibe --duration 3 --format $f >"$tmp/s1" 2>&1 &&
+		"$SIEVE" serve --hw h100x8-pim-var --place vibe --duration 3 --format $f >"$tmp/s2" 2>&1 &&
+		cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve --format $f differs between two runs"
+done
+
 summary "cli tests"

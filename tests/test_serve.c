@@ -1,7 +1,7 @@
 /*
  * test_serve.c - serving (sim/serve.h): TTFT at low load is the prefill
  * time by hand, Little's law, percentiles against a direct computation,
- * determinism, a bad arrivals file.
+ * determinism, bad arrivals files and a bad speed change.
  */
 #include <math.h>
 #include <stddef.h>
@@ -259,6 +259,65 @@ static void bad_arrivals(void)
 	sim_release(&s);
 }
 
+/*
+ * Every malformed arrivals file is refused with its line and what is wrong
+ * (before, a first data row was eaten as the header, so a negative or
+ * unsorted first row and a one-row file went unnoticed), and a speed
+ * change is checked before the run, not first when it applies.
+ */
+static void arrivals_file_errors(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"-1,10,20\n", "bad.csv:1: arrival_s '-1' is not a time >= 0 s"},
+		{"nan,10,20\n", "bad.csv:1: arrival_s 'nan'"},
+		{"1,10,20\n0.5,10,20\n", "bad.csv:2: arrival_s 0.5 is before the previous row's 1"},
+		{"0,10,20\n1,20\n", "bad.csv:2: '1,20' is not arrival_s,prompt_tokens,output_tokens"},
+		{"0,10,20,5\n", "bad.csv:1: '0,10,20,5' is not"},
+		{"0,0,20\n", "bad.csv:1: prompt_tokens '0' is not a whole number in [1, 1000000]"},
+		{"0,1.5,20\n", "bad.csv:1: prompt_tokens '1.5'"},
+		{"0,10,99999999999\n", "bad.csv:1: output_tokens '1e+11'"},
+		{"# nothing\n\n", "bad.csv: no requests"},
+		{"arrival_s,prompt_tokens,output_tokens\n", "bad.csv: no requests"},
+		{"100,10,20\n", "bad.csv: no request arrives in the first 10 s"},
+	};
+	struct sim s;
+	struct serve_config c = poisson_config(1, 10);
+	struct serve_result r;
+	struct err e;
+	char longline[700];
+
+	CU_ASSERT_EQUAL_FATAL(init(&s, dense_model(), "h100x4-pim", PLACE_LINEAR, 8), 0);
+	c.max_batch = 8;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c.arrivals = test_write_file("bad.csv", bad[i].text);
+		e.msg[0] = '\0';
+		CU_ASSERT_EQUAL(serve_run(&s, &c, TEST_DATADIR, &r, &e), -1);
+		if (strstr(e.msg, bad[i].msg) == NULL)
+			fprintf(stderr, "\n%s: got '%s'\n", bad[i].msg, e.msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i].msg));
+	}
+	memset(longline, '1', sizeof longline - 2);
+	longline[sizeof longline - 2] = '\n';
+	longline[sizeof longline - 1] = '\0';
+	c.arrivals = test_write_file("bad.csv", longline);
+	CU_ASSERT_EQUAL(serve_run(&s, &c, TEST_DATADIR, &r, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "bad.csv:1: line longer than"));
+
+	/* no header, blanks around fields, CRLF and a blank line: both rows read */
+	c.arrivals = test_write_file("ok.csv", "0 , 10, 5\r\n\n1,10,5");
+	CU_ASSERT_EQUAL_FATAL(serve_run(&s, &c, TEST_DATADIR, &r, &e), 0);
+	CU_ASSERT_EQUAL(r.nreq, 2);
+	serve_result_release(&r);
+
+	c.change_speed = "abc";
+	c.change_at_s = 1000;	/* after the run has drained */
+	CU_ASSERT_EQUAL(serve_run(&s, &c, TEST_DATADIR, &r, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "speed-change: gpu_speed: 'abc'"));
+	sim_release(&s);
+}
+
 void test_serve_register(void)
 {
 	static const struct test_case cases[] = {
@@ -267,6 +326,7 @@ void test_serve_register(void)
 		{"steady light load under sieve: no recalibration storm", steady_sieve_serving_is_calm},
 		{"percentiles, SLO attainment, determinism", percentiles_and_determinism},
 		{"bad arrivals and batch", bad_arrivals},
+		{"arrivals file: every bad row named, no header needed", arrivals_file_errors},
 		{NULL, NULL},
 	};
 	tests_add_suite("serve", cases);

@@ -108,7 +108,7 @@ done
 
 # space, n and N advance the counters and change the Experts panel.
 experts() { screen | sed -n '2,20p' | cut -c1-100; }
-counters() { screen | grep -oE 'iteration [0-9]+ of [0-9]+, (layer [0-9]+|no layer)|now +[^,]+, event [0-9]+ of [0-9]+'; }
+counters() { screen | grep -oE 'iteration [0-9]+ of [0-9]+, (layer [0-9]+|no layer)|now +[^,]+, event [0-9]+/[0-9]+'; }
 # step KEY: send it, wait until the counters move and no step is running
 step() {
 	local c0 end
@@ -205,18 +205,19 @@ end0=$(screen | grep -oE 'now +[0-9.]+ [mun]?s' | head -1 | sed 's/now *//')
 for k in 1 2 3; do
 	tm send-keys -t t Space
 	wait_for "layer 1 of [0-9]+" >/dev/null
-	wait_for "event $k of [0-9]+" && ok || bad "space $k times after n: not event $k"
+	wait_for "event $k/[0-9]+" && ok || bad "space $k times after n: not event $k"
 done
-screen | grep -qE "now +[0-9.]+ [mun]?s, event 3 of" && ok || bad "no event time shown"
+screen | grep -qE "now +[0-9.]+ [mun]?s, event 3/" && ok || bad "no event time shown"
 tm send-keys -t t b
-wait_for "event 2 of [0-9]+" && ok || bad "b after space did not go back one event"
+wait_for "event 2/[0-9]+" && ok || bad "b after space did not go back one event"
 tm send-keys -t t b b
 wait_for "layer 0 of [0-9]+" && ok || bad "b back past layer 1's first event did not return to layer 0"
-screen | grep -qE "now +$end0, event [0-9]+ of" && ok || bad "b did not restore the cursor at layer 0's end ($end0)"
+screen | grep -qE "now +$end0, event [0-9]+/" && ok || bad "b did not restore the cursor at layer 0's end ($end0)"
 
 # At 80x24 (the minimum) the Stats lines are whole.
 tm resize-window -t t -x 80 -y 24
 wait_for 'iteration [0-9]+ of [0-9]+, layer [0-9]+ of [0-9]+ *│' && ok || bad "80x24: the Stats lines are cut"
+screen | grep -qE 'now +[0-9.]+ [mun]?s, event [0-9]+/[0-9]+ *│' && ok || bad "80x24: the event count is cut"
 # ... and the Timeline's lanes scroll with Down, whichever panel has the focus.
 wait_for 'lanes 1-[0-9]+ of 12 ' && ok || bad "80x24: the Timeline does not say which lanes it shows"
 tm send-keys -t t Down Down Down Down Down Down Down Down Down Down Down
@@ -389,6 +390,43 @@ st=$(ended)
 # --lesson N runs the lesson in the UI (as -x): its last note shows at the end.
 start -- --no-mouse --lesson 1
 wait_for '^ note: Sieve sends the tail to PIM' && ok || bad "--lesson 1: the lesson's last note is not shown"
+tm send-keys -t t q
+ended >/dev/null
+
+# 8 GPUs of unequal speed under vibe: after a whole iteration (when the
+# Stats panel is fullest) it still lists every GPU's speed, wrapped, as the
+# hw file has them, and the straggler gap; on its last line (100x30) it
+# says how many GPUs it leaves out.  The Experts header keeps the selected
+# expert's GPU when the line is long (130 columns; the owner was cut first).
+start -- --no-mouse --place vibe --hw h100x8-pim-var
+wait_for 'Stats' >/dev/null
+tm send-keys -t t N
+wait_for 'iteration 0 of [0-9]+, layer 47 of 48' >/dev/null
+settled >/dev/null
+want=$("$SIEVE" run --hw h100x8-pim-var --iters 1 --format json | sed -n 's/^ *"gpu_speed": "\(.*\)",$/\1/p')
+got=$(screen | grep -oE '(speed c/m|gpu [0-9]+:)( [0-9.]+(/[0-9.]+)?)+' | sed 's/^speed c\/m//; s/^gpu [0-9]*://' | tr '\n' ' ')
+python3 - "$want" "$got" <<'PY' && ok || bad "Stats after an iteration: speeds '$got', want '$want'"
+import sys
+def parse(t):
+    out = []
+    for x in t.split():
+        c, _, m = x.partition("/")
+        out.append((float(c), float(m or c)))
+    return out
+want, got = parse(sys.argv[1]), parse(sys.argv[2])
+sys.exit(not (len(want) == 8 and len(got) == 8 and
+              all(abs(a - b) < 0.006 for w, g in zip(want, got) for a, b in zip(w, g))))
+PY
+screen | grep -qE 'straggler [0-9.]+ [mun]?s' && ok || bad "Stats after an iteration: no straggler gap"
+tm resize-window -t t -x 130 -y 40	# the header's totals and the selection do not both fit
+for k in Right Right Right; do
+	tm send-keys -t t $k
+	sleep 0.2
+	screen | grep -qE 'expert [0-9]+: [0-9]+ tokens(, (GPU|PIM))? on GPUs? [0-9]' && ok ||
+		bad "the Experts header lost the selected expert's GPU"
+done
+tm resize-window -t t -x 100 -y 30
+wait_for 'speed c/m [0-9./ ]+ \+[0-9]+ more *│' && ok || bad "100x30: the speeds do not say how many GPUs are left out"
 tm send-keys -t t q
 ended >/dev/null
 

@@ -19,7 +19,7 @@ int layout(struct app *ap, int lines, int cols)
 	int body = lines - 2, right = cols * 38 / 100 < 38 ? 38 : cols * 38 / 100;
 	int left = cols - right, runs = ap->cmp_on ? 2 : 1, lanes = timeline_lanes(&ap->a);
 	int timeline = runs * (lanes + 1) + 3, experts;
-	int stats = body / 2 < 13 ? body / 2 : 13;
+	int stats = body / 2 < 18 ? body / 2 : 18;
 	int hist = (body - stats) / 2 < 12 ? (body - stats) / 2 : 12;
 
 	if (lines < UI_MIN_LINES || cols < UI_MIN_COLS)

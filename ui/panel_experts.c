@@ -173,10 +173,17 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	sel_e = st->order[st->sel];
 	d = snap_decision(a, sel_e);
 	owners_text(a, sel_e, owners, sizeof owners);
-	draw_text(lk, r.y, r.x, r.w - legend(st, lk, r), R_NORMAL,
-		  "layer %d iter %d  %d active  max %d  by %s  expert %d: %d tokens%s%s",
-		  a->layer, a->iter, a->last.activated, max, st->by_load ? "load" : "id", sel_e,
-		  a->counts[sel_e], d == NULL ? "" : d->on_pim ? ", PIM" : ", GPU", owners);
+	{	/* the selected expert and its owner before the layer's totals when short of room */
+		char head[96], sel[128];
+		int room = r.w - legend(st, lk, r);
+		snprintf(head, sizeof head, "layer %d iter %d  %d active  max %d  by %s  ", a->layer,
+			 a->iter, a->last.activated, max, st->by_load ? "load" : "id");
+		snprintf(sel, sizeof sel, "expert %d: %d tokens%s%s", sel_e, a->counts[sel_e],
+			 d == NULL ? "" : d->on_pim ? ", PIM" : ", GPU", owners);
+		if ((int)(strlen(head) + strlen(sel)) > room)
+			snprintf(head, sizeof head, "layer %d iter %d  ", a->layer, a->iter);
+		draw_text(lk, r.y, r.x, room, R_NORMAL, "%s%s", head, sel);
+	}
 	for (int i = 0; i < st->visible && st->first + i < a->experts; i++) {
 		int e = st->order[st->first + i], x = r.x + i * st->col_w;
 		if (a->counts[e] > 0)

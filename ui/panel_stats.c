@@ -4,7 +4,7 @@
  * the event it is on, the policy, and the figures over finished iterations
  * (tokens/s, TPOT, utilisations) and of the shown layer (straggler gap,
  * estimate error, phases), the placement with its recalibrations and every
- * GPU's compute/memory speed.
+ * GPU's compute/memory speed (wrapped over up to three lines).
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +20,50 @@ static void update(struct view *v, const struct view_in *in)
 	struct stats *st = v->state;
 
 	st->in = *in;
+}
+
+/* GPU g's speed as "F" when compute and memory agree, else "C/M". */
+static int speed_text(char *buf, size_t size, struct gpu_speed sp)
+{
+	if (sp.compute == sp.memory)
+		return snprintf(buf, size, "%.2f", sp.compute);
+	return snprintf(buf, size, "%.2f/%.2f", sp.compute, sp.memory);
+}
+
+/*
+ * Every GPU's speed factors from line y, wrapped to the panel's width over
+ * at most SPEED_LINES lines, each after the first labelled with its first
+ * GPU; the last says how many GPUs it leaves out.  The line after them.
+ */
+#define SPEED_LINES 3
+static int draw_speeds(const struct look *lk, const struct ui_snap *a, struct rect r, int y)
+{
+	int g = 0;
+
+	for (int line = 0; line < SPEED_LINES && g < a->gpus && y < r.y + r.h; line++) {
+		char buf[512], one[32];
+		int n, last = line == SPEED_LINES - 1 || y + 1 == r.y + r.h;
+		if (line == 0) {
+			n = snprintf(buf, sizeof buf, "speed c/m");
+		} else {	/* "   gpu 4:": the line's first GPU */
+			snprintf(one, sizeof one, "gpu %d:", g);
+			n = snprintf(buf, sizeof buf, "%9s", one);
+		}
+		for (; g < a->gpus; g++) {
+			int k = speed_text(one, sizeof one, a->speed[g]);
+			/* room for this entry, and on the last line for " +NN more" after it */
+			int more = last && g + 1 < a->gpus ? 9 : 0;
+			if (n + 1 + k + more > r.w && n > 10)
+				break;
+			n += snprintf(buf + n, sizeof buf - (size_t)n, " %s", one);
+		}
+		if (last && g < a->gpus) {
+			snprintf(buf + n, sizeof buf - (size_t)n, " +%d more", a->gpus - g);
+			g = a->gpus;
+		}
+		draw_text(lk, y++, r.x, r.w, R_NORMAL, "%s", buf);
+	}
+	return y;
 }
 
 /*
@@ -47,7 +91,7 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 	LINE(R_NORMAL, "simulated %s", buf);
 	LINE(R_NORMAL, "          %.0f cycles @ %.0f MHz", a->end_ns / a->tck_ns, 1e3 / a->tck_ns);
 	fmt_ns(cur, sizeof cur, st->in.cursor_ns);
-	LINE(R_NORMAL, "now       %s, event %d of %d", cur,
+	LINE(R_NORMAL, "now       %s, event %d/%d", cur,
 	     snap_event_index(a, st->in.cursor_ns, st->in.ev), 2 * a->ntasks);
 	if (a->sched == SCHED_THRESHOLD)
 		LINE(R_NORMAL, "policy    threshold, tau %d", a->tau);
@@ -82,14 +126,7 @@ static void draw(struct view *v, const struct look *lk, struct rect r)
 		     100 * a->tot.pim_slot_share);
 	LINE(R_NORMAL, "placement %s, %d recalibration%s", place_policies[a->place].name,
 	     a->recalibrations, a->recalibrations == 1 ? "" : "s");
-	{
-		char sp[256];
-		int n = 0;
-		for (int g = 0; g < a->gpus && n < (int)sizeof sp - 16; g++)
-			n += snprintf(sp + n, sizeof sp - (size_t)n, " %.2f/%.2f", a->speed[g].compute,
-				      a->speed[g].memory);
-		LINE(R_NORMAL, "speed c/m%s", sp);
-	}
+	y = draw_speeds(lk, a, r, y);
 	if (!a->has_layer)
 		return;
 	fmt_ns(buf, sizeof buf, a->last.total_ns);
