@@ -1131,6 +1131,7 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 {
 	int changed = memcmp(par, &p->par, sizeof *par) != 0;
 	double dp, dt;
+	int wait;
 
 	/* measured / modelled depends on the experts a GPU holds (PIM takes
 	 * some of them): after a new placement its first measurement is the
@@ -1161,7 +1162,10 @@ int place_end_iter(struct placement *p, int iter, const struct place_params *par
 		p->over = 0;
 		return 0;
 	}
-	if (++p->over < p->par.confirm || iter - p->last_iter < p->par.interval)
+	/* the placement from init knows no load yet: the first learnt one need
+	 * not wait the whole interval */
+	wait = p->nrecal == 0 && PLACE_WARMUP < p->par.interval ? PLACE_WARMUP : p->par.interval;
+	if (++p->over < p->par.confirm || iter - p->last_iter < wait)
 		return 0;
 	return dt / p->par.time >= dp / p->par.drift ?
 		       replace(p, iter, PLACE_TIME, dt, hw, m) :

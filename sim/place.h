@@ -130,7 +130,8 @@
  *            off a GPU depends on the experts it holds);
  *   when     a drift past its threshold at recal_confirm consecutive checks
  *            (hysteresis: one noisy iteration does not count), at least
- *            recal_interval iterations after the last placement;
+ *            recal_interval iterations after the last placement (after
+ *            the one from init, which knew no load: PLACE_WARMUP);
  *   whether  the new placement is computed and taken only when it lowers
  *            the predicted makespan (sum over layers of the slowest GPU)
  *            by at least recal_gain %; either way the references restart
@@ -158,6 +159,11 @@ enum place_policy { PLACE_LINEAR, PLACE_EPLB, PLACE_VIBE, PLACE_NPOLICIES };
  * it is steady; a fast average has the time drift converged (87.5%) by the
  * third confirming check, so one recalibration sees the whole slowdown */
 #define PLACE_CORR_EMA 0.5
+/* iterations before the first learnt placement may replace init's uniform
+ * one: a 20-iteration run (the UI's default) would otherwise never leave
+ * it; 4 iterations of a 64-sequence top-8 batch are ~16 token-slots per
+ * expert of qwen3-30b-a3b, enough to tell its hot experts */
+#define PLACE_WARMUP 4
 #define PLACE_STICKY 0.02	/* a GPU holding the expert wins if within 2% of the best */
 /* PIM-aware cost: token counts with a PIM time (sched_crossover_tau looks
  * no further: past 64 tokens the GPU's tile wins) */

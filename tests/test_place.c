@@ -310,6 +310,34 @@ static void search_never_raises(void)
 	sim_release(&s);
 }
 
+/*
+ * The UI's default run is 20 iterations, recal_interval 20: the first
+ * learnt placement must not wait the interval, or vibe and eplb would keep
+ * init's uniform placement for the whole run.  It comes PLACE_WARMUP
+ * iterations in, for the profile's drift from uniform, and is in force
+ * from the next iteration.
+ */
+static void first_placement_comes_early(void)
+{
+	struct sim_config cfg;
+	struct sim s;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, TEST_DATADIR, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.iters, 20);
+	CU_ASSERT_EQUAL_FATAL(cfg.recal_interval, 20);
+	cfg.place = PLACE_VIBE;
+	CU_ASSERT_EQUAL_FATAL(sim_init(&s, &cfg, TEST_DATADIR, &e), 0);
+	while (sim_step_iter(&s) == 1)
+		;
+	CU_ASSERT(s.place.nrecal >= 1);
+	if (s.place.nrecal >= 1) {
+		CU_ASSERT_EQUAL(s.place.recal[0].reason, PLACE_PROFILE);
+		CU_ASSERT_EQUAL(s.place.recal[0].iter, PLACE_WARMUP + 1);
+	}
+	sim_release(&s);
+}
+
 /* Mean straggler gap per MoE layer of the iteration just simulated. */
 static double iter_straggler(const struct sim *s, double *last_sum)
 {
@@ -443,6 +471,7 @@ void test_place_register(void)
 		{"a slowdown mid-run is one recalibration", slowdown_is_one_recalibration},
 		{"a live place change is in force from the next iteration start", live_place_in_force},
 		{"vibe's judge by hand", judge_by_hand},
+		{"the first learnt placement comes early", first_placement_comes_early},
 		{"vibe's judge against the simulation", judge_matches_simulation},
 		{"vibe's local search separates co-activated experts", search_separates_coactivated},
 		{"vibe's local search never raises the judged value", search_never_raises},
