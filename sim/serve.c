@@ -431,8 +431,10 @@ int serve_run(struct sim *s, const struct serve_config *c, const char *datadir,
 		return -1;
 	}
 	if (c->arrivals != NULL)	/* a file's requests past the duration are not served */
-		while (q.n > 0 && q.v[q.n - 1].arrival_ns >= c->duration_s * 1e9)
+		while (q.n > 0 && q.v[q.n - 1].arrival_ns >= c->duration_s * 1e9) {
 			q.n--;
+			r->beyond++;
+		}
 	if (q.n == 0) {
 		free(q.v);
 		if (c->arrivals != NULL)

@@ -72,6 +72,7 @@ struct serve_request {
 struct serve_result {
 	struct serve_request *req;
 	int nreq;		/* arrived in [0, duration) */
+	int beyond;		/* rows of the arrivals file at or after the duration: not served */
 	int completed;
 	double ttft_p50_ms, ttft_p90_ms, ttft_p99_ms;
 	double tpot_p50_ms, tpot_p90_ms, e2e_p90_ms;

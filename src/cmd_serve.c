@@ -92,6 +92,13 @@ static int speed_change(const char *text, struct serve_config *c, struct err *e)
 	return 0;
 }
 
+/* The offered rate: --rate, or for an arrivals file its requests over the
+ * duration (--rate, unused then, would be misread as the file's). */
+static double offered_rate(const struct serve_config *c, const struct serve_result *r)
+{
+	return c->arrivals != NULL ? r->nreq / c->duration_s : c->rate;
+}
+
 static void print_json(const struct sim *s, const struct serve_config *c,
 		       const struct serve_result *r)
 {
@@ -103,7 +110,7 @@ static void print_json(const struct sim *s, const struct serve_config *c,
 	json_str(&j, "hw", s->hw.name);
 	json_str(&j, "sched", config_sched_name(s->cfg.sched));
 	json_str(&j, "place", place_policies[s->cfg.place].name);
-	json_num(&j, "rate", c->rate);
+	json_num(&j, "rate", offered_rate(c, r));
 	json_num(&j, "duration_s", c->duration_s);
 	json_int(&j, "max_batch", c->max_batch);
 	json_int(&j, "seed", (long)c->seed);
@@ -134,8 +141,9 @@ static void print_csv(const struct sim *s, const struct serve_config *c,
 	     "tpot_p90_ms,e2e_p90_ms,slo_attainment,throughput_tokens_per_s,recalibrations,"
 	     "straggler_gap_us");
 	printf("%s,%s,%s,%s,%g,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.1f,%d,%.3f\n", s->model.name,
-	       s->hw.name, config_sched_name(s->cfg.sched), place_policies[s->cfg.place].name, c->rate,
-	       r->nreq, r->ttft_p50_ms, r->ttft_p90_ms, r->ttft_p99_ms, r->tpot_p50_ms, r->tpot_p90_ms,
+	       s->hw.name, config_sched_name(s->cfg.sched), place_policies[s->cfg.place].name,
+	       offered_rate(c, r), r->nreq, r->ttft_p50_ms, r->ttft_p90_ms, r->ttft_p99_ms,
+	       r->tpot_p50_ms, r->tpot_p90_ms,
 	       r->e2e_p90_ms, r->slo_attainment, r->throughput_tokens_per_s, r->recalibrations,
 	       r->straggler_gap_us);
 }
@@ -206,6 +214,9 @@ int cmd_serve(int argc, char **argv)
 		sim_release(&s);
 		return cmd_fail(e.msg);
 	}
+	if (r.beyond > 0)	/* said, so a file longer than the duration is not cut silently */
+		fprintf(stderr, "sieve: serve: %s: %d request%s from %g s on not served (--duration %g)\n",
+			c.arrivals, r.beyond, r.beyond == 1 ? "" : "s", c.duration_s, c.duration_s);
 	if (fmt == FORMAT_JSON)
 		print_json(&s, &c, &r);
 	else if (fmt == FORMAT_CSV)

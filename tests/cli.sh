@@ -447,6 +447,12 @@ serve_err "^sieve: serve: decoding 1 request of mean context [0-9]+ at [0-9.]+ s
 printf '0,100,20\n0.5,200,10\n' >"$tmp/arr.csv"
 expect 0 "^ +requests +2$" -- serve --arrivals "$tmp/arr.csv"
 expect 0 "arr.csv arrivals in the first 60 s, max batch" -- serve --arrivals "$tmp/arr.csv"
+# rows past the duration are said on stderr, not served, and stdout is the report alone
+printf '0,100,20\n0.5,200,10\n2.5,100,10\n3,100,10\n' >"$tmp/arr.csv"
+out=$("$SIEVE" serve --arrivals "$tmp/arr.csv" --duration 2 --format csv 2>"$tmp/serr"); st=$?
+[ "$st" = 0 ] && grep -qx "sieve: serve: $tmp/arr.csv: 2 requests from 2 s on not served (--duration 2)" "$tmp/serr" &&
+	[ "$(tail -1 <<<"$out" | cut -d, -f5,6)" = 1,2 ] && ok ||
+	bad "serve past --duration: status $st, stderr '$(cat "$tmp/serr")', report '$out'"
 for f in text json csv; do
 	"$SIEVE" serve --hw h100x8-pim-var --place vibe --duration 3 --format $f >"$tmp/s1" 2>&1 &&
 		"$SIEVE" serve --hw h100x8-pim-var --place vibe --duration 3 --format $f >"$tmp/s2" 2>&1 &&
