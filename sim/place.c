@@ -52,11 +52,30 @@ int place_stack(const struct placement *p, int layer, int e, int r)
 	return p->stack[at(p, layer, e) * PLACE_MAX_REPLICAS + r];
 }
 
+/* Replica r's share of count tokens split evenly over n replicas. */
+static int split_tokens(int count, int n, int r)
+{
+	return count / n + (r < count % n);
+}
+
 int place_replica_tokens(const struct placement *p, int layer, int e, int r, int count)
 {
-	int n = place_replicas(p, layer, e);
+	return split_tokens(count, place_replicas(p, layer, e), r);
+}
 
-	return count / n + (r < count % n);
+/* 1 when one of the n GPUs in gpu[] (an expert's replicas) is g. */
+static int holds_among(const unsigned char *gpu, int n, int g)
+{
+	for (int r = 0; r < n; r++)
+		if (gpu[r] == g)
+			return 1;
+	return 0;
+}
+
+/* 1 when GPU g holds a replica of cell c (layer x experts + expert). */
+static int holds(const struct placement *p, int c, int g)
+{
+	return holds_among(&p->gpu[c * PLACE_MAX_REPLICAS], p->nrep[c], g);
 }
 
 void place_set_pim(struct placement *p, int on, const double *pim_ns, int sched)
@@ -190,10 +209,8 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 		double best_v = 0;
 		for (int g = 0; g < G; g++) {
 			double v;
-			int holds = 0;
-			for (int r = 0; r < it[i].replica; r++)
-				holds |= gpu[e * PLACE_MAX_REPLICAS + r] == g;
-			if (used[g] >= p->slots || holds)
+			/* (of e's replicas, those placed so far) */
+			if (used[g] >= p->slots || holds_among(&gpu[e * PLACE_MAX_REPLICAS], it[i].replica, g))
 				continue;
 			v = sum[g] + objective_of(p, hw, m, obj, g, it[i].load);
 			/* ties: fewer experts, then the lower id (deterministic) */
@@ -202,13 +219,10 @@ static void place_greedy(struct placement *p, int l, const double *loads, const 
 		}
 		/* a GPU that holds the expert already, if nearly as good: fewer moves */
 		for (int g = 0; old != NULL && g < G; g++) {
-			int c = l * E + e, held = 0, holds = 0;
 			double v;
-			for (int r = 0; r < old->nrep[c]; r++)
-				held |= old->gpu[c * PLACE_MAX_REPLICAS + r] == g;
-			for (int r = 0; r < it[i].replica; r++)
-				holds |= gpu[e * PLACE_MAX_REPLICAS + r] == g;
-			if (!held || holds || used[g] >= p->slots || g == best)
+			if (!holds(old, l * E + e, g) ||
+			    holds_among(&gpu[e * PLACE_MAX_REPLICAS], it[i].replica, g) ||
+			    used[g] >= p->slots || g == best)
 				continue;
 			v = sum[g] + objective_of(p, hw, m, obj, g, it[i].load);
 			if (v <= best_v * (1 + PLACE_STICKY)) {
@@ -361,7 +375,7 @@ static double gpu_judged(const struct placement *p, struct judge *j, int g, int 
 	for (int e = 0; e < E; e++) {
 		int c = j->l * E + e, n = p->nrep[c], count = j->samples[s * E + e];
 		for (int r = 0; r < n && count > 0; r++) {
-			int k = count / n + (r < count % n);
+			int k = split_tokens(count, n, r);
 			if (p->gpu[c * PLACE_MAX_REPLICAS + r] != g || k == 0)
 				continue;
 			j->x[sg.n++] = (struct sched_expert){
@@ -433,15 +447,24 @@ static double layer_judged(const struct placement *p, struct judge *j)
 	return judge_value(p, j);
 }
 
-/* Expected tokens per expert of MoE layer l per iteration: the profile's
- * shares x the most token-slots an iteration brought, or 1 each before any. */
-static void loads_of(const struct placement *p, int l, double *loads)
+/* The token counts in MoE layer l's profile, summed. */
+static double profile_total(const struct placement *p, int l)
 {
 	const float *prof = &p->profile[l * p->experts];
 	double sum = 0;
 
 	for (int e = 0; e < p->experts; e++)
 		sum += prof[e];
+	return sum;
+}
+
+/* Expected tokens per expert of MoE layer l per iteration: the profile's
+ * shares x the most token-slots an iteration brought, or 1 each before any. */
+static void loads_of(const struct placement *p, int l, double *loads)
+{
+	const float *prof = &p->profile[l * p->experts];
+	double sum = profile_total(p, l);
+
 	for (int e = 0; e < p->experts; e++)
 		loads[e] = p->observed && sum > 0 ? prof[e] / sum * p->slots_peak : 1.0;
 }
@@ -467,21 +490,24 @@ static double token_makespan(const struct placement *p)
 	return total;
 }
 
-/* Layer l's placement arrays: saved to or restored from one buffer. */
-static void layer_copy(struct placement *p, int l, unsigned char *buf, int save)
+/* Layer l's placement arrays into one buffer (experts x (1 + 2 x
+ * PLACE_MAX_REPLICAS) bytes), and back. */
+static void layer_save(const struct placement *p, int l, unsigned char *buf)
 {
 	size_t E = (size_t)p->experts, R = E * PLACE_MAX_REPLICAS;
-	unsigned char *nrep = &p->nrep[l * E], *gpu = &p->gpu[l * R], *stack = &p->stack[l * R];
 
-	if (save) {
-		memcpy(buf, nrep, E);
-		memcpy(buf + E, gpu, R);
-		memcpy(buf + E + R, stack, R);
-	} else {
-		memcpy(nrep, buf, E);
-		memcpy(gpu, buf + E, R);
-		memcpy(stack, buf + E + R, R);
-	}
+	memcpy(buf, &p->nrep[l * E], E);
+	memcpy(buf + E, &p->gpu[l * R], R);
+	memcpy(buf + E + R, &p->stack[l * R], R);
+}
+
+static void layer_load(struct placement *p, int l, const unsigned char *buf)
+{
+	size_t E = (size_t)p->experts, R = E * PLACE_MAX_REPLICAS;
+
+	memcpy(&p->nrep[l * E], buf, E);
+	memcpy(&p->gpu[l * R], buf + E, R);
+	memcpy(&p->stack[l * R], buf + E + R, R);
 }
 
 /* ---- vibe's local search: what the judge's routings co-activate, apart ---- */
@@ -516,21 +542,13 @@ static void restack(struct placement *p, int l, int g, const double *loads, stru
 		p->stack[idx[i]] = (unsigned char)(i % p->stacks);
 }
 
-static int holds(const struct placement *p, int c, int g)
-{
-	for (int r = 0; r < p->nrep[c]; r++)
-		if (p->gpu[c * PLACE_MAX_REPLICAS + r] == g)
-			return 1;
-	return 0;
-}
-
 /* Tokens replica idx (an index into p->gpu) gets on routing s. */
 static int replica_tokens(const struct placement *p, const struct judge *j, int idx, int s)
 {
-	int c = idx / PLACE_MAX_REPLICAS, r = idx % PLACE_MAX_REPLICAS, n = p->nrep[c];
-	int count = j->samples[s * p->experts + c % p->experts];
+	int c = idx / PLACE_MAX_REPLICAS;
 
-	return count / n + (r < count % n);
+	return split_tokens(j->samples[s * p->experts + c % p->experts], p->nrep[c],
+			    idx % PLACE_MAX_REPLICAS);
 }
 
 /* The local search's state: scratch, and which routings the straggler is
@@ -602,7 +620,7 @@ static int trial(struct placement *p, struct search *z, int h, int g, int a, int
 	double pre_h = j->pre[h], pre_g = j->pre[g], pre_old = 0, pre_new = 0;
 
 	z->budget--;
-	layer_copy(p, l, z->save, 1);
+	layer_save(p, l, z->save);
 	for (int s = 0; s < j->ns; s++) {
 		z->t_save[2 * s] = j->t[s * G + h];
 		z->t_save[2 * s + 1] = j->t[s * G + g];
@@ -627,7 +645,7 @@ static int trial(struct placement *p, struct search *z, int h, int g, int a, int
 			return 1;
 		}
 	}
-	layer_copy(p, l, z->save, 0);
+	layer_load(p, l, z->save);
 	for (int s = 0; s < j->ns; s++) {
 		j->t[s * G + h] = z->t_save[2 * s];
 		j->t[s * G + g] = z->t_save[2 * s + 1];
@@ -786,11 +804,8 @@ static void vibe_layer(struct placement *p, int l, const double *loads, const st
 
 	judge_init(&j, p, hw, m, l, loads);
 	if (old != NULL) {
-		memcpy(best, &old->nrep[l * E], E);
-		memcpy(best + E, &old->gpu[l * E * PLACE_MAX_REPLICAS], E * PLACE_MAX_REPLICAS);
-		memcpy(best + E + E * PLACE_MAX_REPLICAS, &old->stack[l * E * PLACE_MAX_REPLICAS],
-		       E * PLACE_MAX_REPLICAS);
-		layer_copy(p, l, best, 0);
+		layer_save(old, l, best);
+		layer_load(p, l, best);
 		best_v = layer_judged(p, &j);
 	}
 	*before = best_v;
@@ -800,10 +815,10 @@ static void vibe_layer(struct placement *p, int l, const double *loads, const st
 		v = layer_judged(p, &j);
 		if (v < best_v) {
 			best_v = v;
-			layer_copy(p, l, best, 1);
+			layer_save(p, l, best);
 		}
 	}
-	layer_copy(p, l, best, 0);
+	layer_load(p, l, best);
 	/* only where the partition weighs PIM: see place.h for why */
 	if (p->nrecent[l] > 0 && p->pim_aware && p->pim_table) {
 		layer_judged(p, &j);
@@ -976,10 +991,8 @@ void place_observe(struct placement *p, int layer, const int *counts, const doub
 static void shares(const struct placement *p, int l, float *out)
 {
 	const float *prof = &p->profile[l * p->experts];
-	double sum = 0;
+	double sum = profile_total(p, l);
 
-	for (int e = 0; e < p->experts; e++)
-		sum += prof[e];
 	for (int e = 0; e < p->experts; e++)
 		out[e] = sum > 0 ? (float)(prof[e] / sum) : 1.0f / (float)p->experts;
 }
@@ -1054,11 +1067,9 @@ static void log_moves(struct placement *p, const struct placement *old, struct p
 		for (int e = 0; e < p->experts; e++) {
 			int c = l * p->experts + e;
 			for (int r = 0; r < p->nrep[c]; r++) {
-				int to = p->gpu[c * PLACE_MAX_REPLICAS + r], held = 0;
+				int to = p->gpu[c * PLACE_MAX_REPLICAS + r];
 				int from = old->gpu[c * PLACE_MAX_REPLICAS];
-				for (int k = 0; k < old->nrep[c]; k++)
-					held |= old->gpu[c * PLACE_MAX_REPLICAS + k] == to;
-				if (held)
+				if (holds(old, c, to))
 					continue;
 				grow((void **)&p->moves, &p->moves_cap, p->nmoves + 1, sizeof *p->moves);
 				p->moves[p->nmoves++] = (struct place_move){l + p->first, e, from, to};
