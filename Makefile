@@ -40,9 +40,9 @@ SIM_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard sim/*.c))
 SRC_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(wildcard src/*.c)))
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c)))
 UI_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
-TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/test_*.c) tests/runner.c tests/testutil.c)
+TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/test_*.c) tests/runner.c tests/testutil.c tests/lines.c)
 BENCH    = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
-FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)))
+FUZZ_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c)) tests/lines.c)
 
 # make fuzz: clang's libFuzzer, every target for FUZZ_SECONDS; new crashes
 # land in tests/fuzz/found/ (fix, then move the input into the corpus).
@@ -75,7 +75,7 @@ $(BUILD)/tests/fuzz_replay: $(BUILD)/tests/fuzz/replay.o $(FUZZ_OBJ) $(LIB_OBJ) 
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIB_OBJ) $(SIM_OBJ)
-	$(CC) $(CPPFLAGS) $(SRC_INC) -iquote tests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
+	$(CC) $(CPPFLAGS) $(SRC_INC) -iquote tests -iquote tests/fuzz $(CFLAGS) -fsanitize=fuzzer -DLIBFUZZER -o $@ $< \
 		$(filter-out $(BUILD)/tests/fuzz/fuzz_$*.o,$(FUZZ_OBJ)) $(LIB_OBJ) $(SIM_OBJ) -lm
 
 # the man page's console sections, generated from the command and parameter tables

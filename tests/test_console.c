@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "console_int.h"
+#include "lines.h"
 #include "pim.h"
 #include "replay.h"
 #include "report.h"
@@ -21,30 +22,13 @@
 
 /* --- a session whose output is kept --- */
 
-struct out {
-	char *text;
-	size_t len;
-};
-
-static void keep(void *ctx, const char *line)
-{
-	struct out *o = ctx;
-	size_t n = strlen(line);
-
-	o->text = xrealloc(o->text, o->len + n + 2);
-	memcpy(o->text + o->len, line, n);
-	o->len += n;
-	o->text[o->len++] = '\n';
-	o->text[o->len] = '\0';
-}
-
-static struct out out;
+static struct lines out;
 
 /* A session of iters iterations printing to out, with progress hook progress (may be NULL). */
 static int open_session_with(struct console *c, int iters,
 			     int (*progress)(void *, const struct console_progress *))
 {
-	struct console_hooks h = {.ctx = &out, .print = keep, .progress = progress};
+	struct console_hooks h = {.ctx = &out, .print = lines_keep, .progress = progress};
 	struct sim_config cfg;
 	struct err e;
 
@@ -94,12 +78,12 @@ static char *snapshot(struct console *c)
 		char pos[256];
 		snprintf(pos, sizeof pos, "%d %d %d %.17g %.17g %d %d", s->iter, s->layer, s->last_layer,
 			 s->now_ns, s->iter_ns_sum, s->iters_done, s->tl.nchanges);
-		keep(&out, pos);
+		lines_keep(&out, pos);
 	}
 	for (int l = 0; l < s->model.layers; l++) {
 		char row[128];
 		snprintf(row, sizeof row, "%.17g", s->layer_sum[l].total_ns);
-		keep(&out, row);
+		lines_keep(&out, row);
 	}
 	n = out.len;
 	snap = xmalloc(n + 1);
@@ -512,30 +496,30 @@ static void test_scripts_name_file_and_line(void)
 
 static void complete_add(void *ctx, const char *word)
 {
-	struct out *o = ctx;
-	keep(o, word);
+	struct lines *o = ctx;
+	lines_keep(o, word);
 }
 
 static void test_completion_from_tables(void)
 {
-	struct out o = {0};
+	struct lines o = {0};
 
 	console_complete("se", complete_add, &o);
 	CU_ASSERT_STRING_EQUAL(o.text, "set\n");
 	free(o.text);
-	o = (struct out){0};
+	o = (struct lines){0};
 	console_complete("set sch", complete_add, &o);
 	CU_ASSERT_STRING_EQUAL(o.text, "sched\n");
 	free(o.text);
-	o = (struct out){0};
+	o = (struct lines){0};
 	console_complete("set sched d", complete_add, &o);
 	CU_ASSERT_STRING_EQUAL(o.text, "duplex\n");
 	free(o.text);
-	o = (struct out){0};
+	o = (struct lines){0};
 	console_complete("step 3 l", complete_add, &o);
 	CU_ASSERT_STRING_EQUAL(o.text, "layer\n");
 	free(o.text);
-	o = (struct out){0};
+	o = (struct lines){0};
 	CU_ASSERT(console_complete("source da", complete_add, &o) == 1);
 	CU_ASSERT(o.text == NULL);
 }

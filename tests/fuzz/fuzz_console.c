@@ -20,26 +20,10 @@
 
 #include "console.h"
 #include "fuzz.h"
-
-struct text {
-	char *buf;
-	size_t len;
-};
-
-static void keep(void *ctx, const char *line)
-{
-	struct text *t = ctx;
-	size_t n = strlen(line);
-
-	t->buf = xrealloc(t->buf, t->len + n + 2);
-	memcpy(t->buf + t->len, line, n);
-	t->len += n;
-	t->buf[t->len++] = '\n';
-	t->buf[t->len] = '\0';
-}
+#include "lines.h"
 
 /* What a failed command must leave as it was. */
-static char *snapshot(struct console *c, struct text *out)
+static char *snapshot(struct console *c, struct lines *out)
 {
 	const struct sim *s = c->sim;
 	struct err e;
@@ -47,14 +31,14 @@ static char *snapshot(struct console *c, struct text *out)
 	char *snap;
 
 	out->len = 0;
-	keep(out, "");
+	lines_keep(out, "");
 	fuzz_assert(console_exec(c, "show all", &e) == 0, "show all failed");
 	fuzz_assert(console_exec(c, "info break", &e) == 0, "info break failed");
 	fuzz_assert(console_exec(c, "info notes", &e) == 0, "info notes failed");
 	snprintf(pos, sizeof pos, "%p %d %d %d %d", (const void *)s, s->iter, s->layer,
 		 s->iters_done, c->nov);
-	keep(out, pos);
-	snap = xstrdup(out->buf);
+	lines_keep(out, pos);
+	snap = xstrdup(out->text);
 	out->len = 0;
 	return snap;
 }
@@ -102,7 +86,7 @@ static int acts_until_error(const char *line)
 	return 0;
 }
 
-static void run_line(struct console *c, struct text *out, const char *line)
+static void run_line(struct console *c, struct lines *out, const char *line)
 {
 	char *before, *after;
 	struct err e;
@@ -124,8 +108,8 @@ static void run_line(struct console *c, struct text *out, const char *line)
 
 int fuzz_console(const uint8_t *data, size_t size)
 {
-	struct text out = {NULL, 0};
-	struct console_hooks hooks = {.ctx = &out, .print = keep};
+	struct lines out = {NULL, 0};
+	struct console_hooks hooks = {.ctx = &out, .print = lines_keep};
 	struct sim_config cfg;
 	struct console c;
 	struct err e;
@@ -145,7 +129,7 @@ int fuzz_console(const uint8_t *data, size_t size)
 		run_line(&c, &out, line);
 	}
 	console_release(&c);
-	free(out.buf);
+	free(out.text);
 	free(text);
 	return 0;
 }
