@@ -224,6 +224,16 @@ tm send-keys -t t Down Down Down Down Down Down Down Down Down Down Down
 wait_for 'lanes [0-9]+-12 of 12' && ok || bad "80x24: Down did not scroll the Timeline to its last lane"
 tm send-keys -t t q
 ended >/dev/null
+# 8 GPUs at 80x24: the lanes text left no room for the whole layer time
+# (it showed "141.1" for 141.121 us); the time goes, no number is cut.
+start -- --no-mouse --hw h100x8-pim-var
+tm resize-window -t t -x 80 -y 24
+tm send-keys -t t n
+wait_for '─ Timeline ─' >/dev/null
+wait_for ' layer 0 +lanes 1-[0-9]+ of 24 ' && ok || bad "80x24, 8 GPUs: the Timeline header lacks its layer or lanes"
+screen | grep -qE ' layer 0  [0-9.]+ *lanes' && bad "80x24, 8 GPUs: the Timeline header shows a time cut from its unit" || ok
+tm send-keys -t t q
+ended >/dev/null
 
 # The mouse (as an xterm sends it, X10 encoding): a click on an expert or a
 # task opens its inspector, the wheel moves the selection.

@@ -129,9 +129,19 @@ static int draw_run(struct tl_view *st, const struct look *lk, struct rect r, in
 			 100 * d / fmax(1, st->run[0]->end_ns - st->run[0]->start_ns),
 			 config_sched_name(st->run[0]->sched));
 	}
-	/* which lanes are shown (Up/Down scroll them), right-aligned, kept whole */
-	draw_text(lk, y, r.x, r.w - (int)strlen(more), R_HEADER, " %s  layer %d  %s%s ",
-		  config_sched_name(p->sched), p->layer, tot, diff);
+	/* which lanes are shown (Up/Down scroll them), right-aligned, kept
+	 * whole; where they leave no room for the layer's time, it goes (the
+	 * Stats panel and the scale line show it) rather than be cut to a
+	 * number without its unit */
+	{
+		char head[160];
+		int len = snprintf(head, sizeof head, " %s  layer %d  %s%s ",
+				   config_sched_name(p->sched), p->layer, tot, diff);
+		if (len + (int)strlen(more) > r.w)
+			snprintf(head, sizeof head, " %s  layer %d ", config_sched_name(p->sched),
+				 p->layer);
+		draw_text(lk, y, r.x, r.w - (int)strlen(more), R_HEADER, "%s", head);
+	}
 	draw_text(lk, y, r.x + r.w - (int)strlen(more), (int)strlen(more), R_DIM, "%s", more);
 	for (int i = st->first; i < n && used < rows; i++, used++) {
 		int arg, lane = k * lanes_of(st->run[0]) + i, row = y + used;
